@@ -1,0 +1,29 @@
+"""The one Dagster code location of callqa: ingestion, dbt, checks, sensor, schedule.
+
+The dbt manifest must exist before this module is imported (`callqa run`, `make dev` and the tests prepare it)."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from dagster_project.defs.ingest.assets import ingest_assets
+from dagster_project.defs.ingest.sensors import callqa_job, daily_schedule, landing_folder_sensor
+from dagster_project.defs.transform.assets import callqa_dbt_assets
+from dagster_project.defs.transform.checks import raw_equals_staged_plus_rejected
+from dagster_project.defs.transform.project import dbt_project
+from dagster_project.resources import WarehouseResource
+from dagster_project.settings import Settings
+
+# dbt reads the warehouse path and time zone from the environment: make the defaults explicit for it.
+Settings.from_env().export()
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, callqa_dbt_assets],
+    asset_checks=[raw_equals_staged_plus_rejected],
+    jobs=[callqa_job],
+    sensors=[landing_folder_sensor],
+    schedules=[daily_schedule],
+    resources={
+        "warehouse": WarehouseResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+)

@@ -1,0 +1,40 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from dagster_project.defs.transform.project import dbt_project
+from dagster_project.resources import WAREHOUSE_POOL
+
+
+class CallqaDbtTranslator(DagsterDbtTranslator):
+    """dbt source `landing.<source>` is the ingestion asset `raw/<source>`; a model is `<schema>/<name>`."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        resource_type = props["resource_type"]
+        if resource_type == "source":
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+        schema = (props.get("config") or {}).get("schema") or props.get("schema") or "main"
+        group = "reference" if resource_type == "seed" else schema
+        return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=group)
+
+
+translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+    name="callqa_dbt",
+)
+def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
+    dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

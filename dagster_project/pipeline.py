@@ -1,0 +1,75 @@
+"""Running the whole pipeline in process (what `callqa run` and the end-to-end tests do)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from dagster_project.settings import Settings
+
+
+@dataclass
+class PipelineOutcome:
+    success: bool
+    failed_checks: list[str] = field(default_factory=list)
+    refused_files: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        if not self.success:
+            return 1
+        return 2 if (self.failed_checks or self.refused_files) else 0
+
+
+def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> PipelineOutcome:
+    import dagster as dg
+
+    from dagster_project.defs.transform.project import prepare_dbt_project
+
+    settings = settings or Settings.from_env()
+    settings.export()
+    prepare_dbt_project()
+    from dagster_project.definitions import defs
+    from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.status import format_status, source_status
+    from dagster_project.lib.warehouse import warehouse_connection
+
+    log_level = "WARNING" if quiet else "INFO"
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def("callqa_pipeline")
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
+
+    failed_checks = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    ]
+    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    with warehouse_connection(settings, read_only=True) as con:
+        report = source_status(con, list(load_contract()))
+    refused = [f["error"] for e in report for f in e.get("refused_files", [])]
+    lines = [
+        f"callqa run {'succeeded' if result.success else 'FAILED'} (Dagster run {result.run_id[:8]})",
+        f"landing:   {settings.landing_dir}",
+        f"warehouse: {settings.warehouse}",
+        "",
+        format_status(report),
+    ]
+    if failed_steps:
+        lines.append("failed steps: " + ", ".join(failed_steps))
+    if failed_checks:
+        lines.append("failed checks: " + ", ".join(failed_checks))
+    lines.append("")
+    lines.append("Open the Dagster UI with `make dev`; query the warehouse with `duckdb " + str(settings.warehouse) + "`.")
+    return PipelineOutcome(
+        success=result.success,
+        failed_checks=failed_checks,
+        refused_files=refused,
+        failed_steps=failed_steps,
+        summary="\n".join(lines),
+    )
