@@ -1,0 +1,101 @@
+{#-
+    Small cross-database primitives. Models and the other macros only call these (and dbt's own
+    cross-database macros), so a new adapter needs an `<adapter>__` implementation here, not a model rewrite.
+    DuckDB is the default engine; postgres__ versions are given where they are easy.
+-#}
+
+{#- TIMESTAMP WITH TIME ZONE: an instant. -#}
+{% macro type_timestamptz() -%}
+    {{ return(adapter.dispatch('type_timestamptz', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__type_timestamptz() -%}
+    {{ return('timestamp with time zone') }}
+{%- endmacro %}
+
+{% macro duckdb__type_timestamptz() -%}
+    {{ return('timestamptz') }}
+{%- endmacro %}
+
+
+{#- 64-bit float (dbt.type_float() is a 32-bit FLOAT on DuckDB). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    {{ return('double precision') }}
+{%- endmacro %}
+
+{% macro duckdb__type_double() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
+
+{#- cast(expr as type), but NULL instead of an error when expr does not convert. -#}
+{% macro try_cast_as(expr, type) -%}
+    {{ return(adapter.dispatch('try_cast_as', 'callqa')(expr, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_as(expr, type) -%}
+    {#- No portable TRY_CAST: callers guard the input with a regex first, so a plain cast is safe there. -#}
+    cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+{% macro duckdb__try_cast_as(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+{% macro postgres__try_cast_as(expr, type) -%}
+    {#- pg_input_is_valid: PostgreSQL >= 16. -#}
+    case when pg_input_is_valid({{ expr }}, '{{ type }}') then cast({{ expr }} as {{ type }}) end
+{%- endmacro %}
+
+
+{#- True when expr contains a match of the (RE2 / POSIX ERE-compatible) pattern; anchor with ^...$ for a
+    full match. NULL when expr is NULL. -#}
+{% macro regex_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'callqa')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expr, pattern) -%}
+    regexp_like({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__regex_matches(expr, pattern) -%}
+    ({{ expr }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+
+{#- Every match of pattern in expr replaced by replacement. -#}
+{% macro regex_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'callqa')(expr, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+
+{#- The non-NULL expressions joined by sep; NULL when all are NULL. -#}
+{% macro concat_nonnull(exprs, sep=', ') -%}
+    {{ return(adapter.dispatch('concat_nonnull', 'callqa')(exprs, sep)) }}
+{%- endmacro %}
+
+{% macro default__concat_nonnull(exprs, sep) -%}
+    {%- if exprs | length == 0 -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        nullif(concat_ws('{{ sep }}', {{ exprs | join(', ') }}), '')
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A SQL string literal (single quotes doubled). -#}
+{% macro sql_string(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}

@@ -1,0 +1,265 @@
+{#-
+    Validation of a landing source against its contract (landing_contract), shared by the staging model of
+    the source and by audit.rejected_rows, so "staged" and "rejected" are two filters of one relation and
+    every raw row is exactly one of them.
+
+    landing_validated(table_name) selects EVERY raw row of raw.<table_name> with
+      - each contract column typed (text trimmed, '' = NULL; string enums lower-cased; see contract_types.sql),
+      - _load_id, _file, _line, _loaded_at,
+      - _record_key     primary-key values as delivered, joined with '|' (NULL when all are NULL),
+      - _reject_reason  NULL for the row staging keeps, else the first reason that applies:
+            malformed_line     raw _malformed is not NULL (the parser could not split the line)
+            missing_required   a required column is NULL (or none of a require_any group is given)
+            invalid_type       a non-NULL value does not parse as its contract type
+            invalid_enum       a value outside the contract's enum
+            out_of_range       a number outside [min, max] (min_exclusive: > min)
+            end_before_start   an end_after_start pair with end < start (end = start is allowed)
+            duplicate_superseded
+                               a VALID row whose primary key has a later valid version (larger _load_id,
+                               then larger _line); the latest valid version is staged
+      - _reject_detail  the column(s) concerned, ', '-separated (end_before_start: "end < start";
+                        malformed_line: the parser's message; duplicate_superseded: the key columns and
+                        the load / line of the version that won).
+    De-duplication runs among valid rows only: an invalid later correction never replaces an earlier valid
+    version; it is rejected for its own reason and the earlier version stays staged.
+
+    landing_staged(table_name): the rows staging keeps. landing_rejects(table_name): the audit columns of
+    the rows it does not keep.
+-#}
+
+{% macro landing_validated(table_name) -%}
+    {#- source() outside the execute block: registers the dependency at parse time. -#}
+    {%- set relation = source('landing', table_name) -%}
+    {%- if not execute -%}
+        select 1 as _not_executed
+    {%- else -%}
+    {%- set contract = landing_contract(table_name) -%}
+    {%- set columns = contract.columns -%}
+    {%- set by_name = {} -%}
+    {%- for c in columns -%}{%- do by_name.update({c.name: c}) -%}{%- endfor -%}
+    {%- set q = adapter.quote -%}
+    {%- set key_columns = contract.primary_key -%}
+
+    {#- Collected checks: lists of SQL expressions yielding a label or NULL. -#}
+    {%- set missing_checks = [] -%}
+    {%- set type_checks = [] -%}
+    {%- set enum_checks = [] -%}
+    {%- set range_checks = [] -%}
+    {%- set order_checks = [] -%}
+    {%- for c in columns -%}
+        {%- set typed = q(c.name) -%}
+        {%- set text = q(c.name ~ '__text') -%}
+        {%- if c.required -%}
+            {%- do missing_checks.append("case when " ~ text ~ " is null then " ~ sql_string(c.name) ~ " end") -%}
+        {%- endif -%}
+        {%- if c.type not in ('string', 'text') or c.pii == 'hash' -%}
+            {%- do type_checks.append("case when " ~ text ~ " is not null and " ~ typed ~ " is null then " ~ sql_string(c.name) ~ " end") -%}
+        {%- endif -%}
+        {%- if c.enum -%}
+            {%- if c.type in ('int', 'number') -%}
+                {%- set allowed = c.enum | map('string') | join(', ') -%}
+            {%- else -%}
+                {%- set allowed_list = [] -%}
+                {%- for value in c.enum -%}{%- do allowed_list.append(sql_string(value | string | lower)) -%}{%- endfor -%}
+                {%- set allowed = allowed_list | join(', ') -%}
+            {%- endif -%}
+            {%- do enum_checks.append("case when " ~ typed ~ " not in (" ~ allowed ~ ") then " ~ sql_string(c.name) ~ " end") -%}
+        {%- endif -%}
+        {%- set bounds = [] -%}
+        {%- if c.min is not none -%}
+            {%- do bounds.append(typed ~ (" <= " if c.min_exclusive else " < ") ~ c.min) -%}
+        {%- endif -%}
+        {%- if c.max is not none -%}
+            {%- do bounds.append(typed ~ " > " ~ c.max) -%}
+        {%- endif -%}
+        {%- if bounds -%}
+            {%- do range_checks.append("case when " ~ bounds | join(' or ') ~ " then " ~ sql_string(c.name) ~ " end") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for group in contract.require_any -%}
+        {%- set conditions = [] -%}
+        {%- for name in group -%}{%- do conditions.append(q(name ~ '__text') ~ " is null") -%}{%- endfor -%}
+        {%- do missing_checks.append("case when " ~ conditions | join(' and ') ~ " then " ~ sql_string(group | join(' or ')) ~ " end") -%}
+    {%- endfor -%}
+    {%- for pair in contract.end_after_start -%}
+        {%- set start_column, end_column = pair[0], pair[1] -%}
+        {%- if start_column not in by_name or end_column not in by_name -%}
+            {{ exceptions.raise_compiler_error("landing." ~ table_name ~ ": end_after_start names an unknown column in " ~ pair) }}
+        {%- endif -%}
+        {%- do order_checks.append("case when " ~ q(end_column) ~ " < " ~ q(start_column) ~ " then " ~ sql_string(end_column ~ ' < ' ~ start_column) ~ " end") -%}
+    {%- endfor -%}
+
+    {%- set key_text = [] -%}
+    {%- set key_nulls = [] -%}
+    {%- for name in key_columns -%}
+        {%- if not loop.first -%}{%- do key_text.append("'|'") -%}{%- endif -%}
+        {%- do key_text.append("coalesce(" ~ q(name ~ '__text') ~ ", '')") -%}
+        {%- do key_nulls.append(q(name ~ '__text') ~ " is null") -%}
+    {%- endfor -%}
+    {%- set key_typed = [] -%}
+    {%- for name in key_columns -%}{%- do key_typed.append(q(name)) -%}{%- endfor -%}
+    {%- set version_window = "partition by (_invalid_reason is null), " ~ key_typed | join(', ') ~ " order by _load_id desc, _line desc" -%}
+
+    {%- set raw_exists = true -%}
+    {%- if not compiling_unit_test() and load_relation(relation) is none -%}
+        {%- set raw_exists = false -%}
+        {%- do log("callqa: " ~ relation ~ " does not exist yet; landing." ~ table_name ~ " is staged as empty", info=true) -%}
+    {%- endif -%}
+
+with landing_trimmed as (
+    select
+        {%- for c in columns %}
+        nullif(trim(cast({{ q(c.name) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
+        {%- endfor %}
+        _load_id,
+        _file,
+        _line,
+        _loaded_at,
+        _malformed
+    {%- if raw_exists %}
+    from {{ relation }}
+    {%- else %}
+    from (
+        select
+            {%- for c in columns %}
+            cast(null as {{ dbt.type_string() }}) as {{ q(c.name) }},
+            {%- endfor %}
+            cast(null as {{ dbt.type_bigint() }}) as _load_id,
+            cast(null as {{ dbt.type_string() }}) as _file,
+            cast(null as {{ dbt.type_bigint() }}) as _line,
+            cast(null as {{ type_timestamptz() }}) as _loaded_at,
+            cast(null as {{ dbt.type_string() }}) as _malformed
+    ) as missing_raw_table
+    where 1 = 0
+    {%- endif %}
+),
+
+landing_typed as (
+    select
+        {%- for c in columns %}
+        {{ q(c.name) }} as {{ q(c.name ~ '__text') }},
+        {{ landing_typed_value(c, q(c.name)) }} as {{ q(c.name) }},
+        {%- endfor %}
+        _load_id,
+        _file,
+        _line,
+        _loaded_at,
+        _malformed
+    from landing_trimmed
+),
+
+landing_checked as (
+    select
+        *,
+        {{ concat_nonnull(missing_checks) }} as _missing_detail,
+        {{ concat_nonnull(type_checks) }} as _type_detail,
+        {{ concat_nonnull(enum_checks) }} as _enum_detail,
+        {{ concat_nonnull(range_checks) }} as _range_detail,
+        {{ concat_nonnull(order_checks) }} as _order_detail
+    from landing_typed
+),
+
+landing_classified as (
+    select
+        *,
+        case
+            when _malformed is not null then 'malformed_line'
+            when _missing_detail is not null then 'missing_required'
+            when _type_detail is not null then 'invalid_type'
+            when _enum_detail is not null then 'invalid_enum'
+            when _range_detail is not null then 'out_of_range'
+            when _order_detail is not null then 'end_before_start'
+        end as _invalid_reason,
+        case
+            when _malformed is not null then _malformed
+            else coalesce(_missing_detail, _type_detail, _enum_detail, _range_detail, _order_detail)
+        end as _invalid_detail
+    from landing_checked
+),
+
+landing_versioned as (
+    select
+        *,
+        row_number() over ({{ version_window }}) as _version_rank,
+        first_value(_load_id) over ({{ version_window }}) as _winning_load_id,
+        first_value(_line) over ({{ version_window }}) as _winning_line
+    from landing_classified
+)
+
+select
+    {%- for c in columns %}
+    {{ q(c.name) }},
+    {%- endfor %}
+    _load_id,
+    _file,
+    _line,
+    _loaded_at,
+    case when {{ key_nulls | join(' and ') }} then null else {{ dbt.concat(key_text) }} end as _record_key,
+    case
+        when _invalid_reason is not null then _invalid_reason
+        when _version_rank > 1 then 'duplicate_superseded'
+    end as _reject_reason,
+    case
+        when _invalid_reason is not null then _invalid_detail
+        when _version_rank > 1 then {{ dbt.concat([
+            sql_string(key_columns | join(', ') ~ ' superseded by load_id '),
+            "cast(_winning_load_id as " ~ dbt.type_string() ~ ")",
+            "' line '",
+            "cast(_winning_line as " ~ dbt.type_string() ~ ")"
+        ]) }}
+    end as _reject_detail
+from landing_versioned
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The typed value of one contract column, from its trimmed text expression. -#}
+{% macro landing_typed_value(column, expr) -%}
+    {%- if column.pii == 'hash' -%}
+        {{ parse_contract_hash(expr) }}
+    {%- elif column.pii == 'mask' -%}
+        {{ mask_free_text(expr) }}
+    {%- elif column.type in ('string', 'text') -%}
+        {%- if column.enum -%}lower({{ expr }}){%- else -%}{{ expr }}{%- endif -%}
+    {%- elif column.type == 'timestamp' -%}
+        {{ parse_contract_timestamp(expr) }}
+    {%- elif column.type == 'date' -%}
+        {{ parse_contract_date(expr) }}
+    {%- elif column.type == 'int' -%}
+        {{ parse_contract_int(expr) }}
+    {%- elif column.type == 'number' -%}
+        {{ parse_contract_number(expr) }}
+    {%- elif column.type == 'bool' -%}
+        {{ parse_contract_bool(expr) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("landing contract column '" ~ column.name ~ "': unknown type '" ~ column.type ~ "' (string|timestamp|date|int|number|bool|text)") }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The rows staging keeps: valid, latest valid version of each primary key. -#}
+{% macro landing_staged(table_name) -%}
+    select *
+    from (
+        {{ landing_validated(table_name) }}
+    ) as validated
+    where _reject_reason is null
+{%- endmacro %}
+
+
+{#- audit.rejected_rows columns for the raw rows of one source that staging does not keep. -#}
+{% macro landing_rejects(table_name) -%}
+    select
+        {{ sql_string(table_name) }} as source,
+        _file as file,
+        _line as line,
+        _load_id as load_id,
+        _record_key as record_key,
+        _reject_reason as reason,
+        _reject_detail as detail,
+        _loaded_at as loaded_at
+    from (
+        {{ landing_validated(table_name) }}
+    ) as validated
+    where _reject_reason is not null
+{%- endmacro %}

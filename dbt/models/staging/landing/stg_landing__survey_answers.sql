@@ -1,0 +1,14 @@
+{#- One row per survey and question (survey_id, question_code): the latest valid delivered version of each key. -#}
+with staged as (
+    {{ landing_staged('survey_answers') }}
+)
+
+select
+    survey_id,
+    question_code,
+    score,
+    _load_id,
+    _file,
+    _line,
+    _loaded_at
+from staged

@@ -1,0 +1,19 @@
+{#- One row per person per training class (enrollment_id): the latest valid delivered version of each key. -#}
+with staged as (
+    {{ landing_staged('training_enrollments') }}
+)
+
+select
+    enrollment_id,
+    agent_id,
+    class_id,
+    program,
+    started_at,
+    completed_at,
+    outcome,
+    assessment_score,
+    _load_id,
+    _file,
+    _line,
+    _loaded_at
+from staged
