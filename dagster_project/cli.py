@@ -78,8 +78,14 @@ def status(
     if not settings.warehouse.exists():
         typer.echo(f"no warehouse at {settings.warehouse}: run `callqa run` first", err=True)
         raise typer.Exit(1)
-    with warehouse_connection(settings, read_only=True) as con:
-        report = source_status(con, list(load_contract()))
+    import duckdb
+
+    try:
+        with warehouse_connection(settings, read_only=True) as con:
+            report = source_status(con, list(load_contract()))
+    except duckdb.IOException as exc:
+        typer.echo(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {exc}", err=True)
+        raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps({"warehouse": str(settings.warehouse), "sources": report}, indent=2, default=str))
     else:
