@@ -24,6 +24,7 @@ class PipelineOutcome:
 
 def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> PipelineOutcome:
     import dagster as dg
+    import duckdb
 
     from dagster_project.defs.transform.project import prepare_dbt_project
 
@@ -50,15 +51,19 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
         if not e.passed
     ]
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    with warehouse_connection(settings, read_only=True) as con:
-        report = source_status(con, list(load_contract()))
+    try:
+        with warehouse_connection(settings, read_only=True) as con:
+            report = source_status(con, list(load_contract()))
+        status_text = format_status(report)
+    except duckdb.Error as exc:  # e.g. a failed step left a dbt process holding the writer lock
+        report, status_text = [], f"(could not read the warehouse status: {exc})"
     refused = [f["error"] for e in report for f in e.get("refused_files", [])]
     lines = [
         f"callqa run {'succeeded' if result.success else 'FAILED'} (Dagster run {result.run_id[:8]})",
         f"landing:   {settings.landing_dir}",
         f"warehouse: {settings.warehouse}",
         "",
-        format_status(report),
+        status_text,
     ]
     if failed_steps:
         lines.append("failed steps: " + ", ".join(failed_steps))

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
+from dagster_project.lib.mappings import ImportMapping, load_mappings, mapping_for
 from dagster_project.lib.pii import hash_phone, mask_text, pii_key
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
@@ -71,12 +72,22 @@ class SourceLoad:
 # ---------------------------------------------------------------- reading
 
 
-def landing_files(landing_dir: Path, source: str) -> list[Path]:
-    """Files of a source in delivery order (sorted relative path: a later path is a later delivery)."""
+def landing_files(landing_dir: Path, source: str, mappings: list[ImportMapping] = ()) -> list[Path]:
+    """Files of a source in delivery order (sorted relative path: a later path is a later delivery).
+    Contract files by suffix; files an import mapping claims whatever their suffix (e.g. `.tsv`)."""
     base = Path(landing_dir) / source
     if not base.is_dir():
         return []
-    found = [p for p in base.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES)]
+    found = [
+        p
+        for p in base.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and (
+            p.name.lower().endswith(SUFFIXES)
+            or mapping_for(list(mappings), source, p.relative_to(base).as_posix()) is not None
+        )
+    ]
     return sorted(found, key=lambda p: p.relative_to(base).as_posix())
 
 
@@ -112,8 +123,8 @@ def _check_header(columns: list[str], name: str) -> None:
         seen.add(column)
 
 
-def _read_csv(text: str, name: str) -> ParsedFile:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _read_csv(text: str, name: str, delimiter: str = ",") -> ParsedFile:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     parsed = ParsedFile([], [], [], [], [])
     previous_line = 0
@@ -130,7 +141,7 @@ def _read_csv(text: str, name: str) -> ParsedFile:
         if len(record) != len(header):
             parsed.rows.append([None] * len(header))
             parsed.malformed.append(f"expected {len(header)} fields, found {len(record)}")
-            parsed.raw_lines.append(",".join(record))
+            parsed.raw_lines.append(delimiter.join(record))
         else:
             parsed.rows.append([v if v != "" else None for v in record])
             parsed.malformed.append(None)
@@ -192,7 +203,7 @@ def _read_parquet(path: Path, name: str) -> ParsedFile:
     return ParsedFile(header, rows, list(range(1, n + 1)), [None] * n, [None] * n)
 
 
-def read_delivery(path: Path, data: bytes, name: str) -> ParsedFile:
+def read_delivery(path: Path, data: bytes, name: str, delimiter: str = ",") -> ParsedFile:
     lower = path.name.lower()
     if lower.endswith(".parquet"):
         return _read_parquet(path, name)
@@ -204,21 +215,23 @@ def read_delivery(path: Path, data: bytes, name: str) -> ParsedFile:
     text = _decode(data, name)
     if lower.endswith((".jsonl", ".jsonl.gz")):
         return _read_jsonl(text, name)
-    return _read_csv(text, name)
+    return _read_csv(text, name, delimiter)
 
 
 # ---------------------------------------------------------------- protecting
 
 
-def protect(parsed: ParsedFile, contract: SourceContract, key: bytes) -> None:
+def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None) -> None:
     """Hash phone numbers and mask free text in place, before anything reaches the warehouse."""
     index = {c: i for i, c in enumerate(parsed.columns)}
-    for column in contract.pii_columns("hash"):
+    hashed = [*contract.pii_columns("hash"), *(mapping.pii_hash if mapping else ())]
+    masked = [*contract.pii_columns("mask"), *(mapping.pii_mask if mapping else ())]
+    for column in hashed:
         if column in index:
             i = index[column]
             for row in parsed.rows:
                 row[i] = hash_phone(row[i], key)
-    for column in contract.pii_columns("mask"):
+    for column in masked:
         if column in index:
             i = index[column]
             for row in parsed.rows:
@@ -245,7 +258,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, e
     table = f"raw.{_quote(contract.name)}"
     metadata = (
         '"_load_id" BIGINT, "_file" VARCHAR, "_line" BIGINT, "_file_sha256" VARCHAR, '
-        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR'
+        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR, "_mapping" VARCHAR'
     )
     columns = ", ".join(f"{_quote(c)} VARCHAR" for c in contract.column_names)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, {metadata})")
@@ -256,7 +269,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, e
             [contract.name],
         ).fetchall()
     }
-    for column in [*contract.column_names, *extra]:
+    for column in [*contract.column_names, *extra, "_mapping"]:
         if column not in existing:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {_quote(column)} VARCHAR")
             existing.add(column)
@@ -277,7 +290,9 @@ def _record(con, load: FileLoad, source: str, size: int, loaded_at: datetime) ->
     )
 
 
-def load_file(con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes) -> FileLoad:
+def load_file(
+    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None
+) -> FileLoad:
     name = path.relative_to(landing_dir).as_posix()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
@@ -293,13 +308,15 @@ def load_file(con, landing_dir: Path, path: Path, contract: SourceContract, key:
         _record(con, load, contract.name, len(data), loaded_at)
         return load
     try:
-        parsed = read_delivery(path, data, name)
+        parsed = read_delivery(path, data, name, mapping.delimiter if mapping else ",")
         if parsed.columns or parsed.rows:
-            missing = [c for c in contract.required_columns if c not in parsed.columns]
+            required = mapping.requires if mapping else contract.required_columns
+            missing = [c for c in required if c not in parsed.columns]
             if missing:
+                of_what = f"import mapping '{mapping.name}'" if mapping else f"source '{contract.name}'"
                 raise FileRefused(
                     f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} of source '{contract.name}'; the file was not loaded"
+                    f"{', '.join(missing)} of {of_what}; the file was not loaded"
                 )
     except FileRefused as exc:
         load = FileLoad(name, sha, "refused", error=str(exc), load_id=load_id)
@@ -310,7 +327,7 @@ def load_file(con, landing_dir: Path, path: Path, contract: SourceContract, key:
         _record(con, load, contract.name, len(data), loaded_at)
         return load
 
-    protect(parsed, contract, key)
+    protect(parsed, contract, key, mapping)
     n = len(parsed.rows)
     columns = list(zip(*parsed.rows)) if n else [() for _ in parsed.columns]
     arrays = {c: pa.array(list(values), type=pa.string()) for c, values in zip(parsed.columns, columns)}
@@ -321,6 +338,7 @@ def load_file(con, landing_dir: Path, path: Path, contract: SourceContract, key:
     arrays["_loaded_at"] = pa.array([loaded_at] * n, type=pa.timestamp("us", tz="UTC"))
     arrays["_malformed"] = pa.array(parsed.malformed, type=pa.string())
     arrays["_raw_line"] = pa.array(parsed.raw_lines, type=pa.string())
+    arrays["_mapping"] = pa.array([mapping.name if mapping else None] * n, type=pa.string())
     incoming = pa.table(arrays)
 
     malformed = sum(1 for m in parsed.malformed if m is not None)
@@ -340,12 +358,21 @@ def load_file(con, landing_dir: Path, path: Path, contract: SourceContract, key:
     return load
 
 
-def ingest_source(con, landing_dir: Path, contract: SourceContract, key: bytes | None = None) -> SourceLoad:
+def ingest_source(
+    con,
+    landing_dir: Path,
+    contract: SourceContract,
+    key: bytes | None = None,
+    mappings: list[ImportMapping] | None = None,
+) -> SourceLoad:
     """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops)."""
     key = key if key is not None else pii_key()
+    mappings = load_mappings() if mappings is None else mappings
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
     result = SourceLoad(contract.name)
-    for path in landing_files(landing_dir, contract.name):
-        result.files.append(load_file(con, landing_dir, path, contract, key))
+    base = landing_dir / contract.name
+    for path in landing_files(landing_dir, contract.name, mappings):
+        mapping = mapping_for(mappings, contract.name, path.relative_to(base).as_posix())
+        result.files.append(load_file(con, landing_dir, path, contract, key, mapping))
     return result

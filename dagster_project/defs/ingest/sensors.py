@@ -11,6 +11,7 @@ import dagster as dg
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import landing_files
+from dagster_project.lib.mappings import load_mappings
 from dagster_project.settings import Settings
 
 callqa_job = dg.define_asset_job(
@@ -23,8 +24,9 @@ callqa_job = dg.define_asset_job(
 def landing_fingerprint(settings: Settings) -> tuple[str, int]:
     digest = hashlib.sha256()
     count = 0
+    mappings = load_mappings()
     for source in load_contract():
-        for path in landing_files(settings.landing_dir, source):
+        for path in landing_files(settings.landing_dir, source, mappings):
             stat = path.stat()
             digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
             count += 1

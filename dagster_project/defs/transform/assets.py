@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,6 +8,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.transform.project import dbt_project
+from dagster_project.lib.mappings import dbt_vars as mappings_dbt_vars
+from dagster_project.lib.mappings import load_mappings
 from dagster_project.resources import WAREHOUSE_POOL
 
 
@@ -37,4 +40,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    dbt_vars = json.dumps(mappings_dbt_vars(load_mappings()))
+    yield from dbt.cli(
+        ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context
+    ).stream()

@@ -1,0 +1,140 @@
+"""Time: instants are float64 seconds since the Unix epoch (UTC), NaN = NULL; rendering is per contract.
+
+Calls and digital contacts are written with the local UTC offset (`2026-03-08T08:15:00-04:00`), every other
+source as naive local time (`2026-03-08T08:15:00`), which the warehouse reads in CALLQA_TIMEZONE.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+DAY = 86400.0
+HOUR = 3600.0
+MINUTE = 60.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    start_date: date
+    days: int
+    timezone: str
+
+    @property
+    def end_date(self) -> date:
+        return self.start_date + timedelta(days=self.days - 1)
+
+    @property
+    def start_naive(self) -> float:
+        """The local midnight of the first day, as naive epoch seconds."""
+        return float((np.datetime64(self.start_date, "s") - np.datetime64(0, "s")).astype(np.int64))
+
+    @property
+    def start_utc(self) -> float:
+        return float(self.to_utc_naive(np.array([self.start_naive]))[0])
+
+    @property
+    def end_utc(self) -> float:
+        """The instant the data ends (local midnight after the last day): nothing happens at or after it."""
+        return float(self.to_utc_naive(np.array([self.start_naive + self.days * DAY]))[0])
+
+    # ---------------------------------------------------------------- conversion
+    def to_utc_naive(self, naive_seconds: np.ndarray) -> np.ndarray:
+        """Naive local epoch seconds -> UTC instants (nonexistent times shift forward; ambiguous = first)."""
+        naive_seconds = np.asarray(naive_seconds, dtype=np.float64)
+        out = np.full(naive_seconds.shape, np.nan)
+        ok = np.isfinite(naive_seconds)
+        if ok.any():
+            idx = pd.DatetimeIndex(np.round(naive_seconds[ok]).astype(np.int64).astype("datetime64[s]"))
+            local = idx.tz_localize(self.timezone, ambiguous=np.ones(len(idx), dtype=bool),
+                                    nonexistent="shift_forward")
+            out[ok] = local.tz_convert("UTC").tz_localize(None).as_unit("s").asi8.astype(np.float64)
+        return out
+
+    def at(self, day: np.ndarray, seconds_of_day: np.ndarray) -> np.ndarray:
+        """The instant of local day index `day` (0 = start_date) at `seconds_of_day` local wall-clock time."""
+        return self.to_utc_naive(self.start_naive + np.asarray(day, dtype=np.float64) * DAY
+                                 + np.asarray(seconds_of_day, dtype=np.float64))
+
+    def local_naive(self, t: np.ndarray) -> np.ndarray:
+        """UTC instants -> naive local epoch seconds (NaN stays NaN)."""
+        t = np.asarray(t, dtype=np.float64)
+        out = np.full(t.shape, np.nan)
+        ok = np.isfinite(t)
+        if ok.any():
+            idx = pd.DatetimeIndex(np.round(t[ok]).astype(np.int64).astype("datetime64[s]"), tz="UTC")
+            out[ok] = idx.tz_convert(self.timezone).tz_localize(None).as_unit("s").asi8.astype(np.float64)
+        return out
+
+    def local_day(self, t: np.ndarray) -> np.ndarray:
+        """Local day index (0 = start_date) of each instant."""
+        return np.floor((self.local_naive(t) - self.start_naive) / DAY)
+
+    def local_seconds_of_day(self, t: np.ndarray) -> np.ndarray:
+        naive = self.local_naive(t) - self.start_naive
+        return naive - np.floor(naive / DAY) * DAY
+
+    def weekday(self, day: np.ndarray) -> np.ndarray:
+        """0 = Monday."""
+        return (np.asarray(day, dtype=np.int64) + self.start_date.weekday()) % 7
+
+    # ---------------------------------------------------------------- rendering
+    def fmt(self, t: np.ndarray, offset: bool) -> np.ndarray:
+        """ISO 8601 strings (object array, None for NaN), with or without the local UTC offset."""
+        t = np.asarray(t, dtype=np.float64)
+        out = np.full(t.shape, None, dtype=object)
+        ok = np.isfinite(t)
+        if not ok.any():
+            return out
+        secs = np.round(t[ok]).astype(np.int64)
+        naive = self.local_naive(secs.astype(np.float64)).astype(np.int64)
+        text = _iso(naive)
+        if offset:
+            minutes = (naive - secs) // 60
+            codes, inverse = np.unique(minutes, return_inverse=True)
+            suffixes = np.array([_offset_text(int(m)) for m in codes], dtype=object)
+            text = text + suffixes[inverse]
+        out[ok] = text
+        return out
+
+    def fmt_naive_local(self, naive_seconds: np.ndarray) -> np.ndarray:
+        """Naive local epoch seconds -> ISO text without offset."""
+        naive_seconds = np.asarray(naive_seconds, dtype=np.float64)
+        out = np.full(naive_seconds.shape, None, dtype=object)
+        ok = np.isfinite(naive_seconds)
+        out[ok] = _iso(np.round(naive_seconds[ok]).astype(np.int64))
+        return out
+
+    def fmt_date(self, day: np.ndarray) -> np.ndarray:
+        """Local day index (float, NaN = NULL) -> YYYY-MM-DD."""
+        day = np.asarray(day, dtype=np.float64)
+        out = np.full(day.shape, None, dtype=object)
+        ok = np.isfinite(day)
+        base = np.datetime64(self.start_date, "D")
+        out[ok] = np.datetime_as_string(base + day[ok].astype(np.int64), unit="D")
+        return out
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+_TIME_OF_DAY: np.ndarray | None = None
+
+
+def _iso(naive_seconds: np.ndarray) -> np.ndarray:
+    """Integer naive epoch seconds -> 'YYYY-MM-DDTHH:MM:SS' (object array), via day and time-of-day tables:
+    about three times faster than np.datetime_as_string for a million values."""
+    global _TIME_OF_DAY
+    if _TIME_OF_DAY is None:
+        _TIME_OF_DAY = np.array(
+            [f"T{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)], dtype=object
+        )
+    day = naive_seconds // 86400
+    first = int(day.min())
+    dates = np.datetime_as_string(np.arange(first, int(day.max()) + 1).astype("datetime64[D]")).astype(object)
+    return dates[day - first] + _TIME_OF_DAY[naive_seconds - day * 86400]

@@ -1,0 +1,222 @@
+"""generate(): build a whole synthetic contact center and write it as landing files plus ground truth."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from dagster_project.lib.contract import load_contract
+from dagster_project.lib.synth import params as P
+from dagster_project.lib.synth.clock import Clock
+from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame, phone_numbers
+from dagster_project.lib.synth.dirty import Dirt
+from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing
+from dagster_project.lib.synth.people import agents_frame, build_people, training_frame
+from dagster_project.lib.synth.qa import build_actions, build_qa
+from dagster_project.lib.synth.reference import load_reference
+from dagster_project.lib.synth.surveys import build_surveys
+from dagster_project.lib.synth.tickets import build_tickets, link_tickets
+from dagster_project.lib.synth.transcripts import build_transcripts
+from dagster_project.lib.synth.wfm import (build_routing, build_schedule, build_states, forecasts_frame,
+                                           late_logins_and_not_ready, schedules_frame, states_frame)
+from dagster_project.lib.synth.world import World
+
+SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
+           "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
+           "training_enrollments", "transcripts", "improvement_actions")
+
+
+def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: int = 42, dirty: bool = False,
+             start_date: date = date(2026, 2, 2), timezone: str = "America/New_York",
+             seeds_dir: Path | None = None) -> dict:
+    """Write a synthetic contact center's landing files under out_dir/<source>/ and out_dir/ground_truth.json.
+
+    Deterministic per seed: the same arguments give byte-identical files. Returns the ground truth (every
+    planted parameter, realised headline numbers, and the `delivery` section: per source the files, refused
+    files, identical re-deliveries, delivered rows and the exact expected rejects and staged rows).
+    Existing source folders under out_dir are replaced.
+    """
+    if days < 1 or contacts_per_day < 1:
+        raise ValueError("days and contacts_per_day must be positive")
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    clock = Clock(start_date, days, timezone)
+    world = World(clock, load_reference(seeds_dir), contacts_per_day, seed)
+
+    build_people(world)
+    build_schedule(world)
+    build_routing(world)
+    late_logins_and_not_ready(world)
+    build_contacts(world)
+    assign_ids(world)
+    build_states(world)
+    link_tickets(world)
+    tickets, ticket_events = build_tickets(world)
+    surveys, survey_answers = build_surveys(world)
+    transcripts = build_transcripts(world)
+    evaluations, items, disputes = build_qa(world)
+    frames = {
+        "calls": calls_frame(world),
+        "digital_contacts": digital_frame(world),
+        "tickets": tickets,
+        "ticket_events": ticket_events,
+        "surveys": surveys,
+        "survey_answers": survey_answers,
+        "qa_evaluations": evaluations,
+        "qa_evaluation_items": items,
+        "qa_disputes": disputes,
+        "wfm_forecasts": forecasts_frame(world),
+        "agent_schedules": schedules_frame(world),
+        "agent_states": states_frame(world),
+        "agents": agents_frame(world),
+        "training_enrollments": training_frame(world),
+        "transcripts": transcripts,
+        "improvement_actions": build_actions(world),
+    }
+    built = time.perf_counter()
+
+    for source in SOURCES:
+        if (out_dir / source).exists():
+            shutil.rmtree(out_dir / source)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    landing = Landing(out_dir, start_date)
+    expectations = {}
+    if dirty:
+        dirt = Dirt(world, landing)
+        dirt.write_all(frames)
+        expectations = dirt.expectations()
+    else:
+        for source in SOURCES:
+            landing.write_frame(source, frames[source])
+    written = time.perf_counter()
+
+    truth = world.truth
+    truth = {
+        "generator": "callqa synthetic contact center (dagster_project.lib.synth)",
+        "seed": seed,
+        "dirty": dirty,
+        "timezone": timezone,
+        "start_date": start_date.isoformat(),
+        "end_date": clock.end_date.isoformat(),
+        "days": days,
+        "contacts_per_day": contacts_per_day,
+        "timestamps": {"with_offset": ["calls", "digital_contacts"],
+                       "naive_local": [s for s in SOURCES if s not in ("calls", "digital_contacts")],
+                       "note": "naive timestamps are wall-clock time in `timezone`: load with CALLQA_TIMEZONE "
+                               "set to it"},
+        "sizes": {source: len(frames[source]) for source in SOURCES},
+        "realised": _realised(world),
+        **truth,
+        "pii": _pii(world),
+        "delivery": _delivery(landing, expectations),
+        "timing_seconds": {"build": round(built - started, 3), "write": round(written - built, 3)},
+    }
+    (out_dir / "ground_truth.json").write_text(json.dumps(_plain(truth), indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+    return truth
+
+
+def _delivery(landing: Landing, expectations: dict) -> dict:
+    out = {}
+    contract = load_contract()
+    for source in SOURCES:
+        records = landing.files.get(source, [])
+        refused = [r for r in records if r.role == "refused"]
+        identical = [r for r in records if r.role == "identical"]
+        delivered = sum(r.rows for r in records if r.role not in ("refused", "identical"))
+        rejects = expectations.get(source, {}).get("rejects") or {}
+        rejects = {reason: int(rejects.get(reason, 0)) for reason in (
+            "malformed_line", "missing_required", "invalid_type", "invalid_enum", "out_of_range",
+            "end_before_start", "duplicate_superseded")}
+        entry = {
+            "format": FORMAT.get(source, "csv"),
+            "split_by": PERIOD.get(source, "week"),
+            "files": [r.path for r in sorted(records, key=lambda r: r.path)],
+            "rows_per_file": {r.path: r.rows for r in sorted(records, key=lambda r: r.path)},
+            "refused_files": [{"file": r.path, "missing_column": _missing_column(contract[source], r, landing)}
+                              for r in refused],
+            "identical_redeliveries": [{"file": r.path, "same_bytes_as": r.note} for r in identical],
+            "empty_files": [r.path for r in records if r.role == "empty"],
+            "extra_column_files": [r.path for r in records if r.role == "extra_columns"],
+            "delivered_rows": int(delivered),
+            "expected_rejects": rejects,
+            "expected_staged": int(delivered - sum(rejects.values())),
+            "planted_rows": [{"file": r.path, **p} for r in sorted(records, key=lambda r: r.path)
+                             for p in r.planted if r.role not in ("refused", "identical")],
+        }
+        for key in ("naive_timestamp_rows", "non_ascii_rows", "corrected_keys"):
+            if key in expectations.get(source, {}):
+                entry[key] = expectations[source][key]
+        out[source] = entry
+    return out
+
+
+def _missing_column(contract, record, landing: Landing) -> str:
+    import csv
+    with (landing.out_dir / record.path).open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    missing = [c for c in contract.required_columns if c not in header]
+    return missing[0] if missing else ""
+
+
+def _pii(world: World) -> dict:
+    """What a test needs to check that raw phone numbers never reach the warehouse."""
+    a = world.contacts.a
+    voice = a["channel"] == 0
+    numbers = phone_numbers(world, np.unique(a["phone"][voice & (a["phone"] >= 0)]), world.contacts.customers)
+    numbers = sorted(set(numbers.tolist()))
+    return {
+        "caller_numbers_distinct": len(numbers),
+        "caller_numbers_sample": numbers[:: max(1, len(numbers) // 50)][:50],
+        "caller_number_format": "+1 AAA-EEE-LLLL (US), +86 13x xxxx xxxx (China), +60 1x-xxx xxxx (Malaysia)",
+        "unidentified_calls_with_number": int((voice & ~a["outbound"] & ~a["identified"] & (a["phone"] >= 0)).sum()),
+        "calls_without_number": int((voice & ~a["outbound"] & (a["phone"] < 0)).sum()),
+    }
+
+
+def _realised(world: World) -> dict:
+    """Headline numbers of the generated data (computed from the generator's own arrays)."""
+    a = world.contacts.a
+    voice_in = (a["channel"] == 0) & ~a["outbound"]
+    handled = a["handled"] & ~a["outbound"]
+    offered = voice_in & (a["queue"] >= 0)
+    answered = offered & (a["agent"] >= 0)
+    wait = a["answered"][answered] - a["queued"][answered]
+    channel_names = ("voice", "chat", "email", "messaging", "bot")
+    return {
+        "contacts": int((~a["outbound"]).sum()),
+        "outbound_calls": int(a["outbound"].sum()),
+        "contacts_by_channel": {channel_names[c]: int(((a["channel"] == c) & ~a["outbound"]).sum()) for c in range(5)},
+        "handled_contacts": int(handled.sum()),
+        "voice_offered": int(offered.sum()),
+        "voice_answered": int(answered.sum()),
+        "voice_abandoned_in_queue": int((offered & (a["agent"] < 0)).sum()),
+        "asa_seconds": round(float(wait.mean()), 2) if len(wait) else None,
+        "answered_within_20s_share": round(float((wait <= 20).mean()), 4) if len(wait) else None,
+        "aht_seconds": round(float(np.nanmean((a["talk"] + a["hold"] + a["wrap"])[answered])), 2)
+        if answered.any() else None,
+        "repeat_contacts": int((a["cause"] == 1).sum()),
+        "callbacks": int((a["callback_for"] >= 0).sum()),
+        "callback_promises": int((~np.isnan(a["promise"])).sum()),
+        "generations": int(a["gen"].max()) + 1 if len(a["gen"]) else 0,
+        "agent_time": {"note": "one call at a time per agent; no call during a scheduled break or off shift"},
+    }
+
+
+def _plain(value):
+    """JSON-safe: numpy scalars and arrays to Python."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,107 @@
+"""The shared state of one generation run: clock, reference data, random streams and what each area built."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dagster_project.lib.synth.clock import Clock
+from dagster_project.lib.synth.reference import Reference
+
+
+@dataclass
+class World:
+    clock: Clock
+    ref: Reference
+    contacts_per_day: int
+    seed: int
+    truth: dict = field(default_factory=dict)
+    # Built by the areas, in order: people -> schedule/routing -> contacts -> tickets -> surveys, qa, ...
+    people: Any = None
+    schedule: Any = None
+    routing: Any = None
+    contacts: Any = None
+    frames: dict = field(default_factory=dict)  # source -> Frame (landing rows, all text)
+
+    def rng(self, stream: str) -> np.random.Generator:
+        """An independent random stream per area: changing one area does not reshuffle the others."""
+        return np.random.default_rng([self.seed, zlib.crc32(stream.encode("utf-8"))])
+
+
+@dataclass
+class Frame:
+    """Rows of one landing source: text columns (object arrays of str / None) and the local day of each row
+    (used to split the source into weekly or monthly files)."""
+    columns: dict[str, np.ndarray]
+    day: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    def take(self, index: np.ndarray) -> "Frame":
+        return Frame({k: v[index] for k, v in self.columns.items()}, self.day[index])
+
+
+def text(values, fmt: str | None = None) -> np.ndarray:
+    """Values -> landing text (object array; NaN / None -> None).
+
+    fmt 'int' rounds to whole numbers, '.1f' / '.2f' rounds to that many decimals (written in the shortest
+    form, e.g. 12.5, 3); booleans become true/false; strings pass through ('' -> None)."""
+    values = np.asarray(values)
+    out = np.full(values.shape, None, dtype=object)
+    if values.dtype.kind == "b":
+        return np.where(values, "true", "false").astype(object)
+    if values.dtype.kind in "OUS":
+        out[:] = values
+        out[np.equal(out, "")] = None
+        return out
+    ok = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(values.shape, dtype=bool)
+    if fmt == "int" or (fmt is None and values.dtype.kind in "iu"):
+        out[ok] = list(map(str, np.round(values[ok]).astype(np.int64).tolist()))
+    else:
+        digits = int((fmt or ".1f")[1:-1])
+        rounded = np.round(values[ok].astype(np.float64), digits)
+        whole = rounded == np.round(rounded)
+        shown = np.empty(len(rounded), dtype=object)
+        shown[whole] = list(map(str, rounded[whole].astype(np.int64).tolist()))
+        shown[~whole] = list(map(repr, rounded[~whole].tolist()))
+        out[ok] = shown
+    return out
+
+
+def ids(prefix: str, numbers, width: int) -> np.ndarray:
+    """Zero-padded identifiers: ids('C', [1, 2], 9) -> ['C000000001', 'C000000002']."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    out = np.empty(len(numbers), dtype=object)
+    out[:] = list(map((prefix + "{:0" + str(width) + "d}").format, numbers.tolist()))
+    return out
+
+
+def bools(values) -> np.ndarray:
+    values = np.asarray(values, dtype=bool)
+    return np.where(values, "true", "false").astype(object)
+
+
+def lognormal(rng: np.random.Generator, median, sigma, size) -> np.ndarray:
+    return np.asarray(median, dtype=np.float64) * np.exp(sigma * rng.standard_normal(size))
+
+
+def log_uniform(rng: np.random.Generator, low, high, size) -> np.ndarray:
+    return low * np.exp(rng.random(size) * np.log(high / low))
+
+
+def choice_index(rng: np.random.Generator, weights, size) -> np.ndarray:
+    weights = np.asarray(weights, dtype=np.float64)
+    return rng.choice(len(weights), size=size, p=weights / weights.sum())
+
+
+def group_rank(keys: np.ndarray) -> np.ndarray:
+    """Rank of each element within its group of equal keys, in the given order (keys must be sorted)."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.r_[True, keys[1:] != keys[:-1]]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    return np.arange(n) - first

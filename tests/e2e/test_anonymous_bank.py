@@ -1,0 +1,116 @@
+"""A real, foreign call log (Anonymous Bank, Feb 1999; ../shared/data) imported through its mapping
+(dbt/import_mappings/anonymous_bank.yml) and checked against an independent pandas reading of the same file."""
+import os
+import shutil
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import SHARED_DIR
+
+pytestmark = pytest.mark.slow
+LOG = SHARED_DIR / "data" / "anonymous_bank_1999_02.tsv"
+TIMEZONE = "Asia/Jerusalem"
+
+
+def _seconds(clock: pd.Series) -> pd.Series:
+    parts = clock.str.split(":", expand=True).astype(int)
+    return parts[0] * 3600 + parts[1] * 60 + parts[2]
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """The log read with pandas, by the rules of the mapping's description, written independently of the SQL."""
+    assert LOG.exists(), f"the shared real data is missing: {LOG}"
+    log = pd.read_csv(LOG, sep="\t", dtype=str)
+    log["key"] = log["vru+line"] + "-" + log["call_id"]
+    day = pd.to_datetime("19" + log["date"], format="%Y%m%d")
+    entry = _seconds(log["vru_entry"])
+
+    def clock(column):
+        s = _seconds(log[column])
+        # 0:00:00 = did not happen; a time before the VRU entry is on the next day
+        return (day + pd.to_timedelta(s + np.where(s < entry, 86400, 0), unit="s")).where(log[column] != "0:00:00")
+
+    log["arrived"] = day + pd.to_timedelta(entry, unit="s")
+    log["ivr_end"] = clock("vru_exit")
+    log["queued"] = clock("q_start")
+    served = (log["outcome"] == "AGENT") & (log["ser_start"] != "0:00:00")
+    log["answered"] = clock("ser_start").where(served)
+    log["outcome_contract"] = np.select(
+        [log["outcome"] == "PHANTOM", log["outcome"] == "HANG", served], ["failed", "abandoned", "answered"], "failed"
+    )
+    log["customer"] = log["customer_id"].where(log["customer_id"] != "0")
+    return log
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from dagster_project.pipeline import run_pipeline
+    from dagster_project.settings import Settings
+
+    base = tmp_path_factory.mktemp("anonymous_bank")
+    target = base / "landing" / "calls" / "anonymous_bank"
+    target.mkdir(parents=True)
+    shutil.copy(LOG, target / LOG.name)
+    env = {
+        "CALLQA_LANDING_DIR": str(base / "landing"),
+        "CALLQA_WAREHOUSE": str(base / "callqa.duckdb"),
+        "CALLQA_TIMEZONE": TIMEZONE,
+        "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        outcome = run_pipeline(Settings.from_env())
+        assert outcome.success, outcome.summary
+        con = duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True)
+        yield con
+        con.close()
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def test_every_call_is_staged_under_its_composite_key(warehouse, expected):
+    staged = warehouse.execute("select call_id from staging.stg_landing__calls").df()
+    assert len(staged) == len(expected) == 33344
+    assert set(staged["call_id"]) == set(expected["key"])
+    assert warehouse.execute("select count(*) from audit.rejected_rows").fetchall()[0][0] == 0
+
+
+def test_quirks_are_mapped_explicitly(warehouse, expected):
+    got = warehouse.execute(
+        "select outcome, count(*) as calls, count(answered_at) as answered, count(agent_id) as with_agent, "
+        "count(customer_id) as identified from staging.stg_landing__calls group by 1"
+    ).df().set_index("outcome")
+    want = expected.groupby("outcome_contract").agg(
+        calls=("key", "size"), identified=("customer", "count")
+    )
+    assert got["calls"].to_dict() == want["calls"].to_dict()
+    assert got["identified"].to_dict() == want["identified"].to_dict()
+    # AGENT with NO_SERVER: answered, by an agent nobody recorded
+    no_server = ((expected["outcome_contract"] == "answered") & (expected["server"] == "NO_SERVER")).sum()
+    assert got.loc["answered", "answered"] - got.loc["answered", "with_agent"] == no_server > 0
+
+
+def test_instants_and_durations_match_pandas(warehouse, expected):
+    got = warehouse.execute(
+        f"""select call_id,
+                  timezone('{TIMEZONE}', arrived_at) as arrived,
+                  date_diff('second', arrived_at, ivr_ended_at) as ivr_seconds,
+                  date_diff('second', queued_at, answered_at) as wait_seconds,
+                  arrived_local_date
+           from staging.stg_landing__calls"""
+    ).df().set_index("call_id")
+    want = expected.set_index("key")
+    joined = got.join(want, how="inner")
+    assert len(joined) == len(want)
+    assert (joined["arrived"] == joined["arrived_x" if "arrived_x" in joined else "arrived"]).all()
+    ivr = (want["ivr_end"] - want["arrived"]).dt.total_seconds()
+    assert np.allclose(got["ivr_seconds"].astype(float).reindex(want.index).fillna(-1), ivr.fillna(-1))
+    wait = (want["answered"] - want["queued"]).dt.total_seconds()
+    assert np.allclose(got["wait_seconds"].astype(float).reindex(want.index).fillna(-1), wait.fillna(-1))
+    assert (pd.to_datetime(got["arrived_local_date"]).reindex(want.index) == want["arrived"].dt.normalize()).all()
