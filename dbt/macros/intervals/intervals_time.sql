@@ -1,0 +1,80 @@
+{#-
+    Elapsed time and local reporting intervals (service level per queue and interval). Instants are
+    TIMESTAMPTZ; local wall-clock values come from to_local_timestamp (local_time.sql) in var('timezone').
+    Engine-specific SQL sits behind adapter.dispatch, so a new adapter needs an `<adapter>__` version here.
+-#}
+
+{#- Elapsed seconds from start_instant to end_instant (fractional, exact to the microsecond), as a double.
+    Unlike dbt.datediff, which counts unit boundaries crossed, this is elapsed time. -#}
+{% macro intervals_elapsed_seconds(start_instant, end_instant) -%}
+    {{ return(adapter.dispatch('intervals_elapsed_seconds', 'callqa')(start_instant, end_instant)) }}
+{%- endmacro %}
+
+{% macro default__intervals_elapsed_seconds(start_instant, end_instant) -%}
+    cast(extract(epoch from ({{ end_instant }} - {{ start_instant }})) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro duckdb__intervals_elapsed_seconds(start_instant, end_instant) -%}
+    (cast(epoch_us({{ end_instant }}) - epoch_us({{ start_instant }}) as {{ type_double() }}) / 1000000)
+{%- endmacro %}
+
+
+{#- Start of the local interval of `interval_minutes` that contains the wall-clock TIMESTAMP local_ts:
+    the hour, plus whole intervals of minutes. interval_minutes must divide 60 (seeds queues allow 15, 30,
+    60); it may be a column. -#}
+{% macro intervals_local_floor(local_ts, interval_minutes) -%}
+    {{ return(adapter.dispatch('intervals_local_floor', 'callqa')(local_ts, interval_minutes)) }}
+{%- endmacro %}
+
+{% macro default__intervals_local_floor(local_ts, interval_minutes) -%}
+    {{ dbt.dateadd(
+        'minute',
+        'cast(floor(extract(minute from ' ~ local_ts ~ ') / (' ~ interval_minutes ~ ')) as ' ~ dbt.type_int() ~ ') * (' ~ interval_minutes ~ ')',
+        dbt.date_trunc('hour', local_ts)) }}
+{%- endmacro %}
+
+
+{#- The instant (TIMESTAMPTZ) at which a local interval starts, from an instant inside it: the instant minus
+    the wall-clock time elapsed since the local interval start. Exact whenever the UTC offset does not change
+    inside the interval (offsets change on the hour, intervals divide the hour), so on a day when clocks go
+    back the repeated local hour gives two distinct instants, and on a day when they go forward the skipped
+    hour has none. -#}
+{% macro intervals_start_instant(instant, local_ts, local_start) -%}
+    {{ return(adapter.dispatch('intervals_start_instant', 'callqa')(instant, local_ts, local_start)) }}
+{%- endmacro %}
+
+{% macro default__intervals_start_instant(instant, local_ts, local_start) -%}
+    ({{ instant }} - ({{ local_ts }} - {{ local_start }}))
+{%- endmacro %}
+
+
+{#- Rows `instant` (TIMESTAMPTZ) from start_column (inclusive) to end_column (exclusive) every step_minutes,
+    for each row of the relation or CTE `bounds` (which holds the two instant columns). -#}
+{% macro intervals_instant_series(bounds, start_column, end_column, step_minutes) -%}
+    {{ return(adapter.dispatch('intervals_instant_series', 'callqa')(bounds, start_column, end_column, step_minutes)) }}
+{%- endmacro %}
+
+{% macro default__intervals_instant_series(bounds, start_column, end_column, step_minutes) -%}
+    select series.instant
+    from {{ bounds }}
+    cross join lateral generate_series(
+        {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, interval '{{ step_minutes }} minutes'
+    ) as series (instant)
+    where series.instant < {{ bounds }}.{{ end_column }}
+{%- endmacro %}
+
+{% macro duckdb__intervals_instant_series(bounds, start_column, end_column, step_minutes) -%}
+    select series.instant
+    from {{ bounds }},
+        generate_series(
+            {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, {{ step_minutes }} * interval 1 minute
+        ) as series (instant)
+    where series.instant < {{ bounds }}.{{ end_column }}
+{%- endmacro %}
+
+
+{#- Whole minutes between the UTC wall clock and the local wall clock at an instant (local - UTC): -300 for
+    EST, -240 for EDT. -#}
+{% macro intervals_utc_offset_minutes(instant) -%}
+    {{ dbt.datediff(to_local_timestamp(instant, 'UTC'), to_local_timestamp(instant), 'minute') }}
+{%- endmacro %}

@@ -1,0 +1,93 @@
+{#- One row per solve of a ticket (a status change into solved/closed from an open status), with the first
+    reopen that followed it and whether that reopen came within the reopen window (metric_targets
+    ticket_reopen_window_days, boundary inclusive); NULL when the window is still open at the end of the data. -#}
+{#- A table, not a view: read several times downstream, and recomputing it means re-validating staging. -#}
+{{ config(materialized='table') }}
+with status_events as (
+    {{ tickets_status_events(ref('stg_landing__ticket_events')) }}
+),
+
+reopen_window as (
+    -- An aggregate always returns one row, so a missing parameter gives NULL, never zero rows.
+    select
+        max(case when metric = 'ticket_reopen_window_days' then target end) as reopen_window_days
+    from {{ ref('metric_targets') }}
+),
+
+data_end as (
+    select max(data_end_at) as data_end_at
+    from {{ ref('int_ticket_data_end') }}
+),
+
+solves as (
+    select
+        ticket_id,
+        solve_number,
+        event_id as solve_event_id,
+        event_at as solved_at,
+        to_status as solved_to_status
+    from status_events
+    where is_solve
+),
+
+reopens as (
+    select
+        ticket_id,
+        solve_number,
+        event_id,
+        event_at,
+        to_status,
+        row_number() over (partition by ticket_id, solve_number order by event_at, event_id) as reopen_rank,
+        count(*) over (partition by ticket_id, solve_number) as reopens_of_this_solve
+    from status_events
+    where is_reopen
+        and solve_number > 0
+),
+
+windowed as (
+    select
+        s.ticket_id,
+        s.solve_number,
+        s.solve_event_id,
+        s.solved_at,
+        s.solved_to_status,
+        r.event_id as reopen_event_id,
+        r.event_at as reopened_at,
+        r.to_status as reopened_to_status,
+        coalesce(r.reopens_of_this_solve, 0) as reopen_count,
+        w.reopen_window_days,
+        -- The window in whole minutes of elapsed time (7 days = 10080 min = 168 h), independent of DST.
+        {{ dbt.dateadd('minute', 'round(w.reopen_window_days * 1440)', 's.solved_at') }} as reopen_window_end_at,
+        d.data_end_at
+    from solves as s
+    left join reopens as r
+        on s.ticket_id = r.ticket_id
+        and s.solve_number = r.solve_number
+        and r.reopen_rank = 1
+    cross join reopen_window as w
+    cross join data_end as d
+)
+
+select
+    ticket_id,
+    cast(solve_number as {{ dbt.type_int() }}) as solve_number,
+    solve_event_id,
+    solved_at,
+    solved_to_status,
+    reopen_event_id,
+    reopened_at,
+    reopened_to_status,
+    cast(reopen_count as {{ dbt.type_int() }}) as reopen_count,
+    case
+        when reopened_at is not null
+            then {{ intervals_elapsed_seconds('solved_at', 'reopened_at') }} / 3600
+    end as hours_to_reopen,
+    reopen_window_days,
+    reopen_window_end_at,
+    data_end_at,
+    case
+        when reopened_at is not null then reopened_at <= reopen_window_end_at
+        when reopen_window_end_at <= data_end_at then false
+    end as reopened_within_window,
+    reopened_at is null and not coalesce(reopen_window_end_at <= data_end_at, false) as is_censored
+from windowed
