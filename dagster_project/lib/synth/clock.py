@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -90,13 +92,7 @@ class Clock:
             return out
         secs = np.round(t[ok]).astype(np.int64)
         naive = self.local_naive(secs.astype(np.float64)).astype(np.int64)
-        text = _iso(naive)
-        if offset:
-            minutes = (naive - secs) // 60
-            codes, inverse = np.unique(minutes, return_inverse=True)
-            suffixes = np.array([_offset_text(int(m)) for m in codes], dtype=object)
-            text = text + suffixes[inverse]
-        out[ok] = text
+        out[ok] = _iso(naive, (naive - secs) // 60 if offset else None)
         return out
 
     def fmt_naive_local(self, naive_seconds: np.ndarray) -> np.ndarray:
@@ -123,18 +119,30 @@ def _offset_text(minutes: int) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_TIME_OF_DAY: np.ndarray | None = None
+_TIME_OF_DAY: dict = {}
 
 
-def _iso(naive_seconds: np.ndarray) -> np.ndarray:
-    """Integer naive epoch seconds -> 'YYYY-MM-DDTHH:MM:SS' (object array), via day and time-of-day tables:
-    about three times faster than np.datetime_as_string for a million values."""
-    global _TIME_OF_DAY
-    if _TIME_OF_DAY is None:
-        _TIME_OF_DAY = np.array(
-            [f"T{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)], dtype=object
-        )
+def _time_of_day(offset_minutes: int | None) -> pa.Array:
+    """'THH:MM:SS' (+ '+hh:mm' when an offset is given) for every second of a day, built once per offset."""
+    if offset_minutes not in _TIME_OF_DAY:
+        suffix = "" if offset_minutes is None else _offset_text(offset_minutes)
+        _TIME_OF_DAY[offset_minutes] = pa.array(
+            [f"T{h:02d}:{m:02d}:{s:02d}{suffix}" for h in range(24) for m in range(60) for s in range(60)])
+    return _TIME_OF_DAY[offset_minutes]
+
+
+def _iso(naive_seconds: np.ndarray, offset_minutes: np.ndarray | None = None) -> np.ndarray:
+    """Integer naive epoch seconds -> 'YYYY-MM-DDTHH:MM:SS[+hh:mm]' (object array): a table of dates and a
+    table of times of day, joined in Arrow (several times faster than np.datetime_as_string)."""
     day = naive_seconds // 86400
+    second = naive_seconds - day * 86400
     first = int(day.min())
-    dates = np.datetime_as_string(np.arange(first, int(day.max()) + 1).astype("datetime64[D]")).astype(object)
-    return dates[day - first] + _TIME_OF_DAY[naive_seconds - day * 86400]
+    dates = pa.array(np.datetime_as_string(np.arange(first, int(day.max()) + 1).astype("datetime64[D]")))
+    date_text = dates.take(pa.array(day - first))
+    if offset_minutes is None:
+        times = _time_of_day(None).take(pa.array(second))
+    else:
+        codes, inverse = np.unique(offset_minutes, return_inverse=True)
+        table = pa.concat_arrays([_time_of_day(int(m)) for m in codes])
+        times = table.take(pa.array(inverse.astype(np.int64) * 86400 + second))
+    return pc.binary_join_element_wise(date_text, times, "").to_numpy(zero_copy_only=False)

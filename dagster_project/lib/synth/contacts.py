@@ -13,12 +13,12 @@ agents on duty (they handle several conversations at once).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from dagster_project.lib.synth import params as P
-from dagster_project.lib.synth.clock import DAY, HOUR, MINUTE
+from dagster_project.lib.synth.clock import HOUR, MINUTE
 from dagster_project.lib.synth.people import DIGITAL, voice_queue_for_category
 import bisect
 import heapq
@@ -30,8 +30,7 @@ VOICE, CHAT, EMAIL, MESSAGING, BOT = range(5)
 CHANNEL_NAMES = np.array(["voice", "chat", "email", "messaging", "bot"], dtype=object)
 OUTCOMES = np.array(["answered", "abandoned", "self_served", "failed", "resolved_by_bot", "handled"], dtype=object)
 ANSWERED, ABANDONED, SELF_SERVED, FAILED, RESOLVED_BY_BOT, HANDLED = range(6)
-CAUSES = ("fresh", "repeat", "retry", "bot_fallback", "callback", "outbound_campaign")
-FRESH, REPEAT, RETRY, BOT_FALLBACK, CALLBACK, CAMPAIGN = range(6)
+FRESH, REPEAT, RETRY, BOT_FALLBACK, CALLBACK, CAMPAIGN = range(6)  # why a contact happened (cause)
 KEPT, LATE, NEVER = range(3)
 HALF_HOURS = (P.CLOSE_HOUR - P.OPEN_HOUR) * 2
 
@@ -68,7 +67,7 @@ class Customers:
         idx = np.asarray(idx, dtype=np.int64)
         out = np.full(len(idx), None, dtype=object)
         ok = idx >= 0
-        out[ok] = list(map("{:08d}".format, ((idx[ok] * 7919 + 104729) % 100_000_000).tolist()))
+        out[ok] = ids("", (idx[ok] * 7919 + 104729) % 100_000_000, 8)
         return out
 
 
@@ -87,24 +86,27 @@ def phone_numbers(world: World, phone_idx: np.ndarray, customers: Customers) -> 
     if not ok.any():
         return out
     uniq, inverse = np.unique(phone_idx[ok], return_inverse=True)
+    out[ok] = _format_phones(world, uniq, customers)[inverse]
+    return out
+
+
+def _format_phones(world: World, uniq: np.ndarray, customers: Customers) -> np.ndarray:
     h = _mix(uniq.astype(np.uint64) ^ np.uint64(world.seed * 0x9E3779B9 & 0xFFFFFFFF))
     customer = np.where(uniq < 2 * customers.n, uniq // 2, -1)
     lang = np.where(customer >= 0, customers.language[np.maximum(customer, 0)], "en")
-    intl = (h % np.uint64(100)) < np.uint64(45)  # some zh/ms speakers call from abroad
-    area = US_AREA_CODES[(h >> np.uint64(8)) % np.uint64(len(US_AREA_CODES))]
+    abroad = (h % np.uint64(100)) < np.uint64(45)  # some zh / ms speakers call from a number abroad
+    area = US_AREA_CODES[((h >> np.uint64(8)) % np.uint64(len(US_AREA_CODES))).astype(np.int64)]
     exchange = 200 + ((h >> np.uint64(16)) % np.uint64(800)).astype(np.int64)
     line = ((h >> np.uint64(28)) % np.uint64(10000)).astype(np.int64)
-    cn = ((h >> np.uint64(40)) % np.uint64(100_000_000)).astype(np.int64)
-    formatted = np.empty(len(uniq), dtype=object)
-    for k in range(len(uniq)):
-        if intl[k] and lang[k] == "zh":
-            formatted[k] = f"+86 13{cn[k] % 10} {cn[k] // 10000:04d} {cn[k] % 10000:04d}"
-        elif intl[k] and lang[k] == "ms":
-            formatted[k] = f"+60 1{cn[k] % 10}-{(cn[k] // 10) % 1000:03d} {cn[k] // 10000 % 10000:04d}"
-        else:
-            formatted[k] = f"+1 {area[k]}-{exchange[k]:03d}-{line[k]:04d}"
-    out[ok] = formatted[inverse]
-    return out
+    mobile = ((h >> np.uint64(40)) % np.uint64(100_000_000)).astype(np.int64)
+    formatted = ("+1 " + ids("", area, 3) + "-" + ids("", exchange, 3) + "-" + ids("", line, 4)).astype(object)
+    cn = abroad & (lang == "zh")
+    formatted[cn] = ("+86 13" + ids("", mobile[cn] % 10, 1) + " " + ids("", mobile[cn] // 10000, 4) + " "
+                     + ids("", mobile[cn] % 10000, 4))
+    my = abroad & (lang == "ms")
+    formatted[my] = ("+60 1" + ids("", mobile[my] % 10, 1) + "-" + ids("", (mobile[my] // 10) % 1000, 3) + " "
+                     + ids("", mobile[my] // 10000 % 10000, 4))
+    return formatted
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -122,7 +124,6 @@ class ContactSet:
     customers: Customers
     queue_names: list[str]
     expected_by_queue: np.ndarray = None          # (queue, day, half-hour) expected offered contacts
-    realised_aht_by_queue: dict = field(default_factory=dict)
     contact_id: np.ndarray = None                 # object, filled by assign_ids
     ticket_ids: np.ndarray = None                 # object, filled by tickets.build_tickets
 
@@ -158,7 +159,7 @@ class Generator:
             for ch, name in ((CHAT, "chat"), (EMAIL, "email"), (MESSAGING, "messaging"), (BOT, "bot"))
         }
         pool_code = {p: k for k, p in enumerate(self.routing.pools)}
-        self.queue_pool = np.array([pool_code.get(q, self.routing.any_voice) for q in self.queue_names])
+        self.queue_pool = np.array([pool_code.get(q, -1) for q in self.queue_names])  # -1: no agents of its own
         self.digital_pool = pool_code[DIGITAL]
         self.agent_pool = np.array([pool_code.get(p, 0) for p in self.people.pool], dtype=np.int64)
         self.transfer_p = np.array([P.TRANSFER_RATE.get(c, P.TRANSFER_RATE["default"]) for c in categories])
@@ -338,9 +339,15 @@ class Generator:
         promise_p = np.where(resolved, P.CALLBACK_PROMISE["resolved"], P.CALLBACK_PROMISE["unresolved"])
         promised = rng.random(len(ok)) < promise_p
         hours = np.array([2, 4, 24])[choice_index(rng, (0.35, 0.35, 0.30), len(ok))]
+        promise = np.ceil((b["ended"][ok] + hours * HOUR) / 900.0) * 900.0
+        # Agents promise a time within opening hours: otherwise mid-morning the next day.
+        sod = self.clock.local_seconds_of_day(promise)
+        outside = (sod < (P.OPEN_HOUR + 1) * HOUR) | (sod > (P.CLOSE_HOUR - 1) * HOUR)
+        next_day = self.clock.local_day(promise) + (sod > (P.CLOSE_HOUR - 1) * HOUR)
+        promise = np.where(outside, self.clock.at(next_day, 10 * HOUR + 900.0 * rng.integers(0, 8, len(ok))), promise)
         b["handled"][ok] = True
         b["resolved"][ok] = resolved
-        b["promise"][ok] = np.where(promised, np.ceil((b["ended"][ok] + hours * HOUR) / 900.0) * 900.0, np.nan)
+        b["promise"][ok] = np.where(promised, promise, np.nan)
         b["cb_fate"][ok] = np.where(promised, choice_index(rng, list(P.CALLBACK_FATE.values()), len(ok)), -1)
 
     def simulate_digital(self, b, idx, ch) -> None:
@@ -422,17 +429,11 @@ class Generator:
         return (p.repeat_multiplier[agent] * np.where(new, P.NEW_AGENT_REPEAT_MULTIPLIER, 1.0)
                 * np.where(new & weak_class, P.WEAK_CLASS_REPEAT_MULTIPLIER, 1.0))
 
-    def assign(self, pool: np.ndarray, at: np.ndarray, voice: bool) -> np.ndarray:
-        """Round-robin over the agents of the pool on duty in the slot of `at` (voice: overflow to any voice
-        agent when the queue's own agents are all off). -1 = nobody on duty."""
+    def assign_round_robin(self, pool: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Round-robin over the agents of the pool on duty in the slot of `at`; -1 = nobody on duty."""
         r = self.routing
         slot = local_slot(self.world, at)
         offset, count = r.lookup(pool, slot)
-        if voice:
-            none = count == 0
-            o2, c2 = r.lookup(np.full(none.sum(), r.any_voice), slot[none])
-            offset[none], count[none] = o2, c2
-            pool = np.where(none, r.any_voice, pool)
         out = np.full(len(at), -1, dtype=np.int64)
         ok = np.flatnonzero(count > 0)
         if len(ok) == 0:
@@ -453,7 +454,7 @@ class Generator:
         moved = nxt != slot
         start_of = self.clock.to_utc_naive(self.clock.start_naive + np.minimum(nxt, r.n_slots - 1) * SLOT)
         join = np.where(moved, start_of + self.rng.integers(10, 600, len(join)), join)
-        agent = self.assign(np.full(len(join), self.digital_pool), join, voice=False)
+        agent = self.assign_round_robin(np.full(len(join), self.digital_pool), join)
         agent[(nxt >= r.n_slots) | (join >= self.end)] = -1
         return agent, join
 
@@ -529,6 +530,7 @@ class Generator:
         kept = b["cb_fate"][sel] == KEPT
         dial = np.where(kept, ended + (promise - ended) * rng.uniform(0.3, 0.9, k),
                         promise + log_uniform(rng, 10 * MINUTE, 30 * HOUR, k))
+        dial = self.into_open_hours(dial)  # dialled when agents are there
         c = empty(k)
         c["outbound"][:] = True
         c["channel"][:] = VOICE
@@ -656,6 +658,10 @@ class Generator:
                     c: {"resolved": round(min(P.REPEAT_CAP, table[c][4]), 4),
                         "unresolved": round(min(P.REPEAT_CAP, table[c][4] * P.REPEAT_RESOLUTION_MULTIPLIER["unresolved"]), 4)}
                     for c in self.reason_codes},
+                "expected_7d_by_reason_at_planted_resolution_rate": {
+                    c: round(min(P.REPEAT_CAP, table[c][4] * (table[c][2] * P.REPEAT_RESOLUTION_MULTIPLIER["resolved"]
+                             + (1 - table[c][2]) * P.REPEAT_RESOLUTION_MULTIPLIER["unresolved"])), 4)
+                    for c in self.reason_codes},
                 "same_channel_share": P.REPEAT_SAME_CHANNEL,
                 "same_reason_share": P.REPEAT_SAME_REASON,
                 "resolution_probability_by_reason": {c: table[c][2] for c in self.reason_codes},
@@ -670,16 +676,17 @@ class Generator:
 
 
 class Desk:
-    """The voice queues: a first-in-first-out multi-server queue per voice queue.
+    """The voice queues: a first-in-first-out multi-server queue per voice queue, with skills overflow.
 
     Each voice agent has a sorted list of intervals in which they cannot take a call (outside their work
     segments: off shift, breaks, lunch, meetings, training, coaching; late logins; not-ready spells) and,
-    as calls are placed, the calls themselves. For each call in order of queue entry, the agent of the
-    queue who is free earliest takes it if the whole conversation fits before the agent's next unavailable
-    interval, else that agent is retried after the interval. A caller whose wait would exceed their
-    patience hangs up (abandoned); an outbound call waits until someone is free. This loop is the only
-    sequential part of the generator: a queue is inherently sequential (each wait depends on the previous
-    calls); it runs once per generation with plain Python lists, about 2 microseconds per call.
+    as calls are placed, the calls themselves. For each call in order of queue entry, the longest-idle
+    agent of the call's queue takes it if the whole conversation fits before the agent's next unavailable
+    interval (else that agent is retried after the interval); after OVERFLOW_AFTER seconds any voice agent
+    may take it. A caller whose wait would exceed their patience hangs up (abandoned); an outbound call
+    waits until someone is free. This loop is the only sequential part of the generator: a queue is
+    inherently sequential (each wait depends on the calls before it). It runs once per generation with
+    plain Python lists and heaps, about 10 microseconds per call.
     """
 
     def __init__(self, world: World, gen: Generator):
@@ -705,7 +712,7 @@ class Desk:
         self.new_until = clock.at(np.nan_to_num(new_until_day, nan=-10_000), np.zeros(n)).tolist()
         self.new_pace = np.where(weak_class, P.NEW_AGENT_AHT_MULTIPLIER * P.WEAK_CLASS_AHT_MULTIPLIER,
                                  P.NEW_AGENT_AHT_MULTIPLIER).tolist()
-        # The overflow queue: the voice queue with the most agents (general service).
+        # A voice queue without agents of its own is served by the largest voice pool (general service).
         self.overflow_pool = max(self.members, key=lambda code: len(self.members[code]))
 
     def free_from(self, a: int, t: float) -> float:
@@ -762,68 +769,114 @@ class Desk:
         new = at < np.array(self.new_until)[a]
         return np.where(new, pace * np.array(self.new_pace)[a], pace)
 
-    def _earliest(self, heap, q: float, length_of) -> tuple[float, int, float]:
-        """Bring the agent of `heap` who can start a call of this length earliest (at or after q) to the
-        top, adjusting agents whose next break or shift end would cut the call; returns (start, agent,
-        length) or (inf, -1, 0)."""
-        starts, ends = self.starts, self.ends
-        while heap:
-            free, a = heap[0]
-            if free == float("inf"):
-                return float("inf"), -1, 0.0
-            s = self.free_from(a, free if free > q else q)
-            length = length_of(a, s)
-            i = bisect.bisect_right(starts[a], s)
-            if i < len(starts[a]) and s + length > starts[a][i]:
-                heapq.heapreplace(heap, (self.free_from(a, ends[a][i]), a))
+    def _fit(self, a: int, s: float, bound: float, talk: float, hold: float, wrap: float, extra: float,
+             outbound: bool) -> tuple[float, float, float]:
+        """Agent a's earliest start at or after s for this call (the whole call inside one gap between the
+        agent's unavailable intervals), not later than bound: (start or INF, length, first free instant)."""
+        starts, ends = self.starts[a], self.ends[a]
+        bisect_right = bisect.bisect_right
+        available = None
+        while s <= bound:
+            i = bisect_right(starts, s)
+            if i and ends[i - 1] > s:  # on a break, off shift, on another call: from its end
+                s = ends[i - 1]
                 continue
-            if s != free:
-                heapq.heapreplace(heap, (s, a))
-                # another agent may now be earlier: look again
-                if heap[0][1] != a:
-                    continue
-            return s, a, length
-        return float("inf"), -1, 0.0
+            if available is None:
+                available = s
+            if outbound:
+                length = talk + wrap
+            else:
+                m = self.pace[a] * (self.new_pace[a] if s < self.new_until[a] else 1.0)
+                length = round(talk * m) + extra + hold + round(wrap * m)
+            if i < len(starts) and s + length > starts[i]:  # the gap is too short: the next one
+                s = ends[i]
+                continue
+            return s, length, available
+        return INF, 0.0, available if available is not None else s
+
+    def _earliest(self, heap, q: float, floor: float, limit: float, talk: float, hold: float, wrap: float,
+                  extra: float, outbound: bool, visits: int) -> tuple[float, int, float, float]:
+        """The agent of `heap` who can start this call earliest (not before floor, not after q + limit);
+        ties go to the longest idle. Agents are visited in order of their heap key (the instant they became
+        free, a lower bound of when they can start) until no key can beat the best start found, or `visits`
+        agents were tried (the ones deeper in the heap are rarely better; the cap keeps congested hours
+        cheap). The chosen agent is taken out of the heap (the caller puts it back); the others go back with
+        refreshed keys. Returns (start or INF, agent or -1, length, chosen agent's refreshed key)."""
+        if heap:  # the common case first: the longest-idle agent is free and the call fits
+            key, a = heap[0]
+            if key <= floor:
+                starts = self.starts[a]
+                i = bisect.bisect_right(starts, floor)
+                if not (i and self.ends[a][i - 1] > floor):
+                    if outbound:
+                        length = talk + wrap
+                    else:
+                        m = self.pace[a] * (self.new_pace[a] if floor < self.new_until[a] else 1.0)
+                        length = round(talk * m) + extra + hold + round(wrap * m)
+                    if i == len(starts) or floor + length <= starts[i]:
+                        heapq.heappop(heap)
+                        return floor, a, length, floor
+        best = (INF, -1, 0.0, INF)
+        aside = []
+        bound = q + limit
+        while heap and best[0] > floor and len(aside) < visits:
+            key, a = heap[0]
+            if key >= best[0] or key > bound:
+                break
+            heapq.heappop(heap)
+            start, length, available = self._fit(a, key if key > floor else floor, min(bound, best[0]), talk,
+                                                 hold, wrap, extra, outbound)
+            if floor > q:  # seen from a later floor (overflow): keep the key, it stays a valid lower bound
+                available = key
+            if start < best[0]:
+                if best[1] >= 0:
+                    aside.append((best[3], best[1]))
+                best = (start, a, length, available)
+            else:
+                aside.append((available, a))
+        for item in aside:
+            heapq.heappush(heap, item)
+        return best
 
     def _queue(self, pool, ready, patience, talk, hold, wrap, extra, is_out):
         """All voice calls of a generation in order of queue entry (see the class docstring). A call that
-        its own queue cannot answer within OVERFLOW_AFTER seconds may go to the overflow queue's agents."""
+        its own queue cannot answer within OVERFLOW_AFTER seconds may go to any voice agent (skills overflow)."""
         first = ready[0]
         heaps = {code: [(self.free_from(a, first), a) for a in members] for code, members in self.members.items()}
         for h in heaps.values():
             heapq.heapify(h)
-        starts, ends, pace, new_until, new_pace = self.starts, self.ends, self.pace, self.new_until, self.new_pace
-        overflow = heaps[self.overflow_pool]
+        starts, ends = self.starts, self.ends
+        earliest = self._earliest
         out_agent, out_start = [], []
+        nan = float("nan")
         for code, q, limit, tk, hd, wr, ex, outbound in zip(pool, ready, patience, talk, hold, wrap, extra, is_out):
-            if outbound:
-                def length_of(a, s, tk=tk, wr=wr):
-                    return tk + wr
-            else:
-                def length_of(a, s, tk=tk, hd=hd, wr=wr, ex=ex):
-                    m = pace[a] * (new_pace[a] if s < new_until[a] else 1.0)
-                    return round(tk * m) + ex + hd + round(wr * m)
             own = heaps[code]
-            s, a, length = self._earliest(own, q, length_of)
-            chosen_heap = own
-            if s - q > OVERFLOW_AFTER and own is not overflow and not outbound:
-                s2, a2, length2 = self._earliest(overflow, q + OVERFLOW_AFTER, length_of)
-                if s2 < s:
-                    s, a, length, chosen_heap = s2, a2, length2, overflow
-            if a < 0 or s - q > limit:
+            candidates = [(earliest(own, q, q, limit, tk, hd, wr, ex, outbound, OWN_VISITS), own)]
+            if candidates[0][0][0] - q > OVERFLOW_AFTER:
+                for other in heaps.values():
+                    if other is not own:
+                        candidates.append((earliest(other, q, q + OVERFLOW_AFTER, limit, tk, hd, wr, ex, outbound,
+                                                    OVERFLOW_VISITS), other))
+            (s, a, length, _), chosen_heap = min(candidates, key=lambda c: c[0][0])
+            for (c_s, c_a, _, c_key), heap in candidates:  # put the candidates not taken back
+                if c_a >= 0 and not (c_a == a and heap is chosen_heap):
+                    heapq.heappush(heap, (c_key, c_a))
+            if a < 0:
                 out_agent.append(-1)
-                out_start.append(float("nan"))
+                out_start.append(nan)
                 continue
             i = bisect.bisect_right(starts[a], s)
             starts[a].insert(i, s)
             ends[a].insert(i, s + length)
-            heapq.heapreplace(chosen_heap, (self.free_from(a, s + length), a))
+            heapq.heappush(chosen_heap, (s + length, a))
             out_agent.append(a)
             out_start.append(s)
         return out_agent, out_start
 
 
-OVERFLOW_AFTER = 20.0  # seconds in the own queue before a call may go to the overflow queue's agents
+INF = float("inf")
+OWN_VISITS, OVERFLOW_VISITS = 10, 4  # agents tried per call in its own queue / in each overflow queue
+OVERFLOW_AFTER = 20.0  # seconds in the own queue before a call may go to any voice agent
 
 
 def build_contacts(world: World) -> ContactSet:

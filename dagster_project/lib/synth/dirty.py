@@ -96,14 +96,14 @@ class Dirt:
         self.notes: dict[str, dict] = {}
 
     # ------------------------------------------------------------------ public
-    def write_all(self, frames: dict[str, Frame]) -> None:
-        for source, frame in frames.items():
-            self.rejects[source] = Counter()
-            self.notes[source] = {}
-            frame = self.with_bad_rows(source, frame)
-            extras = self.prepare_duplicates(source, frame)
-            originals = self.landing.write_frame(source, frame)
-            self.write_extras(source, frame, originals, extras)
+    def write_source(self, source: str, frame: Frame) -> None:
+        """Write one source with its planted bad rows, duplicates and re-delivered files."""
+        self.rejects[source] = Counter()
+        self.notes[source] = {}
+        frame = self.with_bad_rows(source, frame)
+        extras = self.prepare_duplicates(source, frame)
+        originals = self.landing.write_frame(source, frame)
+        self.write_extras(source, frame, originals, extras)
 
     # ------------------------------------------------------------------ bad rows inside the regular files
     def with_bad_rows(self, source: str, frame: Frame) -> Frame:

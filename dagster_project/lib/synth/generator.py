@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from dagster_project.lib.contract import load_contract
-from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import Clock
-from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame, phone_numbers
+from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame
 from dagster_project.lib.synth.dirty import Dirt
 from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing
 from dagster_project.lib.synth.people import agents_frame, build_people, training_frame
@@ -42,57 +40,61 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     """
     if days < 1 or contacts_per_day < 1:
         raise ValueError("days and contacts_per_day must be positive")
-    started = time.perf_counter()
     out_dir = Path(out_dir)
     clock = Clock(start_date, days, timezone)
     world = World(clock, load_reference(seeds_dir), contacts_per_day, seed)
-
-    build_people(world)
-    build_schedule(world)
-    build_routing(world)
-    late_logins_and_not_ready(world)
-    build_contacts(world)
-    assign_ids(world)
-    build_states(world)
-    link_tickets(world)
-    tickets, ticket_events = build_tickets(world)
-    surveys, survey_answers = build_surveys(world)
-    transcripts = build_transcripts(world)
-    evaluations, items, disputes = build_qa(world)
-    frames = {
-        "calls": calls_frame(world),
-        "digital_contacts": digital_frame(world),
-        "tickets": tickets,
-        "ticket_events": ticket_events,
-        "surveys": surveys,
-        "survey_answers": survey_answers,
-        "qa_evaluations": evaluations,
-        "qa_evaluation_items": items,
-        "qa_disputes": disputes,
-        "wfm_forecasts": forecasts_frame(world),
-        "agent_schedules": schedules_frame(world),
-        "agent_states": states_frame(world),
-        "agents": agents_frame(world),
-        "training_enrollments": training_frame(world),
-        "transcripts": transcripts,
-        "improvement_actions": build_actions(world),
-    }
-    built = time.perf_counter()
 
     for source in SOURCES:
         if (out_dir / source).exists():
             shutil.rmtree(out_dir / source)
     out_dir.mkdir(parents=True, exist_ok=True)
     landing = Landing(out_dir, start_date)
-    expectations = {}
-    if dirty:
-        dirt = Dirt(world, landing)
-        dirt.write_all(frames)
-        expectations = dirt.expectations()
-    else:
-        for source in SOURCES:
-            landing.write_frame(source, frames[source])
-    written = time.perf_counter()
+    dirt = Dirt(world, landing) if dirty else None
+    sizes: dict[str, int] = {}
+
+    def deliver(source: str, frame) -> None:
+        """Write a source as soon as it is built (and let it go: a million contacts is a lot of text)."""
+        sizes[source] = len(frame)
+        if dirt is not None:
+            dirt.write_source(source, frame)
+        else:
+            landing.write_frame(source, frame)
+
+    build_people(world)
+    deliver("agents", agents_frame(world))
+    deliver("training_enrollments", training_frame(world))
+    build_schedule(world)
+    deliver("agent_schedules", schedules_frame(world))
+    build_routing(world)
+    late_logins_and_not_ready(world)
+    build_contacts(world)
+    assign_ids(world)
+    build_states(world)
+    deliver("agent_states", states_frame(world))
+    world.agent_time = None
+    link_tickets(world)
+    tickets, ticket_events = build_tickets(world)
+    deliver("tickets", tickets)
+    deliver("ticket_events", ticket_events)
+    del tickets, ticket_events
+    calls = calls_frame(world)
+    world.caller_numbers = np.unique(calls.columns["caller_number"][calls.columns["caller_number"] != None])  # noqa
+    deliver("calls", calls)
+    del calls
+    deliver("digital_contacts", digital_frame(world))
+    surveys, survey_answers = build_surveys(world)
+    deliver("surveys", surveys)
+    deliver("survey_answers", survey_answers)
+    del surveys, survey_answers
+    deliver("transcripts", build_transcripts(world))
+    evaluations, items, disputes = build_qa(world)
+    deliver("qa_evaluations", evaluations)
+    deliver("qa_evaluation_items", items)
+    deliver("qa_disputes", disputes)
+    del evaluations, items, disputes
+    deliver("improvement_actions", build_actions(world))
+    deliver("wfm_forecasts", forecasts_frame(world))
+    expectations = dirt.expectations() if dirt is not None else {}
 
     truth = world.truth
     truth = {
@@ -108,12 +110,11 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
                        "naive_local": [s for s in SOURCES if s not in ("calls", "digital_contacts")],
                        "note": "naive timestamps are wall-clock time in `timezone`: load with CALLQA_TIMEZONE "
                                "set to it"},
-        "sizes": {source: len(frames[source]) for source in SOURCES},
+        "sizes": {source: sizes[source] for source in SOURCES},
         "realised": _realised(world),
         **truth,
         "pii": _pii(world),
         "delivery": _delivery(landing, expectations),
-        "timing_seconds": {"build": round(built - started, 3), "write": round(written - built, 3)},
     }
     (out_dir / "ground_truth.json").write_text(json.dumps(_plain(truth), indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
@@ -167,8 +168,7 @@ def _pii(world: World) -> dict:
     """What a test needs to check that raw phone numbers never reach the warehouse."""
     a = world.contacts.a
     voice = a["channel"] == 0
-    numbers = phone_numbers(world, np.unique(a["phone"][voice & (a["phone"] >= 0)]), world.contacts.customers)
-    numbers = sorted(set(numbers.tolist()))
+    numbers = sorted(set(world.caller_numbers) - {None})
     return {
         "caller_numbers_distinct": len(numbers),
         "caller_numbers_sample": numbers[:: max(1, len(numbers) // 50)][:50],
@@ -186,6 +186,7 @@ def _realised(world: World) -> dict:
     offered = voice_in & (a["queue"] >= 0)
     answered = offered & (a["agent"] >= 0)
     wait = a["answered"][answered] - a["queued"][answered]
+    cb = np.flatnonzero(a["callback_for"] >= 0)
     channel_names = ("voice", "chat", "email", "messaging", "bot")
     return {
         "contacts": int((~a["outbound"]).sum()),
@@ -201,6 +202,8 @@ def _realised(world: World) -> dict:
         if answered.any() else None,
         "repeat_contacts": int((a["cause"] == 1).sum()),
         "callbacks": int((a["callback_for"] >= 0).sum()),
+        "callbacks_kept_share_of_promises": round(float(
+            (a["t"][cb] <= a["promise"][a["callback_for"][cb]]).sum() / max(1, (~np.isnan(a["promise"])).sum())), 4),
         "callback_promises": int((~np.isnan(a["promise"])).sum()),
         "generations": int(a["gen"].max()) + 1 if len(a["gen"]) else 0,
         "agent_time": {"note": "one call at a time per agent; no call during a scheduled break or off shift"},

@@ -1,7 +1,7 @@
 """Writing landing files: one folder per source, files per week (or month), several formats.
 
 Files are byte-for-byte deterministic: CSV through the csv module (RFC 4180 minimal quoting, LF line
-ends), JSON lines through pandas, gzip with mtime 0, Parquet through pyarrow. A frame may carry a
+ends), JSON lines column by column, gzip with mtime 0, Parquet through pyarrow. A frame may carry a
 `__raw__` column (dirty mode): where it is set, that exact text is written as the line instead of the row
 (a malformed line).
 """
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import io as _io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import load_contract
@@ -96,7 +98,7 @@ class Landing:
         else:
             data = _parquet_bytes(source, frame, columns)
         if fmt.endswith(".gz"):
-            data = gzip.compress(data, compresslevel=6, mtime=0)
+            data = gzip.compress(data, compresslevel=1, mtime=0)
         target = self.out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -127,21 +129,58 @@ def _format_of(path: str) -> str:
 
 
 def _csv_bytes(frame: Frame, columns: list[str], raw) -> bytes:
-    buffer = _io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    values = [frame.columns[c] for c in columns]
-    if raw is None or not any(r is not None for r in raw):
-        writer.writerows(zip(*values))
-    else:
-        breaks = [i for i, r in enumerate(raw) if r is not None]
+    """RFC 4180 CSV with minimal quoting. Columns without commas, quotes or line breaks (nearly all) go
+    through pyarrow's C++ writer without quoting; otherwise the csv module quotes what needs it."""
+    breaks = [] if raw is None else [i for i, r in enumerate(raw) if r is not None]
+    arrays = [pa.array(frame.columns[c], type=pa.string()) for c in columns]
+    needs_quotes = any(_has_special_bytes(arr) for arr in arrays)
+    header = ",".join(columns)
+    if needs_quotes or any(not _plain_header(c) for c in columns):
+        buffer = _io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        values = [frame.columns[c] for c in columns]
         previous = 0
-        for i in breaks + [len(raw)]:
+        for i in breaks + [len(frame)]:
             writer.writerows(zip(*(v[previous:i] for v in values)))
-            if i < len(raw):
+            if i < len(frame):
                 buffer.write(raw[i] + "\n")
             previous = i + 1
-    return buffer.getvalue().encode("utf-8")
+        return buffer.getvalue().encode("utf-8")
+    table = pa.table(dict(zip([f"c{k}" for k in range(len(columns))], arrays)))
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    parts = [(header + "\n").encode("utf-8")]
+    previous = 0
+    for i in breaks + [len(frame)]:
+        if i > previous:
+            sink = _io.BytesIO()
+            pacsv.write_csv(table.slice(previous, i - previous), sink, options)
+            parts.append(sink.getvalue())
+        if i < len(frame):
+            parts.append((raw[i] + "\n").encode("utf-8"))
+        previous = i + 1
+    return b"".join(parts)
+
+
+def _has_special_bytes(arr: pa.Array) -> bool:
+    """Does any value contain a comma, a double quote or a line break?"""
+    return _has_bytes(arr, _CSV_SPECIAL)
+
+
+_CSV_SPECIAL = np.array([44, 34, 10, 13], dtype=np.uint8)
+
+
+def _has_bytes(arr: pa.Array, special: np.ndarray) -> bool:
+    """A scan of the UTF-8 bytes of a string array (multi-byte characters never contain ASCII bytes)."""
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return False
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+    used = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[arr.offset]:offsets[arr.offset + len(arr)]]
+    return bool(np.isin(used, special).any())
+
+
+def _plain_header(name: str) -> bool:
+    return not any(ch in name for ch in ',"\r\n')
 
 
 def _column_type(source: str, name: str) -> str:
@@ -151,27 +190,51 @@ def _column_type(source: str, name: str) -> str:
     return "string"
 
 
-def _typed_json_column(source: str, name: str, values: np.ndarray) -> np.ndarray:
-    """JSON carries booleans and integers natively; anything unparseable stays text (dirty rows)."""
-    kind = _column_type(source, name)
+def _json_fragment(kind: str, values: np.ndarray) -> pa.Array:
+    """JSON text of one column's values: null, true/false and integers natively, everything else as a JSON
+    string (escaped with json.dumps only in a column that needs it). Unparseable values of a bool or int
+    column (dirty rows) stay strings."""
+    arr = pa.array(values, type=pa.string())
     if kind == "bool":
-        mapping = {"true": True, "false": False}
-        return np.array([mapping.get(v, v) for v in values], dtype=object)
-    if kind == "int":
-        return np.array([int(v) if isinstance(v, str) and v.lstrip("-").isdigit() else v for v in values],
-                        dtype=object)
-    return values
+        native = pc.is_in(arr, value_set=pa.array(["true", "false"]))
+    elif kind == "int":
+        native = pc.match_substring_regex(arr, "^-?[0-9]+$")
+    else:
+        native = None
+    if _has_bytes(arr, _JSON_SPECIAL):
+        quoted = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values],
+                          type=pa.string())
+    else:
+        quoted = pc.binary_join_element_wise('"', arr, '"', "")
+    fragment = quoted if native is None else pc.if_else(pc.fill_null(native, False), arr, quoted)
+    return pc.fill_null(fragment, "null")
+
+
+_JSON_SPECIAL = np.array([34, 92] + list(range(32)), dtype=np.uint8)  # quote, backslash, control characters
 
 
 def _jsonl_bytes(source: str, frame: Frame, columns: list[str], raw) -> bytes:
+    """One JSON object per line, keys in contract order, assembled in Arrow."""
     if len(frame) == 0:
         return b""
-    df = pd.DataFrame({c: _typed_json_column(source, c, frame.columns[c]) for c in columns})
-    text = df.to_json(orient="records", lines=True, force_ascii=False)
-    lines = text.rstrip("\n").split("\n")
-    if raw is not None:
-        lines = [r if r is not None else line for line, r in zip(lines, raw)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    parts = []
+    for k, c in enumerate(columns):
+        parts.append(("{" if k == 0 else ",") + json.dumps(c, ensure_ascii=False) + ":")
+        parts.append(_json_fragment(_column_type(source, c), frame.columns[c]))
+    lines = pc.binary_join_element_wise(*parts, "}\n", "")
+    if raw is not None and any(r is not None for r in raw):
+        text = lines.to_numpy(zero_copy_only=False)
+        bad = np.flatnonzero(raw != None)  # noqa: E711
+        text[bad] = raw[bad] + "\n"
+        return "".join(text.tolist()).encode("utf-8")
+    return _string_bytes(lines)
+
+
+def _string_bytes(arr: pa.Array) -> bytes:
+    """The concatenated UTF-8 bytes of a string array without nulls."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+    start, end = offsets[arr.offset], offsets[arr.offset + len(arr)]
+    return bytes(memoryview(arr.buffers()[2])[start:end])
 
 
 def _parquet_bytes(source: str, frame: Frame, columns: list[str]) -> bytes:
@@ -179,7 +242,7 @@ def _parquet_bytes(source: str, frame: Frame, columns: list[str]) -> bytes:
     for c in columns:
         values = frame.columns[c]
         if _column_type(source, c) == "bool":
-            arrays[c] = pa.array([None if v is None else v == "true" for v in values], type=pa.bool_())
+            arrays[c] = pa.array(values == "true", mask=values == None, type=pa.bool_())  # noqa: E711
         else:
             arrays[c] = pa.array(list(values), type=pa.string())
     buffer = _io.BytesIO()

@@ -20,12 +20,18 @@ SITE_WEIGHTS = (0.5, 0.35, 0.15)
 DIGITAL = "digital"  # the pool of agents that handle chat, messaging, e-mail and bot escalations
 # Days off (pairs of weekdays, 0 = Monday) and their weights: most agents are off at the weekend.
 DAYS_OFF = ((5, 6), (6, 0), (1, 2), (2, 3), (3, 4))
-DAYS_OFF_WEIGHTS = (0.55, 0.09, 0.15, 0.04, 0.17)  # staff per weekday follows the weekday volume
-# Shift starts (local seconds of day); every shift is 8.5 h, so the last one ends at closing time.
-SHIFT_STARTS = tuple(int(h * 3600) for h in (7, 7.5, 8, 8.5, 9, 9.5, 10, 11, 12, 13, 13.5))
-SHIFT_WEIGHTS = (0.24, 0.04, 0.13, 0.05, 0.05, 0.05, 0.04, 0.04, 0.05, 0.07, 0.28)  # coverage follows volume
-COVERAGE_STARTS = (7 * 3600, int(13.5 * 3600))  # the first agents of each pool open and close the queue
+DAYS_OFF_WEIGHTS = (0.50, 0.12, 0.15, 0.04, 0.19)  # staff per weekday follows the weekday volume
+# Full-time shifts are 8.5 h (the last one ends at closing time); part-time shifts are 5 h and cover the
+# morning peak. Start times and the part-time share were fitted (least squares) so that scheduled
+# coverage follows the intraday volume.
 SHIFT_SECONDS = 8.5 * 3600
+PART_TIME_SECONDS = 5 * 3600
+PART_TIME_SHARE = 0.35
+SHIFT_STARTS = tuple(int(h * 3600) for h in (7, 7.5, 8, 8.5, 9, 9.5, 10, 11, 12, 13, 13.5))
+SHIFT_WEIGHTS = (0.04, 0.05, 0.10, 0.08, 0.08, 0.07, 0.06, 0.03, 0.19, 0.12, 0.16)
+PART_TIME_STARTS = (7 * 3600, 8 * 3600)
+PART_TIME_WEIGHTS = (0.65, 0.35)
+COVERAGE_STARTS = (7 * 3600, int(13.5 * 3600))  # the first agents of each pool open and close the queue
 
 
 @dataclass
@@ -51,6 +57,7 @@ class People:
     qa_multiplier: np.ndarray
     days_off: np.ndarray          # int (n, 2)
     shift_start: np.ndarray       # local seconds of day
+    shift_seconds: np.ndarray     # 8.5 h full time, 5 h part time
     classes: list                 # dicts: class_id, start_day, program, weak, assessment_mean
     enrollments: dict             # arrays of the training_enrollments source
 
@@ -67,6 +74,13 @@ class People:
 
     def by_role(self, role: str) -> np.ndarray:
         return np.flatnonzero(self.role == role)
+
+
+def _stratified(weights, m: int, rng) -> np.ndarray:
+    """m category indices whose counts follow `weights` as closely as possible (random order)."""
+    cumulative = np.cumsum(np.asarray(weights, dtype=float) / np.sum(weights))
+    positions = (np.arange(m) + rng.random()) / max(m, 1)
+    return rng.permutation(np.minimum(np.searchsorted(cumulative, positions, side="right"), len(weights) - 1))
 
 
 def expected_queue_shares(world: World) -> dict[str, float]:
@@ -97,7 +111,8 @@ def build_people(world: World) -> People:
     end_day = clock.days  # first day after the data
 
     # ---- how many agents the contact volume needs, per pool
-    net_hours = SHIFT_SECONDS / 3600 - 1.2  # minus breaks, lunch, meetings
+    shift_hours = (1 - PART_TIME_SHARE) * SHIFT_SECONDS / 3600 + PART_TIME_SHARE * PART_TIME_SECONDS / 3600
+    net_hours = shift_hours - 0.9  # minus breaks, lunch, meetings
     voice_per_agent_day = net_hours * 3600 * P.TARGET_OCCUPANCY / 420.0
     digital_per_agent_day = net_hours * 3600 * P.TARGET_OCCUPANCY * 1.6 / 700.0
     presence = 5 / 7 * (1 - P.UNPLANNED_ABSENCE - P.TIME_OFF_SHARE)
@@ -115,13 +130,13 @@ def build_people(world: World) -> People:
     # ---- tenured production agents: fixed pools so that every pool is covered
     tenured_pool: list[str] = []
     for pool in pools:
-        tenured_pool += [pool] * max(3, round(need[pool] * 0.75))
+        tenured_pool += [pool] * max(3, round(need[pool] * 0.65))
     n_tenured = len(tenured_pool)
 
     # ---- new-hire classes
     first_class = -P.CLASS_HISTORY_DAYS - ((-P.CLASS_HISTORY_DAYS + clock.start_date.weekday()) % 7)
     class_starts = np.arange(first_class, end_day - 7, P.CLASS_EVERY_DAYS)
-    class_size = max(6, round(total_need * 0.04))
+    class_size = max(8, round(total_need * 0.06))
     # The weak class: its graduates start production as close as possible to the start of the data.
     production_starts = class_starts + P.TRAINING_DAYS + 1
     weak_class = int(np.argmin(np.abs(production_starts - 1)))
@@ -179,9 +194,14 @@ def build_people(world: World) -> People:
                     for s in hire_source])
     leaves_90 = is_hire & (rng.random(n) < p90)
     leave_after = np.floor(rng.uniform(7, 90, n))
+    # The weak class also fails more trainees (involuntary exit at the end of training).
+    in_weak_class = is_hire & (hire_class == weak_class)
+    weak_fail = in_weak_class & ~leaves_90 & (rng.random(n) < P.WEAK_CLASS_EXTRA_FAIL)
+    leaves_90 |= weak_fail
+    leave_after[weak_fail] = P.TRAINING_DAYS
     terminated_day[leaves_90] = hired_day[leaves_90] + leave_after[leaves_90]
     in_training_exit = leaves_90 & (leave_after <= P.TRAINING_DAYS + 1)
-    voluntary = rng.random(n) < 0.65
+    voluntary = (rng.random(n) < 0.65) & ~weak_fail
     termination_type[leaves_90] = np.where(voluntary[leaves_90], "voluntary", "involuntary")
     # Hires who stay past 90 days and tenured staff leave at a low monthly hazard.
     daily_hazard = P.MONTHLY_ATTRITION_TENURED / 30
@@ -247,17 +267,28 @@ def build_people(world: World) -> People:
     supervisor_id = np.where(supervisor >= 0, agent_id[np.maximum(supervisor, 0)], None)
     supervisor_id[manager] = None
 
-    # ---- working patterns: days off and shift start; the first agents of each pool cover open and close
-    days_off = np.array(DAYS_OFF)[choice_index(rng, DAYS_OFF_WEIGHTS, n)]
-    shift_start = np.array(SHIFT_STARTS)[choice_index(rng, SHIFT_WEIGHTS, n)]
-    for p_name in pools:
-        members = np.flatnonzero((pool == p_name) & ~is_hire)
-        for k, i in enumerate(members[:4]):
+    # ---- working patterns: days off, part time, shift start. Stratified within each pool (exact shares
+    # rather than random draws, which matter in small pools); the first agents of a pool open and close.
+    days_off = np.zeros((n, 2), dtype=np.int64)
+    shift_start = np.zeros(n, dtype=np.int64)
+    part_time = np.zeros(n, dtype=bool)
+    for p_name in pools + [None]:
+        members = np.flatnonzero(pool == p_name) if p_name is not None else np.flatnonzero(pool == None)  # noqa
+        members = members[rng.permutation(len(members))]
+        m = len(members)
+        days_off[members] = np.array(DAYS_OFF)[_stratified(DAYS_OFF_WEIGHTS, m, rng)]
+        part_time[members] = _stratified((1 - PART_TIME_SHARE, PART_TIME_SHARE), m, rng) == 1
+        full = members[~part_time[members]]
+        shift_start[full] = np.array(SHIFT_STARTS)[_stratified(SHIFT_WEIGHTS, len(full), rng)]
+        part = members[part_time[members]]
+        shift_start[part] = np.array(PART_TIME_STARTS)[_stratified(PART_TIME_WEIGHTS, len(part), rng)]
+        if p_name is None:
+            continue
+        anchors = np.sort(members[~is_hire[members]])[:4]
+        for k, i in enumerate(anchors):
             shift_start[i] = COVERAGE_STARTS[k % 2]
-            days_off[i] = DAYS_OFF[(k // 2) * 2 % len(DAYS_OFF)] if k >= 2 else DAYS_OFF[0]
-        if len(members) >= 4:  # a weekday-off pair so that weekends are covered too
-            days_off[members[2]] = DAYS_OFF[2]
-            days_off[members[3]] = DAYS_OFF[3]
+            part_time[i] = False
+            days_off[i] = ((5, 6), (5, 6), (1, 2), (3, 4))[k]
 
     enrollments = _enrollments(world, rng, classes, hire_class, hired_day, outcome, terminated_day,
                                production_day, agent_id, pool, end_day)
@@ -267,7 +298,9 @@ def build_people(world: World) -> People:
         recruiter_id=recruiter_id, site=site, team_id=team_id, supervisor_id=supervisor_id,
         class_index=hire_class, skill=skill, weak=weak, repeat_multiplier=repeat_multiplier,
         resolve_multiplier=resolve_multiplier, aht_multiplier=aht_multiplier, qa_multiplier=qa_multiplier,
-        days_off=days_off, shift_start=shift_start, classes=classes, enrollments=enrollments,
+        days_off=days_off, shift_start=shift_start,
+        shift_seconds=np.where(part_time, PART_TIME_SECONDS, SHIFT_SECONDS).astype(np.float64),
+        classes=classes, enrollments=enrollments,
     )
     world.people = people
     world.truth["people"] = {
@@ -285,6 +318,7 @@ def build_people(world: World) -> People:
         "weak_class": classes[weak_class]["class_id"],
         "weak_class_effects": {
             "assessment_mean": P.WEAK_CLASS_ASSESSMENT_MEAN, "other_classes_assessment_mean": P.ASSESSMENT_MEAN,
+            "extra_training_failure_probability": P.WEAK_CLASS_EXTRA_FAIL,
             "repeat_multiplier_first_30d": P.WEAK_CLASS_REPEAT_MULTIPLIER,
             "aht_multiplier_first_30d": P.WEAK_CLASS_AHT_MULTIPLIER,
         },

@@ -46,7 +46,7 @@ def link_tickets(world: World) -> None:
     ticket = np.full(n, -1, dtype=np.int64)
     inbound = ~a["outbound"]
     eligible = a["handled"] & inbound & (a["reason"] >= 0)
-    p = np.where(eligible, p_ticket[np.maximum(a["reason"], 0)] * np.where(a["resolved"], 1.0, 1.5), 0.0)
+    p = np.where(eligible, p_ticket[np.maximum(a["reason"], 0)] * np.where(a["resolved"], 0.8, 1.3), 0.0)
     p = np.where(eligible & (a["channel"] == 2), 1.0, np.minimum(p, 0.95))  # every e-mail is a ticket
     opens = rng.random(n) < p
     parent = a["parent"]
@@ -136,85 +136,99 @@ def build_tickets(world: World) -> tuple[Frame, Frame]:
         backoffice = people.production
     worker = backoffice[rng.integers(0, len(backoffice), n)]
     worker = np.where(a["channel"][first] == 2, agent_of, worker)  # e-mail: the agent who answered
-    agent_ids = people.agent_id
 
+    # Events are assembled as integer codes (vocabulary below) and turned into text once, at the end.
+    vocab = ["new", "open", "pending", "hold", "solved", "closed"] + PRIORITIES.tolist() + sorted(
+        set(GROUP_BY_CATEGORY.values()) | {"customer_care"})
+    code = {v: k for k, v in enumerate(vocab)}
+    types = np.array(["created", "assignment", "status_change", "comment", "priority_change"], dtype=object)
+    t_code = {v: k for k, v in enumerate(types)}
+    SYSTEM = -1
+    group_code = np.array([code[g] for g in group], dtype=np.int64)
     ev = {k: [] for k in ("ticket", "t", "type", "from", "to", "actor", "public", "order")}
 
     def add(mask, t, etype, frm, to, actor, public, order_key):
         idx = np.flatnonzero(mask)
         ev["ticket"].append(idx)
-        ev["t"].append(np.asarray(t)[idx] if np.ndim(t) else np.full(len(idx), t))
-        ev["type"].append(np.full(len(idx), etype, dtype=object))
-        for key, value in (("from", frm), ("to", to), ("actor", actor)):
-            ev[key].append(np.asarray(value, dtype=object)[idx] if isinstance(value, np.ndarray)
-                           else np.full(len(idx), value, dtype=object))
-        ev["public"].append(np.asarray(public, dtype=object)[idx] if isinstance(public, np.ndarray)
-                            else np.full(len(idx), public, dtype=object))
-        ev["order"].append(np.full(len(idx), order_key))
+        ev["t"].append(np.asarray(t, dtype=np.float64)[idx])
+        ev["type"].append(np.full(len(idx), t_code[etype], dtype=np.int8))
+        for key, value in (("from", frm), ("to", to)):
+            if isinstance(value, np.ndarray):
+                ev[key].append(value[idx])
+            else:
+                ev[key].append(np.full(len(idx), -1 if value is None else code[value], dtype=np.int64))
+        ev["actor"].append(actor[idx] if isinstance(actor, np.ndarray) else np.full(len(idx), actor, dtype=np.int64))
+        ev["public"].append(np.full(len(idx), public, dtype=np.int8))
+        ev["order"].append(np.full(len(idx), order_key, dtype=np.int8))
 
     everyone = np.ones(n, dtype=bool)
-    actor_first = np.where(agent_of >= 0, agent_ids[np.maximum(agent_of, 0)], "system").astype(object)
-    actor_worker = agent_ids[worker].astype(object)
-    add(everyone, created, "created", None, "new", actor_first, None, 0)
+    actor_first = np.where(agent_of >= 0, agent_of, SYSTEM)
+    add(everyone, created, "created", None, "new", actor_first, -1, 0)
     assign_at = created + np.round(rng.uniform(1, 20, n) * MINUTE)
     assign_at = np.minimum(assign_at, t_open - 1)
-    add(everyone, assign_at, "assignment", None, group, "system", None, 1)
-    add(everyone, t_open, "status_change", "new", "open", actor_worker, None, 2)
-    add(everyone, t_open, "comment", None, None, actor_worker, "true", 3)
+    add(everyone, assign_at, "assignment", None, group_code, SYSTEM, -1, 1)
+    add(everyone, t_open, "status_change", "new", "open", worker, -1, 2)
+    add(everyone, t_open, "comment", None, None, worker, 1, 3)
     escalate = (rng.random(n) < ESCALATION_SHARE) & (prio > 0)
     esc_at = t_open + np.round(span * rng.uniform(0.02, 0.08, n))
-    add(escalate, esc_at, "priority_change", PRIORITIES[prio], PRIORITIES[np.maximum(prio - 1, 0)], actor_worker,
-        None, 4)
-    add(pending, p1, "status_change", "open", "pending", actor_worker, None, 5)
-    add(pending, p2, "status_change", "pending", "open", actor_worker, None, 6)
-    add(hold, h1, "status_change", "open", "hold", actor_worker, None, 7)
-    add(hold, h2, "status_change", "hold", "open", actor_worker, None, 8)
+    prio_code = np.array([code[p] for p in PRIORITIES])
+    add(escalate, esc_at, "priority_change", prio_code[prio], prio_code[np.maximum(prio - 1, 0)], worker, -1, 4)
+    add(pending, p1, "status_change", "open", "pending", worker, -1, 5)
+    add(pending, p2, "status_change", "pending", "open", worker, -1, 6)
+    add(hold, h1, "status_change", "open", "hold", worker, -1, 7)
+    add(hold, h2, "status_change", "hold", "open", worker, -1, 8)
     reassign = rng.random(n) < REASSIGN_SHARE
-    other_group = np.array(sorted(set(GROUP_BY_CATEGORY.values())), dtype=object)[rng.integers(0, 9, n)]
-    add(reassign & (other_group != group), t_open + np.round(span * 0.52), "assignment", group, other_group,
-        actor_worker, None, 9)
-    n_internal = rng.integers(0, 4, n)
-    for k in range(3):
-        add(n_internal > k, t_open + np.round(span * rng.uniform(0.05, 0.95, n)), "comment", None, None,
-            actor_worker, "false", 10)
-    add(everyone, t_solve, "comment", None, None, actor_worker, "true", 11)
-    add(everyone, t_solve, "status_change", "open", "solved", actor_worker, None, 12)
-    add(reopened, reopen, "status_change", "solved", "open", "system", None, 13)
-    add(reopened, solve2, "status_change", "open", "solved", actor_worker, None, 14)
-    add(everyone, t_close, "status_change", "solved", "closed", "system", None, 15)
+    groups = np.array(sorted(set(GROUP_BY_CATEGORY.values())), dtype=object)
+    other_code = np.array([code[g] for g in groups])[rng.integers(0, len(groups), n)]
+    add(reassign & (other_code != group_code), t_open + np.round(span * 0.52), "assignment", group_code, other_code,
+        worker, -1, 9)
+    n_internal = rng.integers(0, 3, n)
+    for k in range(2):
+        add(n_internal > k, t_open + np.round(span * rng.uniform(0.05, 0.95, n)), "comment", None, None, worker, 0, 10)
+    add(everyone, t_solve, "comment", None, None, worker, 1, 11)
+    add(everyone, t_solve, "status_change", "open", "solved", worker, -1, 12)
+    add(reopened, reopen, "status_change", "solved", "open", SYSTEM, -1, 13)
+    add(reopened, solve2, "status_change", "open", "solved", worker, -1, 14)
+    add(everyone, t_close, "status_change", "solved", "closed", SYSTEM, -1, 15)
     # Contacts that join the ticket while it is open leave an internal note by their agent.
     joined = linked[(a["t"][linked] > created[a["ticket"][linked]]) & (a["t"][linked] < final_solve[a["ticket"][linked]])]
     joined = joined[~np.isin(joined, first)]
     if len(joined):
+        note_at = np.round(np.where(np.isnan(a["ended"][joined]), a["t"][joined], a["ended"][joined]))
         ev["ticket"].append(a["ticket"][joined])
-        ev["t"].append(np.round(np.where(np.isnan(a["ended"][joined]), a["t"][joined], a["ended"][joined])))
-        ev["type"].append(np.full(len(joined), "comment", dtype=object))
-        ev["from"].append(np.full(len(joined), None, dtype=object))
-        ev["to"].append(np.full(len(joined), None, dtype=object))
-        ev["actor"].append(np.where(a["agent"][joined] >= 0, agent_ids[np.maximum(a["agent"][joined], 0)],
-                                    "system").astype(object))
-        ev["public"].append(np.full(len(joined), "false", dtype=object))
-        ev["order"].append(np.full(len(joined), 10))
+        ev["t"].append(note_at)
+        ev["type"].append(np.full(len(joined), t_code["comment"], dtype=np.int8))
+        ev["from"].append(np.full(len(joined), -1, dtype=np.int64))
+        ev["to"].append(np.full(len(joined), -1, dtype=np.int64))
+        ev["actor"].append(np.where(a["agent"][joined] >= 0, a["agent"][joined], SYSTEM))
+        ev["public"].append(np.zeros(len(joined), dtype=np.int8))
+        ev["order"].append(np.full(len(joined), 10, dtype=np.int8))
     e = {k: np.concatenate(v) for k, v in ev.items()}
-    e["t"] = np.round(e["t"].astype(np.float64))
-    # A comment by an agent on a joined contact must not land before the ticket opened or after it closed.
+    e["t"] = np.round(e["t"])
     in_data = e["t"] < end
-    e = {k: v[in_data] for k, v in e.items()}
-    order = np.lexsort((e["order"], e["t"], e["ticket"]))
+    order = np.flatnonzero(in_data)
+    order = order[np.lexsort((e["order"][order], e["t"][order], e["ticket"][order]))]
     e = {k: v[order] for k, v in e.items()}
+    vocab_arr = np.array(vocab + [None], dtype=object)  # code -1 -> None
+    e_type = types[e["type"]]
+    e_from = vocab_arr[e["from"]]
+    e_to = vocab_arr[e["to"]]
+    actor_ids = np.append(people.agent_id, "system").astype(object)  # index -1 -> "system"
+    e_actor = actor_ids[e["actor"]]
+    e_public = np.array(["false", "true", None], dtype=object)[e["public"]]
 
     # Current state at the end of the data: the last status reached.
     status = np.full(n, "new", dtype=object)
-    is_status = e["type"] == "status_change"
-    status[e["ticket"][is_status]] = e["to"][is_status]  # sorted by time: the last one wins
+    is_status = e_type == "status_change"
+    status[e["ticket"][is_status]] = e_to[is_status]  # sorted by time: the last one wins
     solved_at = np.full(n, np.nan)
     closed_at = np.full(n, np.nan)
-    solve_ev = is_status & (e["to"] == "solved")
-    np.fmax.at(solved_at, e["ticket"][solve_ev], e["t"][solve_ev])
-    close_ev = is_status & (e["to"] == "closed")
-    np.fmax.at(closed_at, e["ticket"][close_ev], e["t"][close_ev])
+    solve_ev = np.flatnonzero(is_status & (e_to == "solved"))
+    solved_at[e["ticket"][solve_ev]] = e["t"][solve_ev]  # the latest solve (sorted by time)
+    close_ev = np.flatnonzero(is_status & (e_to == "closed"))
+    closed_at[e["ticket"][close_ev]] = e["t"][close_ev]
     final_prio = prio.copy()
-    esc_done = e["type"] == "priority_change"
+    esc_done = e_type == "priority_change"
     final_prio[e["ticket"][esc_done]] = np.maximum(prio[e["ticket"][esc_done]] - 1, 0)
 
     customers = world.contacts.customers
@@ -236,11 +250,11 @@ def build_tickets(world: World) -> tuple[Frame, Frame]:
         "event_id": ids("E", np.arange(1, n_ev + 1), 10),
         "ticket_id": ticket_ids[e["ticket"]],
         "event_at": clock.fmt(e["t"], offset=False),
-        "event_type": e["type"],
-        "from_value": e["from"],
-        "to_value": e["to"],
-        "actor_id": e["actor"],
-        "is_public": e["public"],
+        "event_type": e_type,
+        "from_value": e_from,
+        "to_value": e_to,
+        "actor_id": e_actor,
+        "is_public": e_public,
     }, clock.local_day(e["t"]))
     world.ticket_state = {"created": created, "priority_at_creation": prio, "solved_first": t_solve,
                           "reopened": reopened & (reopen < end), "first_contact": first}

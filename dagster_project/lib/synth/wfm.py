@@ -14,7 +14,7 @@ import numpy as np
 
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY
-from dagster_project.lib.synth.people import DIGITAL, SHIFT_SECONDS
+from dagster_project.lib.synth.people import DIGITAL, PART_TIME_SECONDS, SHIFT_SECONDS
 from dagster_project.lib.synth.world import Frame, World, text
 
 SLOT = 900.0          # routing slot: 15 minutes
@@ -22,8 +22,9 @@ SLOTS_PER_DAY = 96
 # Non-work activities of a shift: (activity, possible start minutes after the shift start, minutes), in
 # time order; breaks and lunch are staggered so that a shift does not leave the queue all at once.
 SHIFT_ACTIVITIES = (
-    ("meeting", (60,), 30), ("break", (105, 120, 135, 150), 15), ("coaching", (165,), 30),
-    ("lunch", (210, 225, 240, 255, 270), 30), ("training", (300,), 90), ("break", (405, 420, 435, 450), 15),
+    ("meeting", (60,), 30), ("break", (90, 105, 120, 135, 150), 15), ("coaching", (165,), 30),
+    ("lunch", tuple(range(210, 331, 15)), 30), ("training", (360,), 90),
+    ("break", tuple(range(375, 481, 15)), 15),
 )
 SHIFT_MINUTES = int(SHIFT_SECONDS / 60)
 
@@ -65,16 +66,17 @@ def build_schedule(world: World) -> Schedule:
     status = np.where(u < P.TIME_OFF_SHARE, "time_off",
                       np.where(u < P.TIME_OFF_SHARE + P.UNPLANNED_ABSENCE, "absent", "work")).astype(object)
     sod = people.shift_start[agent].astype(np.float64)
+    length_minutes = people.shift_seconds[agent] / 60
     ad_start = clock.at(day, sod)
-    ad_end = clock.at(day, sod + SHIFT_SECONDS)
+    ad_end = clock.at(day, sod + length_minutes * 60)
 
     # Which optional activities each agent-day has.
-    team_weekday = np.array([hash_text(t) % 5 if t else 0 for t in people.team_id[agent]])
+    meeting_weekday = np.array([hash_text(a_id) % 5 for a_id in people.agent_id])[agent]
     days_in_production = day - people.production_day[agent]
     coaching_p = np.where(people.weak[agent], 0.25, np.where(days_in_production < P.NEW_AGENT_DAYS, 0.2, 0.06))
     training_days = _upskill_days(people)
     has = {
-        "meeting": weekday == team_weekday,
+        "meeting": weekday == meeting_weekday,
         "coaching": rng.random(n) < coaching_p,
         "training": np.array([(a, d) in training_days for a, d in zip(agent.tolist(), day.tolist())], dtype=bool),
         "break": np.ones(n, dtype=bool),
@@ -82,10 +84,21 @@ def build_schedule(world: World) -> Schedule:
     }
     rows_ad, rows_off, rows_len, rows_act = [], [], [], []
     scheduled = status != "time_off"
-    for name, offsets, minutes in SHIFT_ACTIVITIES:
+    for k, (name, offsets, minutes) in enumerate(SHIFT_ACTIVITIES):
         idx = np.flatnonzero(has[name] & scheduled)
+        offset = np.array(offsets)[rng.integers(0, len(offsets), len(idx))]
+        fits = offset + minutes <= length_minutes[idx] - 30  # a part-time shift: one break, no lunch
+        if name == "lunch":
+            fits &= length_minutes[idx] >= SHIFT_MINUTES
+        if name == "break" and k == 1:
+            part_time_break = np.array([120, 135, 150, 195, 210, 225])[rng.integers(0, 6, len(idx))]
+            offset = np.where(length_minutes[idx] < SHIFT_MINUTES, part_time_break, offset)
+            fits[:] = True
+        idx, offset = idx[fits], offset[fits]
+        if name == "break" and k == len(SHIFT_ACTIVITIES) - 1:  # after training, if there is any
+            offset = np.where(has["training"][idx], np.maximum(offset, 465), offset)
         rows_ad.append(idx)
-        rows_off.append(np.array(offsets)[rng.integers(0, len(offsets), len(idx))])
+        rows_off.append(offset)
         rows_len.append(np.full(len(idx), minutes))
         rows_act.append(np.full(len(idx), name, dtype=object))
     act_ad = np.concatenate(rows_ad)
@@ -99,25 +112,28 @@ def build_schedule(world: World) -> Schedule:
     prev_end = np.where(first, 0, np.r_[0, (act_off + act_len)[:-1]])
     seg_ad = np.concatenate([act_ad, np.flatnonzero(scheduled)])
     seg_from = np.concatenate([prev_end, _last_end(act_ad, act_off + act_len, n)[scheduled]])
-    seg_to = np.concatenate([act_off, np.full(scheduled.sum(), SHIFT_MINUTES)])
+    seg_to = np.concatenate([act_off, length_minutes[scheduled]])
     keep = seg_to > seg_from
     seg_ad, seg_from, seg_to = seg_ad[keep], seg_from[keep], seg_to[keep]
     off_ad = np.flatnonzero(~scheduled)
 
     all_ad = np.concatenate([seg_ad, act_ad, off_ad])
     all_from = np.concatenate([seg_from, act_off, np.zeros(len(off_ad))])
-    all_to = np.concatenate([seg_to, act_off + act_len, np.full(len(off_ad), SHIFT_MINUTES)])
+    all_to = np.concatenate([seg_to, act_off + act_len, length_minutes[off_ad]])
     all_act = np.concatenate([np.full(len(seg_ad), "work", dtype=object), act_name,
                               np.full(len(off_ad), "time_off", dtype=object)])
     order = np.lexsort((all_from, all_ad))
     all_ad, all_from, all_to, all_act = all_ad[order], all_from[order], all_to[order], all_act[order]
+    same_day = all_ad[1:] == all_ad[:-1]
+    if (same_day & (all_from[1:] < all_to[:-1])).any():
+        raise AssertionError("schedule template produced overlapping activities")
     start = clock.at(day[all_ad], sod[all_ad] + all_from * 60.0)
     end = clock.at(day[all_ad], sod[all_ad] + all_to * 60.0)
     schedule = Schedule(agent, day, status, ad_start, ad_end, agent[all_ad], day[all_ad], start, end, all_act,
                         all_ad)
     world.schedule = schedule
     world.truth["wfm_schedule"] = {
-        "shift_hours": SHIFT_SECONDS / 3600,
+        "shift_hours": {"full_time": SHIFT_SECONDS / 3600, "part_time": PART_TIME_SECONDS / 3600},
         "time_off_share": P.TIME_OFF_SHARE,
         "unplanned_absence_share": P.UNPLANNED_ABSENCE,
         "agent_days_scheduled": int(n),
@@ -151,16 +167,12 @@ def _upskill_days(people) -> set[tuple[int, int]]:
 
 @dataclass
 class Routing:
-    pools: list[str]           # pool names; code len(pools) = any voice agent (overflow)
+    pools: list[str]           # pool names (voice queues with agents of their own, and 'digital')
     keys: np.ndarray           # sorted unique (pool_code * n_slots + slot)
     offsets: np.ndarray
     counts: np.ndarray
     agents: np.ndarray         # agent indices, grouped by key
     n_slots: int
-
-    @property
-    def any_voice(self) -> int:
-        return len(self.pools)
 
     def lookup(self, pool_code: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(offset into agents, number of agents on duty) for each (pool, slot); count 0 = nobody."""
@@ -200,9 +212,8 @@ def build_routing(world: World) -> Routing:
     a = agent[seg]
     codes = np.array([pool_code[p] for p in people.pool[a]], dtype=np.int64)
     n_slots = clock.days * SLOTS_PER_DAY
-    voice = people.pool[a] != DIGITAL
-    keys = np.concatenate([codes * n_slots + slot, len(pools) * n_slots + slot[voice]])
-    agents = np.concatenate([a, a[voice]])
+    keys = codes * n_slots + slot
+    agents = a
     order = np.lexsort((agents, keys))
     keys, agents = keys[order], agents[order]
     unique, offsets, counts = np.unique(keys, return_index=True, return_counts=True)
@@ -242,6 +253,20 @@ def states_frame(world: World) -> Frame:
     }, st["day"].astype(np.float64))
 
 
+def realised_aht_by_queue(world: World) -> dict[str, float]:
+    """Average handle seconds per queue (calls: talk + hold + wrap; digital: ended - first response)."""
+    a = world.contacts.a
+    voice = a["channel"] == 0
+    handle = np.where(voice, a["talk"] + a["hold"] + a["wrap"], a["ended"] - a["first_response"])
+    ok = a["handled"] & ~a["outbound"] & (a["queue"] >= 0) & np.isfinite(handle) & (handle > 0)
+    out = {}
+    for q, name in enumerate(world.contacts.queue_names):
+        sel = ok & (a["queue"] == q)
+        if sel.any():
+            out[name] = float(handle[sel].mean())
+    return out
+
+
 def forecasts_frame(world: World) -> Frame:
     """Published forecasts per queue and 30-minute interval, three publications per day (14, 7, 1 days before).
 
@@ -252,7 +277,7 @@ def forecasts_frame(world: World) -> Frame:
     clock, contacts = world.clock, world.contacts
     expected = contacts.expected_by_queue  # (queue, day, half-hour of the open hours) expected offered
     queues = contacts.queue_names
-    aht = contacts.realised_aht_by_queue
+    aht = realised_aht_by_queue(world)
     n_q, n_d, n_h = expected.shape
     q_idx, d_idx, h_idx = np.meshgrid(np.arange(n_q), np.arange(n_d), np.arange(n_h), indexing="ij")
     q_idx, d_idx, h_idx = q_idx.ravel(), d_idx.ravel(), h_idx.ravel()

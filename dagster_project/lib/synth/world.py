@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from dagster_project.lib.synth.clock import Clock
 from dagster_project.lib.synth.reference import Reference
@@ -59,24 +60,28 @@ def text(values, fmt: str | None = None) -> np.ndarray:
         return out
     ok = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(values.shape, dtype=bool)
     if fmt == "int" or (fmt is None and values.dtype.kind in "iu"):
-        out[ok] = list(map(str, np.round(values[ok]).astype(np.int64).tolist()))
+        numbers = pa.array(np.round(values[ok]).astype(np.int64))
     else:
-        digits = int((fmt or ".1f")[1:-1])
-        rounded = np.round(values[ok].astype(np.float64), digits)
-        whole = rounded == np.round(rounded)
-        shown = np.empty(len(rounded), dtype=object)
-        shown[whole] = list(map(str, rounded[whole].astype(np.int64).tolist()))
-        shown[~whole] = list(map(repr, rounded[~whole].tolist()))
-        out[ok] = shown
+        numbers = pa.array(np.round(values[ok].astype(np.float64), int((fmt or ".1f")[1:-1])))
+    # Arrow writes the shortest text that reads back as the same number (12.5, 3, 0.3).
+    out[ok] = numbers.cast(pa.string()).to_numpy(zero_copy_only=False)
     return out
 
 
 def ids(prefix: str, numbers, width: int) -> np.ndarray:
-    """Zero-padded identifiers: ids('C', [1, 2], 9) -> ['C000000001', 'C000000002']."""
+    """Zero-padded identifiers: ids('C', [1, 2], 9) -> ['C000000001', 'C000000002'] (object array).
+    Built from character codes in bulk: a Python format call per id is ten times slower."""
     numbers = np.asarray(numbers, dtype=np.int64)
-    out = np.empty(len(numbers), dtype=object)
-    out[:] = list(map((prefix + "{:0" + str(width) + "d}").format, numbers.tolist()))
-    return out
+    n = len(numbers)
+    codes = np.empty((n, len(prefix) + width), dtype=np.uint32)
+    codes[:, :len(prefix)] = [ord(ch) for ch in prefix]
+    rest = numbers.copy()
+    for k in range(width - 1, -1, -1):
+        codes[:, len(prefix) + k] = 48 + rest % 10
+        rest //= 10
+    if n and rest.max() > 0:
+        raise ValueError(f"identifier numbers do not fit in {width} digits")
+    return codes.view(f"<U{len(prefix) + width}").ravel().astype(object)
 
 
 def bools(values) -> np.ndarray:
