@@ -33,6 +33,7 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
     prepare_dbt_project()
     from dagster_project.definitions import defs
     from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.headlines import headlines
     from dagster_project.lib.status import format_status, source_status
     from dagster_project.lib.warehouse import warehouse_connection
 
@@ -54,7 +55,10 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
     try:
         with warehouse_connection(settings, read_only=True) as con:
             report = source_status(con, list(load_contract()))
+            headline_lines = headlines(con)
         status_text = format_status(report)
+        if headline_lines:
+            status_text += "\n\nheadlines\n" + "\n".join(headline_lines)
     except duckdb.Error as exc:  # e.g. a failed step left a dbt process holding the writer lock
         report, status_text = [], f"(could not read the warehouse status: {exc})"
     refused = [f["error"] for e in report for f in e.get("refused_files", [])]

@@ -114,3 +114,87 @@ def test_instants_and_durations_match_pandas(warehouse, expected):
     wait = (want["answered"] - want["queued"]).dt.total_seconds()
     assert np.array_equal(got["wait_seconds"].astype(float).fillna(-1), wait.fillna(-1))
     assert (pd.to_datetime(got["arrived_local_date"]) == want["arrived"].dt.normalize()).all()
+
+
+def test_ivr_time_queue_wait_and_abandonment_match_pandas(warehouse, expected):
+    got = warehouse.execute(
+        """select sum(ivr_seconds), count(ivr_seconds), sum(queue_seconds), count(queue_seconds),
+                  count(*) filter (where is_abandoned and queue_seconds is null),
+                  count(*) filter (where is_abandoned and queue_seconds is not null)
+           from marts.fct_contacts"""
+    ).fetchall()[0]
+    ivr = (expected["ivr_end"] - expected["arrived"]).dt.total_seconds()
+    end = expected["answered"].fillna(_end(expected))
+    wait = (end - expected["queued"]).dt.total_seconds()
+    abandoned = expected["outcome_contract"] == "abandoned"
+    assert got[0] == pytest.approx(ivr.sum()) and got[1] == ivr.count()
+    assert got[2] == pytest.approx(wait.sum()) and got[3] == wait.count()
+    assert got[4] == (abandoned & expected["queued"].isna()).sum()  # hung up in the IVR
+    assert got[5] == (abandoned & expected["queued"].notna()).sum()  # hung up in the queue
+    assert got[4] > 0 and got[5] > 0
+
+
+def _end(log):
+    """End of a call: its last recorded clock time (service end, queue exit, VRU exit, else its arrival)."""
+    day = pd.to_datetime("19" + log["date"], format="%Y%m%d")
+    entry = _seconds(log["vru_entry"])
+
+    def clock(column):
+        s = _seconds(log[column])
+        return (day + pd.to_timedelta(s + np.where(s < entry, 86400, 0), unit="s")).where(log[column] != "0:00:00")
+
+    served_exit = clock("ser_exit").where(log["outcome_contract"] == "answered")
+    return served_exit.fillna(clock("q_exit")).fillna(clock("vru_exit")).fillna(log["arrived"])
+
+
+def test_service_level_matches_pandas(warehouse, expected):
+    """Threshold 20 s and short-abandon cut 5 s: the defaults in seeds metric_targets (the log's queues are not
+    in seeds queues). A call enters the queue at queued_at, else at the IVR end, else at arrival; an abandoned
+    call that ended before that point hung up in the IVR and was never offered."""
+    got = warehouse.execute(
+        """select sum(offered), sum(answered), sum(abandoned), sum(short_abandoned), sum(answered_within_threshold)
+           from marts.rpt_service_level_interval"""
+    ).fetchall()[0]
+    log = expected.copy()
+    log["end"] = _end(log)
+    entry = log["queued"].fillna(log["ivr_end"]).fillna(log["arrived"])
+    answered = log["outcome_contract"] == "answered"
+    abandoned = log["outcome_contract"] == "abandoned"
+    queued_abandon = abandoned & (log["queued"].notna() | (log["end"] > entry))
+    abandon_wait = (log["end"] - entry).dt.total_seconds()
+    short = queued_abandon & (abandon_wait <= 5)
+    counted_abandon = queued_abandon & ~short
+    wait = (log["answered"] - entry).dt.total_seconds()
+    within = answered & (wait <= 20)
+    assert got[1] == answered.sum()
+    assert got[2] == counted_abandon.sum()
+    assert got[3] == short.sum()
+    assert got[0] == answered.sum() + counted_abandon.sum()
+    assert got[4] == within.sum()
+    assert 0.5 < got[4] / got[0] < 1.0
+
+
+@pytest.mark.parametrize("window_hours", [48, 168])
+def test_repeat_rates_match_pandas(warehouse, expected, window_hours):
+    """Handled (answered) calls of identified customers whose window ends before the last call; a repeat is any
+    later call of the same customer within (t, t + W]."""
+    suffix = "48h" if window_hours == 48 else "7d"
+    got = warehouse.execute(
+        f"select count(fcr_{suffix}), count(*) filter (where fcr_{suffix}) from marts.fct_contacts"
+    ).fetchall()[0]
+    calls = expected[["customer", "arrived", "outcome_contract"]].copy()
+    window = pd.Timedelta(hours=window_hours)
+    data_end = calls["arrived"].max()
+    known = calls[calls["customer"].notna()].sort_values(["customer", "arrived"])
+    # next strictly later call of the same customer
+    later = known.groupby("customer")["arrived"].transform(
+        lambda s: pd.Series(
+            s.to_numpy()[np.minimum(np.searchsorted(s.to_numpy(), s.to_numpy(), side="right"), len(s) - 1)],
+            index=s.index,
+        ).where(np.searchsorted(s.to_numpy(), s.to_numpy(), side="right") < len(s))
+    )
+    eligible = (known["outcome_contract"] == "answered") & (known["arrived"] + window <= data_end)
+    repeat = later.notna() & (later - known["arrived"] <= window)
+    assert got[0] == eligible.sum()
+    assert got[1] == (eligible & ~repeat).sum()
+    assert 0.3 < got[1] / got[0] < 1.0
