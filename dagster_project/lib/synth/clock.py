@@ -34,25 +34,48 @@ class Clock:
         return float((np.datetime64(self.start_date, "s") - np.datetime64(0, "s")).astype(np.int64))
 
     @property
-    def start_utc(self) -> float:
-        return float(self.to_utc_naive(np.array([self.start_naive]))[0])
-
-    @property
     def end_utc(self) -> float:
         """The instant the data ends (local midnight after the last day): nothing happens at or after it."""
         return float(self.to_utc_naive(np.array([self.start_naive + self.days * DAY]))[0])
 
     # ---------------------------------------------------------------- conversion
+    # The zone's UTC offsets are looked up in a table of its transitions around the data (a binary search)
+    # rather than through pandas on every call: the contact simulation converts many small batches.
+
+    @property
+    def _transitions(self) -> tuple[np.ndarray, np.ndarray, float, float]:
+        cached = _TRANSITIONS.get((self.timezone, self.start_date, self.days))
+        if cached is None:
+            lo = self.start_naive - 400 * DAY
+            hi = self.start_naive + (self.days + 400) * DAY
+            grid = np.arange(lo, hi, 900.0)  # every 15 minutes (UTC)
+            idx = pd.DatetimeIndex(grid.astype(np.int64).astype("datetime64[s]"), tz="UTC")
+            offsets = (idx.tz_convert(self.timezone).tz_localize(None).as_unit("s").asi8 - grid).astype(np.float64)
+            change = np.r_[0, np.flatnonzero(offsets[1:] != offsets[:-1]) + 1]
+            cached = (grid[change], offsets[change], lo + DAY, hi - DAY)
+            _TRANSITIONS[(self.timezone, self.start_date, self.days)] = cached
+        return cached
+
+    def _offset_at(self, t: np.ndarray) -> np.ndarray:
+        instants, offsets, _, _ = self._transitions
+        return offsets[np.maximum(np.searchsorted(instants, t, side="right") - 1, 0)]
+
     def to_utc_naive(self, naive_seconds: np.ndarray) -> np.ndarray:
         """Naive local epoch seconds -> UTC instants (nonexistent times shift forward; ambiguous = first)."""
         naive_seconds = np.asarray(naive_seconds, dtype=np.float64)
         out = np.full(naive_seconds.shape, np.nan)
         ok = np.isfinite(naive_seconds)
-        if ok.any():
-            idx = pd.DatetimeIndex(np.round(naive_seconds[ok]).astype(np.int64).astype("datetime64[s]"))
+        _, _, lo, hi = self._transitions
+        before = self._offset_at(naive_seconds - 2 * DAY)
+        after = self._offset_at(naive_seconds + 2 * DAY)
+        simple = ok & (before == after) & (naive_seconds > lo) & (naive_seconds < hi)
+        out[simple] = naive_seconds[simple] - before[simple]
+        hard = ok & ~simple  # near a daylight-saving change (or far from the data): ask pandas
+        if hard.any():
+            idx = pd.DatetimeIndex(np.round(naive_seconds[hard]).astype(np.int64).astype("datetime64[s]"))
             local = idx.tz_localize(self.timezone, ambiguous=np.ones(len(idx), dtype=bool),
                                     nonexistent="shift_forward")
-            out[ok] = local.tz_convert("UTC").tz_localize(None).as_unit("s").asi8.astype(np.float64)
+            out[hard] = local.tz_convert("UTC").tz_localize(None).as_unit("s").asi8.astype(np.float64)
         return out
 
     def at(self, day: np.ndarray, seconds_of_day: np.ndarray) -> np.ndarray:
@@ -65,9 +88,13 @@ class Clock:
         t = np.asarray(t, dtype=np.float64)
         out = np.full(t.shape, np.nan)
         ok = np.isfinite(t)
-        if ok.any():
-            idx = pd.DatetimeIndex(np.round(t[ok]).astype(np.int64).astype("datetime64[s]"), tz="UTC")
-            out[ok] = idx.tz_convert(self.timezone).tz_localize(None).as_unit("s").asi8.astype(np.float64)
+        _, _, lo, hi = self._transitions
+        inside = ok & (t > lo) & (t < hi)
+        out[inside] = np.round(t[inside]) + self._offset_at(np.round(t[inside]))
+        outside = ok & ~inside
+        if outside.any():
+            idx = pd.DatetimeIndex(np.round(t[outside]).astype(np.int64).astype("datetime64[s]"), tz="UTC")
+            out[outside] = idx.tz_convert(self.timezone).tz_localize(None).as_unit("s").asi8.astype(np.float64)
         return out
 
     def local_day(self, t: np.ndarray) -> np.ndarray:
@@ -119,6 +146,7 @@ def _offset_text(minutes: int) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+_TRANSITIONS: dict = {}
 _TIME_OF_DAY: dict = {}
 
 

@@ -13,6 +13,8 @@ agents on duty (they handle several conversations at once).
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +22,9 @@ import numpy as np
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import HOUR, MINUTE
 from dagster_project.lib.synth.people import DIGITAL, voice_queue_for_category
-import bisect
-import heapq
-
 from dagster_project.lib.synth.wfm import SLOT, local_slot, unavailability
-from dagster_project.lib.synth.world import Frame, World, bools, choice_index, group_rank, ids, log_uniform, lognormal, text
+from dagster_project.lib.synth.world import (Frame, World, bools, choice_index, group_rank, ids, log_uniform,
+                                             lognormal, text)
 
 VOICE, CHAT, EMAIL, MESSAGING, BOT = range(5)
 CHANNEL_NAMES = np.array(["voice", "chat", "email", "messaging", "bot"], dtype=object)
@@ -161,7 +161,6 @@ class Generator:
         pool_code = {p: k for k, p in enumerate(self.routing.pools)}
         self.queue_pool = np.array([pool_code.get(q, -1) for q in self.queue_names])  # -1: no agents of its own
         self.digital_pool = pool_code[DIGITAL]
-        self.agent_pool = np.array([pool_code.get(p, 0) for p in self.people.pool], dtype=np.int64)
         self.transfer_p = np.array([P.TRANSFER_RATE.get(c, P.TRANSFER_RATE["default"]) for c in categories])
         self.end = self.clock.end_utc
         self.fresh_per_day = world.contacts_per_day / (1 + P.EXPECTED_EXTRA_CONTACTS)
@@ -212,7 +211,9 @@ class Generator:
         p = customers.weight / customers.weight.sum()
         b["customer"] = np.where(prospect, -1, rng.choice(customers.n, size=n, p=p))
         b["reason"] = self.draw_reason(n, ch)
-        # Prospects asking for a new account: no customer id; a phone number of their own.
+        # Prospects (2 %) ask for a new account: no customer id; a phone number of their own.
+        if "new_account" in self.reason_codes:
+            b["reason"][prospect] = self.reason_codes.index("new_account")
         b["phone"] = self.customer_phone(b["customer"], customers, n)
         new_numbers = np.flatnonzero(b["customer"] < 0)
         b["phone"][new_numbers] = 2 * customers.n + customers.n_prospect_numbers + np.arange(len(new_numbers))
@@ -461,7 +462,6 @@ class Generator:
     # ------------------------------------------------------------------ what a contact leads to
     def followups(self, b: dict[str, np.ndarray], offset: int, customers: Customers) -> dict[str, np.ndarray]:
         rng, n = self.rng, len(b["t"])
-        parent = np.arange(n)
         ch = b["channel"].astype(np.int64)
         outcome = b["outcome"]
         inbound = ~b["outbound"]
@@ -505,6 +505,7 @@ class Generator:
         k = len(sel)
         c = empty(k)
         c["parent"] = offset + sel
+        c["gen"] = b["gen"][sel] + 1
         c["cause"] = cause[sel].astype(np.int8)
         c["customer"] = b["customer"][sel]
         c["t"] = new_t[sel]
@@ -535,6 +536,7 @@ class Generator:
         c["outbound"][:] = True
         c["channel"][:] = VOICE
         c["parent"] = offset + sel
+        c["gen"] = b["gen"][sel] + 1
         c["callback_for"] = offset + sel
         c["cause"][:] = CALLBACK
         c["customer"] = b["customer"][sel]
@@ -589,21 +591,30 @@ class Generator:
         lam = self.intensity()
         self.desk = Desk(self.world, self)
         self.next_digital = self.routing.next_staffed_slot(self.digital_pool)
-        batches = []
-        offset = 0  # global index of the first contact of `batch`
+        # Arrivals are simulated in chronological windows, every generation together, so that a repeat
+        # caller queues with everybody else (first in, first out); what a window's contacts lead to joins the
+        # pending arrivals (or, if it falls in the same window, is simulated right after).
+        batches = [empty(0)]
+        offset = 0  # global index of the first contact of the next batch
         fresh = self.fresh(lam, customers)
         campaign = self.campaign(customers)
-        batch = {k: np.concatenate([fresh[k], campaign[k]]) for k in FIELDS}
-        gen = 0
-        while len(batch["t"]) and gen < 10:
-            batch["gen"][:] = gen
-            self.simulate(batch, customers)
-            batches.append(batch)
-            following = self.followups(batch, offset, customers)
-            callbacks = self.callbacks(batch, offset)
-            offset += len(batch["t"])
-            batch = {k: np.concatenate([following[k], callbacks[k]]) for k in FIELDS}
-            gen += 1
+        pending = _sorted({k: np.concatenate([fresh[k], campaign[k]]) for k in FIELDS})
+        while len(pending["t"]):
+            window_end = pending["t"][0] + WINDOW_SECONDS
+            split = int(np.searchsorted(pending["t"], window_end))
+            batch = {k: v[:split] for k, v in pending.items()}
+            pending = {k: v[split:] for k, v in pending.items()}
+            while len(batch["t"]):
+                self.simulate(batch, customers)
+                batches.append(batch)
+                following = self.followups(batch, offset, customers)
+                callbacks = self.callbacks(batch, offset)
+                offset += len(batch["t"])
+                new = {k: np.concatenate([following[k], callbacks[k]]) for k in FIELDS}
+                now = new["t"] < window_end
+                batch = {k: v[now] for k, v in new.items()}
+                later = {k: v[~now] for k, v in new.items()}
+                pending = _sorted({k: np.concatenate([pending[k], later[k]]) for k in FIELDS})
         a = {k: np.concatenate([bt[k] for bt in batches]) for k in FIELDS}
         # Outbound calls the desk could not place before the data ended were never made.
         never = a["outbound"] & (a["agent"] < 0)
@@ -669,10 +680,19 @@ class Generator:
                 "retry_after_failed": P.RETRY_AFTER_FAILED,
                 "bot_failure_to_call": {k: v for k, v in P.BOT_FAILURE_TO_CALL.items() if k != "escalated"},
                 "note": "background: customers also make unrelated fresh contacts, so observed repeat rates sit "
-                        "slightly above the planted probabilities",
+                        "slightly above the planted probabilities; a repeat due outside opening hours is moved to "
+                        "the next opening, which pushes a few just past 7 days",
             },
             "callback": {"promise_share": P.CALLBACK_PROMISE, "fate": P.CALLBACK_FATE},
         }
+
+
+WINDOW_SECONDS = 3 * HOUR  # arrivals are simulated in windows of this length, in time order
+
+
+def _sorted(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    order = np.argsort(batch["t"], kind="stable")
+    return {k: v[order] for k, v in batch.items()}
 
 
 class Desk:
@@ -682,8 +702,8 @@ class Desk:
     segments: off shift, breaks, lunch, meetings, training, coaching; late logins; not-ready spells) and,
     as calls are placed, the calls themselves. For each call in order of queue entry, the longest-idle
     agent of the call's queue takes it if the whole conversation fits before the agent's next unavailable
-    interval (else that agent is retried after the interval); after OVERFLOW_AFTER seconds any voice agent
-    may take it. A caller whose wait would exceed their patience hangs up (abandoned); an outbound call
+    interval (else that agent is retried after the interval); after OVERFLOW_AFTER seconds an agent of the
+    largest other voice queues may take it. A caller whose wait would exceed their patience hangs up (abandoned); an outbound call
     waits until someone is free. This loop is the only sequential part of the generator: a queue is
     inherently sequential (each wait depends on the calls before it). It runs once per generation with
     plain Python lists and heaps, about 10 microseconds per call.
@@ -712,6 +732,7 @@ class Desk:
         self.new_until = clock.at(np.nan_to_num(new_until_day, nan=-10_000), np.zeros(n)).tolist()
         self.new_pace = np.where(weak_class, P.NEW_AGENT_AHT_MULTIPLIER * P.WEAK_CLASS_AHT_MULTIPLIER,
                                  P.NEW_AGENT_AHT_MULTIPLIER).tolist()
+        self.heaps = None
         # A voice queue without agents of its own is served by the largest voice pool (general service).
         self.overflow_pool = max(self.members, key=lambda code: len(self.members[code]))
 
@@ -840,21 +861,26 @@ class Desk:
 
     def _queue(self, pool, ready, patience, talk, hold, wrap, extra, is_out):
         """All voice calls of a generation in order of queue entry (see the class docstring). A call that
-        its own queue cannot answer within OVERFLOW_AFTER seconds may go to any voice agent (skills overflow)."""
-        first = ready[0]
-        heaps = {code: [(self.free_from(a, first), a) for a in members] for code, members in self.members.items()}
-        for h in heaps.values():
-            heapq.heapify(h)
+        its own queue cannot answer within OVERFLOW_AFTER seconds may go to the largest other queues."""
+        if self.heaps is None:  # the agents' queues persist from batch to batch (time moves forward)
+            first = ready[0]
+            self.heaps = {code: [(self.free_from(a, first), a) for a in members]
+                          for code, members in self.members.items()}
+            for h in self.heaps.values():
+                heapq.heapify(h)
+        heaps = self.heaps
         starts, ends = self.starts, self.ends
         earliest = self._earliest
+        # Overflow goes to the largest voice queues (most skilled agents).
+        overflow_heaps = [heaps[code] for code in sorted(heaps, key=lambda c: -len(self.members[c]))]
         out_agent, out_start = [], []
         nan = float("nan")
         for code, q, limit, tk, hd, wr, ex, outbound in zip(pool, ready, patience, talk, hold, wrap, extra, is_out):
             own = heaps[code]
             candidates = [(earliest(own, q, q, limit, tk, hd, wr, ex, outbound, OWN_VISITS), own)]
             if candidates[0][0][0] - q > OVERFLOW_AFTER:
-                for other in heaps.values():
-                    if other is not own:
+                for other in overflow_heaps:
+                    if other is not own and len(candidates) <= OVERFLOW_QUEUES:
                         candidates.append((earliest(other, q, q + OVERFLOW_AFTER, limit, tk, hd, wr, ex, outbound,
                                                     OVERFLOW_VISITS), other))
             (s, a, length, _), chosen_heap = min(candidates, key=lambda c: c[0][0])
@@ -875,8 +901,9 @@ class Desk:
 
 
 INF = float("inf")
-OWN_VISITS, OVERFLOW_VISITS = 10, 4  # agents tried per call in its own queue / in each overflow queue
-OVERFLOW_AFTER = 20.0  # seconds in the own queue before a call may go to any voice agent
+OWN_VISITS, OVERFLOW_VISITS = 8, 3  # agents tried per call in its own queue / in each overflow queue
+OVERFLOW_QUEUES = 2  # how many other (the largest) voice queues an overflowing call may go to
+OVERFLOW_AFTER = 20.0  # seconds in the own queue before a call may overflow to another queue's agents
 
 
 def build_contacts(world: World) -> ContactSet:

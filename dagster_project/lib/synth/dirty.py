@@ -123,6 +123,8 @@ class Dirt:
             for _ in range(count):
                 serial += 1
                 i = self._pick_row(frame, column if reason == "end_before_start" else None)
+                if i is None:  # too little data for this kind (tiny runs): not planted, not expected
+                    continue
                 row = {k: frame.columns[k][i] for k in frame.columns}
                 self._fresh_key(source, row, key, existing, serial)
                 row[TAG] = (reason, self._detail(column))
@@ -150,10 +152,10 @@ class Dirt:
         frame.day = np.insert(frame.day, at, np.array(new_days)[order])
         return frame
 
-    def _pick_row(self, frame: Frame, pair) -> int:
+    def _pick_row(self, frame: Frame, pair) -> int | None:
         """A clean row to copy (for an end/start pair, one where both are given; no multi-line text)."""
         n = len(frame)
-        for _ in range(1000):
+        for _ in range(2000):
             i = int(self.rng.integers(0, n))
             if frame.columns[TAG][i] is not None or frame.columns[RAW][i] is not None:
                 continue
@@ -163,7 +165,7 @@ class Dirt:
                    for c in frame.columns if c not in (RAW, TAG)):
                 continue
             return i
-        raise RuntimeError("no clean row to copy")
+        return None
 
     def _fresh_key(self, source: str, row: dict, key: tuple, existing: set, serial: int) -> None:
         """Give a copied row a primary key no other row has: a fresh identifier, or for keys made of an
@@ -237,7 +239,7 @@ class Dirt:
                 self.rejects[source]["duplicate_superseded"] += len(rows)
         if plan.get("refused"):
             extras["refused"] = take(plan["refused"])
-        if plan.get("in_file"):
+        if plan.get("in_file") and len(pool_first) > taken:
             # An exact copy later in the same file: the earlier line is superseded.
             rows = pool_first[taken:taken + plan["in_file"]]
             taken += len(rows)
@@ -254,8 +256,8 @@ class Dirt:
         if plan.get("naive_timestamps"):
             extras["naive"] = self._naive_timestamps(source, frame, plan["naive_timestamps"])
         if plan.get("non_ascii"):
-            rows = self.rng.choice(np.flatnonzero((frame.columns[TAG] == None) & (frame.columns[RAW] == None)),  # noqa
-                                   plan["non_ascii"], replace=False)
+            candidates = np.flatnonzero((frame.columns[TAG] == None) & (frame.columns[RAW] == None))  # noqa: E711
+            rows = self.rng.choice(candidates, min(plan["non_ascii"], len(candidates)), replace=False)
             for j, i in enumerate(sorted(rows.tolist())):
                 frame.columns["comment"][i] = NON_ASCII_COMMENTS[j % len(NON_ASCII_COMMENTS)]
             key = self.contract[source].primary_key[0]
@@ -280,7 +282,7 @@ class Dirt:
             near = candidates[max(0, change[0] - 200): change[0] + 200]
         else:
             near = candidates
-        rows = np.sort(self.rng.choice(near, min(count, len(near)), replace=False))
+        rows = np.sort(self.rng.choice(near, min(count, len(near)), replace=False)) if len(near) else near
         for i in rows:
             for c in ts_columns:
                 value = frame.columns[c][i]
@@ -307,10 +309,10 @@ class Dirt:
                 edit(cols)
             return Frame(cols, frame.day[idx])
 
-        if "late" in extras:
+        if "late" in extras and len(extras["late"]):
             landing.write(source, f"{base}_r2_late_duplicates.{ext}", rows_frame(extras["late"]), "late_duplicates",
                           "exact copies of rows delivered earlier: the earlier copies are superseded")
-        if "correction" in extras:
+        if "correction" in extras and len(extras["correction"]):
             landing.write(source, f"{base}_r1_corrections.{ext}", rows_frame(extras["correction"], self._edit(source)),
                           "correction", "corrected values for keys delivered earlier: the later version wins")
             key = self.contract[source].primary_key
@@ -321,7 +323,7 @@ class Dirt:
         if plan.get("empty"):
             landing.write(source, f"{base}_r4_empty.{ext}", rows_frame(np.array([], dtype=int)), "empty",
                           "header only")
-        if "refused" in extras:
+        if "refused" in extras and len(extras["refused"]):
             missing = REFUSED_COLUMN[source]
             kept = [c for c in columns if c != missing]
             refused = rows_frame(extras["refused"])

@@ -23,6 +23,7 @@ from dagster_project.lib.synth.wfm import (build_routing, build_schedule, build_
                                            late_logins_and_not_ready, schedules_frame, states_frame)
 from dagster_project.lib.synth.world import World
 
+MIN_CONTACTS = 20  # below this there is no contact center to speak of (and empty sources everywhere)
 SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
            "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
            "training_enrollments", "transcripts", "improvement_actions")
@@ -38,8 +39,8 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     files, identical re-deliveries, delivered rows and the exact expected rejects and staged rows).
     Existing source folders under out_dir are replaced.
     """
-    if days < 1 or contacts_per_day < 1:
-        raise ValueError("days and contacts_per_day must be positive")
+    if days < 1 or contacts_per_day < 1 or days * contacts_per_day < MIN_CONTACTS:
+        raise ValueError(f"days and contacts_per_day must be positive, with at least {MIN_CONTACTS} contacts in all")
     out_dir = Path(out_dir)
     clock = Clock(start_date, days, timezone)
     world = World(clock, load_reference(seeds_dir), contacts_per_day, seed)

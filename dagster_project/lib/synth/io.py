@@ -83,8 +83,10 @@ class Landing:
 
     # ------------------------------------------------------------ writing
     def write_frame(self, source: str, frame: Frame) -> list[FileRecord]:
-        return [self.write(source, self.file_name(source, period), frame.take(idx))
-                for period, idx in self.partitions(source, frame)]
+        """One file per period; a source without rows still gets one file (the header), so every source of
+        the contract is delivered."""
+        parts = self.partitions(source, frame) or [(self.period_start(source, 0), np.arange(0))]
+        return [self.write(source, self.file_name(source, period), frame.take(idx)) for period, idx in parts]
 
     def write(self, source: str, path: str, frame: Frame, role: str = "data", note: str = "",
               columns: list[str] | None = None) -> FileRecord:

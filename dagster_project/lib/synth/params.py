@@ -5,8 +5,6 @@ in `resolve()`: a code the tables below do not know gets the default, so users c
 """
 from __future__ import annotations
 
-import math
-
 CHANNELS = ("voice", "chat", "email", "messaging", "bot")
 
 # Share of FRESH inbound contacts by channel (repeats, retries and bot fall-backs come on top).
@@ -91,7 +89,7 @@ IVR_FAILED = 0.012
 IVR_ABANDON = 0.025
 PATIENCE_MEAN_SECONDS = 300.0
 SHORT_ABANDON_SHARE = 0.03
-TARGET_OCCUPANCY = 0.75
+TARGET_OCCUPANCY = 0.65
 TRANSFER_RATE = {"default": 0.07, "technical": 0.15, "complaint": 0.12}
 HOLD_SHARE = 0.30
 CALLBACK_PROMISE = {"unresolved": 0.25, "resolved": 0.02}
@@ -156,11 +154,7 @@ TRANSCRIBED_MAX_CONTACTS = 25000
 RED_LINE_SHARE = 0.03
 RED_LINE_SHARE_WEAK = 0.15
 NEAR_MISS_SHARE = 0.05
-CUSTOMER_RED_LINE_SHARE = 0.01
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))
+CUSTOMER_RED_LINE_SHARE = 0.02
 
 
 def reason_table(codes: list[str]) -> dict[str, tuple]:

@@ -28,7 +28,7 @@ SHIFT_SECONDS = 8.5 * 3600
 PART_TIME_SECONDS = 5 * 3600
 PART_TIME_SHARE = 0.35
 SHIFT_STARTS = tuple(int(h * 3600) for h in (7, 7.5, 8, 8.5, 9, 9.5, 10, 11, 12, 13, 13.5))
-SHIFT_WEIGHTS = (0.04, 0.05, 0.10, 0.08, 0.08, 0.07, 0.06, 0.03, 0.19, 0.12, 0.16)
+SHIFT_WEIGHTS = (0.08, 0.05, 0.09, 0.07, 0.07, 0.06, 0.05, 0.03, 0.15, 0.10, 0.25)
 PART_TIME_STARTS = (7 * 3600, 8 * 3600)
 PART_TIME_WEIGHTS = (0.65, 0.35)
 COVERAGE_STARTS = (7 * 3600, int(13.5 * 3600))  # the first agents of each pool open and close the queue
@@ -67,13 +67,6 @@ class People:
     @property
     def production(self) -> np.ndarray:
         return np.flatnonzero(self.pool != None)  # noqa: E711  (object array comparison)
-
-    def index_of(self, agent_ids) -> np.ndarray:
-        lookup = {a: i for i, a in enumerate(self.agent_id)}
-        return np.array([lookup.get(a, -1) for a in agent_ids], dtype=np.int64)
-
-    def by_role(self, role: str) -> np.ndarray:
-        return np.flatnonzero(self.role == role)
 
 
 def _stratified(weights, m: int, rng) -> np.ndarray:

@@ -19,12 +19,18 @@ class World:
     contacts_per_day: int
     seed: int
     truth: dict = field(default_factory=dict)
-    # Built by the areas, in order: people -> schedule/routing -> contacts -> tickets -> surveys, qa, ...
-    people: Any = None
-    schedule: Any = None
-    routing: Any = None
-    contacts: Any = None
-    frames: dict = field(default_factory=dict)  # source -> Frame (landing rows, all text)
+    # Built by the areas, in this order (each reads what the earlier ones left):
+    people: Any = None            # people.People: roster, hires, classes, latent performance
+    schedule: Any = None          # wfm.Schedule: planned activities per agent and day
+    routing: Any = None           # wfm.Routing: who is on duty in each 15-minute slot
+    spells: Any = None            # wfm: late logins and not-ready spells (dict of arrays)
+    contacts: Any = None          # contacts.ContactSet: every contact and outbound call
+    agent_time: Any = None        # wfm.build_states: the ACD state log (dict of arrays)
+    ticket_state: Any = None      # tickets: creation, first solve, reopen per ticket
+    survey_state: Any = None      # surveys: surveyed contacts, csat, drivers
+    transcript_state: Any = None  # transcripts: transcribed contacts, planted red lines
+    qa_state: Any = None          # qa: evaluated contacts, the process-wide failure
+    caller_numbers: Any = None    # distinct caller numbers written (for the PII section of the truth)
 
     def rng(self, stream: str) -> np.random.Generator:
         """An independent random stream per area: changing one area does not reshuffle the others."""
