@@ -11,6 +11,8 @@ if str(REPO_ROOT) not in sys.path:
 
 # Tests never use a real secret; set one so the dev-key warning is exercised only where a test asks for it.
 os.environ.setdefault("CALLQA_PII_KEY", "test-only-secret")
+# Parallel workers (pytest-xdist) each prepare their own dbt manifest.
+os.environ.setdefault("CALLQA_DBT_TARGET_PATH", f"target/pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
 
 
 @pytest.fixture
