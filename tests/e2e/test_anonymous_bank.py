@@ -1,14 +1,13 @@
 """A real, foreign call log (Anonymous Bank, Feb 1999; ../shared/data) imported through its mapping
 (dbt/import_mappings/anonymous_bank.yml) and checked against an independent pandas reading of the same file."""
-import os
 import shutil
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from tests.conftest import SHARED_DIR
+from tests.e2e.pipeline_env import pipeline_env
 
 pytestmark = pytest.mark.slow
 LOG = SHARED_DIR / "data" / "anonymous_bank_1999_02.tsv"
@@ -49,30 +48,16 @@ def expected():
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from dagster_project.pipeline import run_pipeline
-    from dagster_project.settings import Settings
-
     base = tmp_path_factory.mktemp("anonymous_bank")
     target = base / "landing" / "calls" / "anonymous_bank"
     target.mkdir(parents=True)
     shutil.copy(LOG, target / LOG.name)
-    env = {
-        "CALLQA_LANDING_DIR": str(base / "landing"),
-        "CALLQA_WAREHOUSE": str(base / "callqa.duckdb"),
-        "CALLQA_TIMEZONE": TIMEZONE,
-        "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        outcome = run_pipeline(Settings.from_env())
+    with pipeline_env(base, base / "landing", TIMEZONE) as (run, connect):
+        outcome = run()
         assert outcome.success, outcome.summary
-        con = duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True)
+        con = connect()
         yield con
         con.close()
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 def test_every_call_is_staged_under_its_composite_key(warehouse, expected):

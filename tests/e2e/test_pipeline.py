@@ -11,48 +11,30 @@ import pytest
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.reconcile import reconcile
 from dagster_project.lib.status import source_status
+from tests.e2e.pipeline_env import pipeline_env
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def dirty_run(tmp_path_factory):
-    import os
-
     from dagster_project.lib.synth import generate
-    from dagster_project.pipeline import run_pipeline
-    from dagster_project.settings import Settings
 
     base = tmp_path_factory.mktemp("e2e")
     landing = base / "landing"
     tz = "America/New_York"
     truth = generate(landing, days=10, contacts_per_day=150, seed=7, dirty=True,
                      start_date=date(2026, 3, 2), timezone=tz)
-    env = {
-        "CALLQA_LANDING_DIR": str(landing),
-        "CALLQA_WAREHOUSE": str(base / "callqa.duckdb"),
-        "CALLQA_TIMEZONE": tz,
-        "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
-        "CALLQA_DUCKDB_MEMORY_LIMIT": "2GB",
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        first = run_pipeline(Settings.from_env())
-        con = duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True)
+    with pipeline_env(base, landing, tz) as (run, connect):
+        first = run()
+        con = connect()
         snapshot = _snapshot(con)
         con.close()
-        second = run_pipeline(Settings.from_env())
-        con = duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True)
+        second = run()
+        con = connect()
         yield {"truth": truth, "first": first, "second": second, "con": con, "landing": landing,
                "snapshot": snapshot}
         con.close()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _snapshot(con):

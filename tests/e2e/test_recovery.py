@@ -1,13 +1,12 @@
 """On a clean synthetic contact center, the warehouse recovers the repeat behaviour the generator planted
 (ground_truth.json), by reason and by agent, within sampling error."""
-import json
-import os
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+
+from tests.e2e.pipeline_env import pipeline_env
 
 pytestmark = pytest.mark.slow
 
@@ -15,29 +14,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def clean_run(tmp_path_factory):
     from dagster_project.lib.synth import generate
-    from dagster_project.pipeline import run_pipeline
-    from dagster_project.settings import Settings
 
     base = tmp_path_factory.mktemp("recovery")
     tz = "America/New_York"
     truth = generate(base / "landing", days=56, contacts_per_day=700, seed=11, start_date=date(2026, 2, 2), timezone=tz)
-    env = {
-        "CALLQA_LANDING_DIR": str(base / "landing"),
-        "CALLQA_WAREHOUSE": str(base / "callqa.duckdb"),
-        "CALLQA_TIMEZONE": tz,
-        "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        outcome = run_pipeline(Settings.from_env())
+    with pipeline_env(base, base / "landing", tz) as (run, connect):
+        outcome = run()
         assert outcome.success and outcome.exit_code == 0, outcome.summary
-        con = duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True)
+        con = connect()
         yield truth, con
         con.close()
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 def _planted_by_reason(truth) -> pd.Series:

@@ -1,0 +1,33 @@
+"""Running the whole pipeline in a test: a landing folder and warehouse of the test's own, set in the
+environment only for the duration (the module fixtures of the end-to-end tests share this)."""
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+@contextmanager
+def pipeline_env(base: Path, landing: Path, timezone: str):
+    """Yields `run()` (runs the pipeline, returns its outcome) and `connect()` (a read-only connection)."""
+    from dagster_project.pipeline import run_pipeline
+    from dagster_project.settings import Settings
+
+    env = {
+        "CALLQA_LANDING_DIR": str(landing),
+        "CALLQA_WAREHOUSE": str(base / "callqa.duckdb"),
+        "CALLQA_TIMEZONE": timezone,
+        "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
+        "CALLQA_DUCKDB_MEMORY_LIMIT": "2GB",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield (lambda: run_pipeline(Settings.from_env())), (
+            lambda: duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
