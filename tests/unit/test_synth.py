@@ -118,6 +118,12 @@ def test_same_seed_gives_byte_identical_files(tmp_path, tiny):
     assert digests(again) == digests(tiny[0])
 
 
+def test_dirty_mode_is_deterministic_too(tmp_path, dirty):
+    again = tmp_path / "dirty_again"
+    generate(again, days=10, contacts_per_day=150, seed=7, dirty=True, start_date=date(2026, 3, 2))
+    assert digests(again) == digests(dirty[0])
+
+
 def test_another_seed_gives_other_data(tmp_path, tiny):
     other = tmp_path / "other"
     generate(other, seed=12, **TINY)

@@ -6,6 +6,7 @@ source as naive local time (`2026-03-08T08:15:00`), which the warehouse reads in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 import numpy as np
@@ -28,12 +29,12 @@ class Clock:
     def end_date(self) -> date:
         return self.start_date + timedelta(days=self.days - 1)
 
-    @property
+    @cached_property
     def start_naive(self) -> float:
         """The local midnight of the first day, as naive epoch seconds."""
         return float((np.datetime64(self.start_date, "s") - np.datetime64(0, "s")).astype(np.int64))
 
-    @property
+    @cached_property
     def end_utc(self) -> float:
         """The instant the data ends (local midnight after the last day): nothing happens at or after it."""
         return float(self.to_utc_naive(np.array([self.start_naive + self.days * DAY]))[0])

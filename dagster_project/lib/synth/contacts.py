@@ -1,15 +1,17 @@
 """Customers and their contacts: calls (inbound, outbound callbacks), chat, e-mail, messaging and bot.
 
-Contacts are generated in generations: fresh arrivals (weekday and intraday seasonality), then what each
-contact leads to: a repeat contact after a handled contact (planted probability by reason, agent and
-resolution, often in another channel), a retry after an abandoned or failed call, a call after a failed bot
-session, an outbound callback after a promise. Everything is vectorised per generation.
+Fresh arrivals follow weekday and intraday seasonality; each contact may lead to another one: a repeat
+contact after a handled contact (planted probability by reason, agent and resolution, often in another
+channel), a retry after an abandoned or failed call, a call after a failed bot session, an outbound callback
+after a promise. Contacts are simulated in hourly windows in time order, every generation together (the
+work inside a window is vectorised); what a window's contacts lead to is simulated in the window it falls
+in.
 
-Voice calls of each generation go through a first-in-first-out multi-server queue per voice queue (the
-longest-idle agent of the queue takes the next call; a caller hangs up when the wait exceeds their
-patience), so waits and abandonment follow the load, and an agent handles one call at a time, never during
-a scheduled break or outside the shift (see Desk). Digital work is assigned round-robin to the digital
-agents on duty (they handle several conversations at once).
+Voice calls go through a first-in-first-out multi-server queue per voice queue (the longest-idle agent of
+the queue takes the next call; after 20 s it may overflow to the largest other queues; a caller hangs up
+when the wait exceeds their patience), so waits and abandonment follow the load, and an agent handles one
+call at a time, never during a scheduled break or outside the shift (see Desk). Digital work is assigned
+round-robin to the digital agents on duty (they handle several conversations at once).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dagster_project.lib.synth import params as P
-from dagster_project.lib.synth.clock import HOUR, MINUTE
+from dagster_project.lib.synth.clock import DAY, HOUR, MINUTE
 from dagster_project.lib.synth.people import DIGITAL, voice_queue_for_category
 from dagster_project.lib.synth.wfm import SLOT, local_slot, unavailability
 from dagster_project.lib.synth.world import (Frame, World, bools, choice_index, group_rank, ids, log_uniform,
@@ -32,6 +34,7 @@ OUTCOMES = np.array(["answered", "abandoned", "self_served", "failed", "resolved
 ANSWERED, ABANDONED, SELF_SERVED, FAILED, RESOLVED_BY_BOT, HANDLED = range(6)
 FRESH, REPEAT, RETRY, BOT_FALLBACK, CALLBACK, CAMPAIGN = range(6)  # why a contact happened (cause)
 KEPT, LATE, NEVER = range(3)
+DIGITAL_HANDLE_SECONDS = np.array([0, 540, 420, 600, 480], dtype=float)  # median agent time by channel
 HALF_HOURS = (P.CLOSE_HOUR - P.OPEN_HOUR) * 2
 
 FIELDS = {  # name: (dtype, default)
@@ -49,8 +52,16 @@ FIELDS = {  # name: (dtype, default)
 }
 
 
-def empty(n: int) -> dict[str, np.ndarray]:
-    return {k: np.full(n, default, dtype=dtype) for k, (dtype, default) in FIELDS.items()}
+RECORD = np.dtype([(k, dtype) for k, (dtype, _) in FIELDS.items()])
+
+
+def empty(n: int) -> np.ndarray:
+    """n contacts with default values: a structured array (one row per contact, a field per attribute), so
+    that a batch is moved, sorted and split in single operations during the simulation."""
+    out = np.empty(n, dtype=RECORD)
+    for k, (_, default) in FIELDS.items():
+        out[k] = default
+    return out
 
 
 @dataclass
@@ -158,6 +169,7 @@ class Generator:
             ch: qidx[world.ref.queues_of(name)[0]] if world.ref.queues_of(name) else -1
             for ch, name in ((CHAT, "chat"), (EMAIL, "email"), (MESSAGING, "messaging"), (BOT, "bot"))
         }
+        self.channel_queue_of = np.array([self.channel_queue.get(ch, -1) for ch in range(5)])
         pool_code = {p: k for k, p in enumerate(self.routing.pools)}
         self.queue_pool = np.array([pool_code.get(q, -1) for q in self.queue_names])  # -1: no agents of its own
         self.digital_pool = pool_code[DIGITAL]
@@ -235,13 +247,12 @@ class Generator:
         second = (customer >= 0) & customers.two_phones[np.maximum(customer, 0)] & (self.rng.random(n) < 0.3)
         return np.where(customer >= 0, 2 * customer + second, -1)
 
-    # ------------------------------------------------------------------ simulation of one generation
+    # ------------------------------------------------------------------ simulation of one batch (window)
     def simulate(self, b: dict[str, np.ndarray], customers: Customers) -> None:
         vip = (b["customer"] >= 0) & customers.vip[np.maximum(b["customer"], 0)]
         voice = np.flatnonzero((b["channel"] == VOICE) & ~b["outbound"])
         self.simulate_voice(b, voice, vip[voice])
-        for ch in (CHAT, EMAIL, MESSAGING, BOT):
-            self.simulate_digital(b, np.flatnonzero((b["channel"] == ch) & ~b["outbound"]), ch)
+        self.simulate_digital(b, np.flatnonzero((b["channel"] != VOICE) & ~b["outbound"]))
         # Who is identified: most callers give their account; bots and guest chats are often anonymous;
         # an outbound call is made to a known customer.
         rng = self.rng
@@ -256,7 +267,7 @@ class Generator:
 
     def simulate_voice(self, b, idx, vip) -> None:
         """Inbound calls: IVR (self-service, hang-up, technical failure), then the queue (Desk), then the
-        conversation; outbound calls of this generation (callbacks, campaigns) share the agents."""
+        conversation; outbound calls of the batch (callbacks, campaigns) share the agents."""
         rng, n = self.rng, len(idx)
         t = b["t"][idx]
         reason = b["reason"][idx]
@@ -311,7 +322,7 @@ class Generator:
         self._transfer_talk = np.zeros(len(b["t"]))
         self._transfer_talk[idx] = transfer_talk
 
-        # Outbound calls of this generation: does the customer pick up, how long.
+        # Outbound calls of the batch: does the customer pick up, how long.
         outbound = np.flatnonzero(b["outbound"])
         k = len(outbound)
         picked_up = rng.random(k) < 0.8
@@ -323,7 +334,7 @@ class Generator:
         b["hold"][outbound] = 0
         b["transfers"][outbound] = 0
 
-        # The queue: inbound calls that reached it and this generation's outbound calls, together.
+        # The queue: inbound calls that reached it and the batch's outbound calls, together.
         inbound = idx[queued_mask]
         self.desk.serve(b, inbound, outbound, self._transfer_talk, self)
         self.finish_voice(b, inbound)
@@ -351,39 +362,38 @@ class Generator:
         b["promise"][ok] = np.where(promised, promise, np.nan)
         b["cb_fate"][ok] = np.where(promised, choice_index(rng, list(P.CALLBACK_FATE.values()), len(ok)), -1)
 
-    def simulate_digital(self, b, idx, ch) -> None:
+    def simulate_digital(self, b, idx) -> None:
+        """Chat (40 % start with the bot), messaging, e-mail (answered hours later) and bot conversations
+        (resolved, escalated to an agent, abandoned, failed), all channels at once."""
         rng, n = self.rng, len(idx)
         if n == 0:
             return
         t = b["t"][idx]
         reason = b["reason"][idx]
+        ch = b["channel"][idx]
+        is_bot, is_chat, is_msg = ch == BOT, ch == CHAT, ch == MESSAGING
         u = rng.random(n)
-        bot_front = np.full(n, ch == BOT) | ((ch == CHAT) & (rng.random(n) < 0.4))
+        bot_front = is_bot | (is_chat & (rng.random(n) < 0.4))
         first_response = np.where(bot_front, t + rng.integers(1, 5, n), np.nan)
-        outcome = np.full(n, HANDLED, dtype=np.int8)
-        ended = np.full(n, np.nan)
-        if ch == BOT:
-            cut = np.cumsum([0.45, 0.30, 0.20])  # resolved, escalated, abandoned, (failed)
-            outcome = np.select([u < cut[0], u < cut[1], u < cut[2]], [RESOLVED_BY_BOT, HANDLED, ABANDONED],
-                                FAILED).astype(np.int8)
-            agent_join = t + np.round(lognormal(rng, 120, 0.5, n))
-        elif ch == CHAT:
-            resolved_by_bot = bot_front & (rng.random(n) < 0.30)
-            outcome = np.select([u < 0.015, resolved_by_bot, u < 0.095], [FAILED, RESOLVED_BY_BOT, ABANDONED],
-                                HANDLED).astype(np.int8)
-            agent_join = np.where(bot_front, t + np.round(lognormal(rng, 60, 0.5, n)), t)
-            agent_join = agent_join + np.round(rng.exponential(45, n))
-        elif ch == MESSAGING:
-            outcome = np.select([u < 0.01, u < 0.07], [FAILED, ABANDONED], HANDLED).astype(np.int8)
-            agent_join = t + np.round(lognormal(rng, 180, 0.8, n))
-        else:  # e-mail: answered hours later (a bounce is "failed")
-            outcome = np.where(u < 0.01, FAILED, HANDLED).astype(np.int8)
-            agent_join = t + np.round(lognormal(rng, 3 * HOUR, 0.8, n))
-        ended[outcome == FAILED] = t[outcome == FAILED] + rng.integers(5, 60, (outcome == FAILED).sum())
-        ab = outcome == ABANDONED
-        ended[ab] = t[ab] + np.round(lognormal(rng, {MESSAGING: 600, BOT: 100}.get(ch, 90), 0.6, ab.sum()))
-        rb = outcome == RESOLVED_BY_BOT
-        ended[rb] = t[rb] + np.round(lognormal(rng, 150, 0.5, rb.sum()))
+        resolved_by_bot = bot_front & (rng.random(n) < 0.30)
+        outcome = np.select(
+            [is_bot, is_chat, is_msg],
+            [np.select([u < 0.45, u < 0.75, u < 0.95], [RESOLVED_BY_BOT, HANDLED, ABANDONED], FAILED),
+             np.select([u < 0.015, resolved_by_bot, u < 0.095], [FAILED, RESOLVED_BY_BOT, ABANDONED], HANDLED),
+             np.select([u < 0.01, u < 0.07], [FAILED, ABANDONED], HANDLED)],
+            np.where(u < 0.01, FAILED, HANDLED),  # e-mail: a bounce is "failed"
+        ).astype(np.int8)
+        agent_join = np.select(  # when an agent takes the conversation over (e-mail: hours later)
+            [is_bot, is_chat, is_msg],
+            [t + np.round(lognormal(rng, 120, 0.5, n)),
+             np.where(bot_front, t + np.round(lognormal(rng, 60, 0.5, n)), t) + np.round(rng.exponential(45, n)),
+             t + np.round(lognormal(rng, 180, 0.8, n))],
+            t + np.round(lognormal(rng, 3 * HOUR, 0.8, n)))
+        ended = np.select(
+            [outcome == FAILED, outcome == ABANDONED, outcome == RESOLVED_BY_BOT],
+            [t + rng.integers(5, 60, n),
+             t + np.round(lognormal(rng, np.select([is_msg, is_bot], [600, 100], 90), 0.6, n)),
+             t + np.round(lognormal(rng, 150, 0.5, n))], np.nan)
         escalated = bot_front & (outcome == HANDLED)
 
         handled = np.flatnonzero(outcome == HANDLED)
@@ -392,9 +402,10 @@ class Generator:
         lost = agent < 0  # nobody on duty before the data ends: the customer gives up
         a = np.maximum(agent, 0)
         aht = self.aht_multiplier(a, join)
-        duration = {CHAT: 540, MESSAGING: 600, EMAIL: 420, BOT: 480}[ch]  # agent time, not elapsed time
+        duration = DIGITAL_HANDLE_SECONDS[ch[handled]]  # agent time, not elapsed time
         end_h = join + np.round(lognormal(rng, duration * aht, 0.5, len(handled)))
-        resolve_p = self.r_resolve[reason[handled]] * self.people.resolve_multiplier[a] * (0.95 if ch == EMAIL else 1)
+        resolve_p = (self.r_resolve[reason[handled]] * self.people.resolve_multiplier[a]
+                     * np.where(ch[handled] == EMAIL, 0.95, 1.0))
         resolved = rng.random(len(handled)) < np.clip(resolve_p, 0, 0.99)
         g = idx[handled]
         b["agent"][g] = np.where(lost, -1, agent)
@@ -409,7 +420,7 @@ class Generator:
         b["first_response"][idx] = first_response
         b["bot_handled"][idx] = bot_front
         b["escalated"][idx] = escalated & (outcome == HANDLED)
-        b["queue"][idx] = self.channel_queue[ch]
+        b["queue"][idx] = self.channel_queue_of[ch]
         intent_known = (outcome != FAILED) & ~((outcome == ABANDONED) & ~bot_front)
         b["reason"][idx] = np.where(intent_known, reason, -1)
 
@@ -522,7 +533,7 @@ class Generator:
 
     def callbacks(self, b: dict[str, np.ndarray], offset: int) -> dict[str, np.ndarray]:
         """Outbound callbacks for promises: planned before the promise (kept) or after it (late), or never
-        made. They queue for an agent of the same queue in the next generation, so a busy queue makes a
+        made. They queue for an agent of the same queue when their time comes, so a busy queue makes a
         planned-on-time callback late too."""
         rng = self.rng
         sel = np.flatnonzero(~np.isnan(b["promise"]) & (b["cb_fate"] != NEVER))
@@ -545,7 +556,7 @@ class Generator:
         c["queue"] = b["queue"][sel]
         c["t"] = np.round(dial)
         keep = c["t"] < self.end
-        return {key: v[keep] for key, v in c.items()}
+        return c[keep]
 
     def campaign(self, customers: Customers) -> dict[str, np.ndarray]:
         """Proactive outbound calls (payment reminders, retention offers): about 2 % of voice volume."""
@@ -592,30 +603,37 @@ class Generator:
         self.desk = Desk(self.world, self)
         self.next_digital = self.routing.next_staffed_slot(self.digital_pool)
         # Arrivals are simulated in chronological windows, every generation together, so that a repeat
-        # caller queues with everybody else (first in, first out); what a window's contacts lead to joins the
-        # pending arrivals (or, if it falls in the same window, is simulated right after).
+        # caller queues with everybody else (first in, first out). What a window's contacts lead to joins the
+        # window it falls in, or the next one if that is the window being simulated (a quick retry queues
+        # behind the calls of its window: it cannot be known before its own first attempt is over).
         batches = [empty(0)]
         offset = 0  # global index of the first contact of the next batch
         fresh = self.fresh(lam, customers)
         campaign = self.campaign(customers)
-        pending = _sorted({k: np.concatenate([fresh[k], campaign[k]]) for k in FIELDS})
-        while len(pending["t"]):
-            window_end = pending["t"][0] + WINDOW_SECONDS
-            split = int(np.searchsorted(pending["t"], window_end))
-            batch = {k: v[:split] for k, v in pending.items()}
-            pending = {k: v[split:] for k, v in pending.items()}
-            while len(batch["t"]):
-                self.simulate(batch, customers)
-                batches.append(batch)
-                following = self.followups(batch, offset, customers)
-                callbacks = self.callbacks(batch, offset)
-                offset += len(batch["t"])
-                new = {k: np.concatenate([following[k], callbacks[k]]) for k in FIELDS}
-                now = new["t"] < window_end
-                batch = {k: v[now] for k, v in new.items()}
-                later = {k: v[~now] for k, v in new.items()}
-                pending = _sorted({k: np.concatenate([pending[k], later[k]]) for k in FIELDS})
-        a = {k: np.concatenate([bt[k] for bt in batches]) for k in FIELDS}
+        arrivals = _sorted(_join([fresh, campaign]))
+        origin = float(np.nanmin(arrivals["t"])) if len(arrivals["t"]) else 0.0
+        window_of = lambda t: np.floor((t - origin) / WINDOW_SECONDS).astype(np.int64)  # noqa: E731
+        n_windows = int(window_of(np.array([self.end]))[0]) + 2
+        bounds = np.searchsorted(window_of(arrivals["t"]), np.arange(n_windows + 1))
+        # Pending contacts: per window for the next day, per day beyond (split into windows when the day
+        # comes), so that each batch is filed in a few slices however far ahead its contacts fall.
+        per_day = int(DAY // WINDOW_SECONDS)
+        near: dict[int, list] = {}
+        far: dict[int, list] = {}
+        for w in range(n_windows):
+            if w % per_day == 0 and w // per_day in far:
+                self._file(_join(far.pop(w // per_day)), window_of, near, None, per_day)
+            batch = _join([arrivals[bounds[w]:bounds[w + 1]]] + near.pop(w, []))  # (the desk orders its calls)
+            if not len(batch["t"]):
+                continue
+            self.simulate(batch, customers)
+            batches.append(batch)
+            new = _join([self.followups(batch, offset, customers), self.callbacks(batch, offset)])
+            offset += len(batch["t"])
+            self._file(new, window_of, near, far, per_day, current=w)
+        records = _join(batches)
+        a = {k: np.ascontiguousarray(records[k]) for k in FIELDS}
+        del records
         # Outbound calls the desk could not place before the data ended were never made.
         never = a["outbound"] & (a["agent"] < 0)
         a = {k: v for k, v in a.items()}
@@ -629,6 +647,21 @@ class Generator:
         cs.expected_by_queue = self.expected_by_queue(lam, a, queue_channel)
         self.world.truth["contacts_model"] = self.truth(customers)
         return cs
+
+    @staticmethod
+    def _file(new, window_of, near: dict, far: dict | None, per_day: int, current: int = -1) -> None:
+        """File pending contacts by the window they fall in (never the current one: a contact known only
+        after its window was simulated joins the next), or by day when more than a day ahead."""
+        if not len(new):
+            return
+        target = np.maximum(window_of(new["t"]), current + 1)
+        key = target if far is None else np.where(target < current + 1 + per_day, target, -1 - target // per_day)
+        order = np.argsort(key, kind="stable")
+        key, new = key[order], new[order]
+        cuts = np.r_[np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), len(key)]
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            k = int(key[lo])
+            (near.setdefault(k, []) if k >= 0 else far.setdefault(-1 - k, [])).append(new[lo:hi])
 
     def expected_by_queue(self, lam, a, queue_channel) -> np.ndarray:
         """Expected offered contacts per (queue, day, half-hour): the fresh intensity of the queue's channel,
@@ -687,12 +720,21 @@ class Generator:
         }
 
 
-WINDOW_SECONDS = 3 * HOUR  # arrivals are simulated in windows of this length, in time order
+WINDOW_SECONDS = HOUR  # arrivals are simulated in windows of this length, in time order
 
 
-def _sorted(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    order = np.argsort(batch["t"], kind="stable")
-    return {k: v[order] for k, v in batch.items()}
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate contact records (np.concatenate re-derives the record type for every call: slow)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=RECORD)
+    position = 0
+    for part in parts:
+        out[position:position + len(part)] = part
+        position += len(part)
+    return out
+
+
+def _sorted(batch: np.ndarray) -> np.ndarray:
+    return batch[np.argsort(batch["t"], kind="stable")]
 
 
 class Desk:
@@ -705,8 +747,8 @@ class Desk:
     interval (else that agent is retried after the interval); after OVERFLOW_AFTER seconds an agent of the
     largest other voice queues may take it. A caller whose wait would exceed their patience hangs up (abandoned); an outbound call
     waits until someone is free. This loop is the only sequential part of the generator: a queue is
-    inherently sequential (each wait depends on the calls before it). It runs once per generation with
-    plain Python lists and heaps, about 10 microseconds per call.
+    inherently sequential (each wait depends on the calls before it). It runs once per window with plain
+    Python lists and heaps, about 15 microseconds per call.
     """
 
     def __init__(self, world: World, gen: Generator):
@@ -732,7 +774,6 @@ class Desk:
         self.new_until = clock.at(np.nan_to_num(new_until_day, nan=-10_000), np.zeros(n)).tolist()
         self.new_pace = np.where(weak_class, P.NEW_AGENT_AHT_MULTIPLIER * P.WEAK_CLASS_AHT_MULTIPLIER,
                                  P.NEW_AGENT_AHT_MULTIPLIER).tolist()
-        self.heaps = None
         # A voice queue without agents of its own is served by the largest voice pool (general service).
         self.overflow_pool = max(self.members, key=lambda code: len(self.members[code]))
 
@@ -860,15 +901,14 @@ class Desk:
         return best
 
     def _queue(self, pool, ready, patience, talk, hold, wrap, extra, is_out):
-        """All voice calls of a generation in order of queue entry (see the class docstring). A call that
+        """All voice calls of a batch in order of queue entry (see the class docstring). A call that
         its own queue cannot answer within OVERFLOW_AFTER seconds may go to the largest other queues."""
-        if self.heaps is None:  # the agents' queues persist from batch to batch (time moves forward)
-            first = ready[0]
-            self.heaps = {code: [(self.free_from(a, first), a) for a in members]
-                          for code, members in self.members.items()}
-            for h in self.heaps.values():
-                heapq.heapify(h)
-        heaps = self.heaps
+        # Each agent's key: when they are first free at or after the batch's earliest call (a lower bound of
+        # when they can start any call of the batch; refreshed as they are visited).
+        first = ready[0]
+        heaps = {code: [(self.free_from(a, first), a) for a in members] for code, members in self.members.items()}
+        for h in heaps.values():
+            heapq.heapify(h)
         starts, ends = self.starts, self.ends
         earliest = self._earliest
         # Overflow goes to the largest voice queues (most skilled agents).

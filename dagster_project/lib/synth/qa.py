@@ -14,6 +14,7 @@ import numpy as np
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY, HOUR
 from dagster_project.lib.synth.contacts import VOICE
+from dagster_project.lib.synth.surveys import callback_broken
 from dagster_project.lib.synth.world import Frame, World, ids, lognormal
 
 SALES_REASONS = ("new_account", "plan_change")
@@ -104,7 +105,6 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
         clock.local_day(a["t"][ev_contact]) - people.production_day[ev_agent] < P.NEW_AGENT_DAYS,
         P.QA_NEW_AGENT_MULTIPLIER, 1.0)
     promised = ~np.isnan(a["promise"][ev_contact])
-    from dagster_project.lib.synth.surveys import callback_broken
     broken = callback_broken(world, ev_contact)
     voice = a["channel"][ev_contact] == VOICE
     hold = np.nan_to_num(a["hold"][ev_contact]) > 0
@@ -252,18 +252,22 @@ def build_actions(world: World) -> Frame:
     clock, truth = world.clock, world.truth
     end_day = clock.days
     pf_item, pf_queue = world.qa_state["process_failure"]
+    items = {i["item_code"] for i in world.ref.qa_items}
+    queues = set(world.contacts.queue_names)
+    reasons = set(world.ref.reason_codes)
+    known = lambda value, vocabulary: value if value in vocabulary else None  # noqa: E731  (seeds are editable)
     planted = [
-        ("qa", "process", "process_change", pf_item, pf_queue, None),
-        ("qa", "agent", "coaching", "courtesy_tone", None, None),
+        ("qa", "process", "process_change", pf_item, pf_queue, None),  # the planted process-wide failure
+        ("qa", "agent", "coaching", known("courtesy_tone", items), None, None),
         ("survey", "system", "product_iteration", None, None, None),   # long IVR: menu redesign
-        ("complaint", "process", "loss_control", None, None, "complaint"),
-        ("analysis", "knowledge", "quick_win", None, "tech_support", "technical_issue"),
+        ("complaint", "process", "loss_control", None, None, known("complaint", reasons)),
+        ("analysis", "knowledge", "quick_win", None, known("tech_support", queues), known("technical_issue", reasons)),
     ]
     n_random = max(3, int(end_day / 7))
     sources = np.array(["qa", "survey", "complaint", "analysis"], dtype=object)
     causes = np.array(["process", "system", "knowledge", "training", "product", "agent"], dtype=object)
     types = np.array(["loss_control", "quick_win", "product_iteration", "process_change", "coaching"], dtype=object)
-    items = [i["item_code"] for i in world.ref.qa_items]
+    items = sorted(items)
     rows = list(planted)
     for _ in range(n_random):
         rows.append((sources[rng.integers(0, 4)], causes[rng.integers(0, 6)], types[rng.integers(0, 5)],

@@ -1,4 +1,4 @@
-"""The shared state of one generation run: clock, reference data, random streams and what each area built."""
+"""The shared state of one run of the generator: clock, reference data, random streams and what each area built."""
 from __future__ import annotations
 
 import zlib
