@@ -10,11 +10,11 @@ with calls as (
 ),
 
 defaults as (
-    select
-        max(case when metric = 'default_service_level_threshold_seconds' then target end) as threshold_seconds,
-        max(case when metric = 'default_short_abandon_seconds' then target end) as short_abandon_seconds,
-        max(case when metric = 'service_level' then target end) as service_level_target
-    from {{ ref('metric_targets') }}
+    {{ metric_targets_row([
+        ('default_service_level_threshold_seconds', 'threshold_seconds'),
+        ('default_short_abandon_seconds', 'short_abandon_seconds'),
+        ('service_level', 'service_level_target'),
+    ]) }}
 ),
 
 queues as (

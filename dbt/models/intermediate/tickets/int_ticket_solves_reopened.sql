@@ -8,10 +8,7 @@ with status_events as (
 ),
 
 reopen_window as (
-    -- An aggregate always returns one row, so a missing parameter gives NULL, never zero rows.
-    select
-        max(case when metric = 'ticket_reopen_window_days' then target end) as reopen_window_days
-    from {{ ref('metric_targets') }}
+    {{ metric_targets_row([('ticket_reopen_window_days', 'reopen_window_days')]) }}
 ),
 
 data_end as (

@@ -4,12 +4,12 @@
     numerator and denominator; a zero denominator gives NULL.
 -#}
 with targets as (
-    select
-        max(case when metric = 'agent_fcr_7d_rate' then target end) as fcr_7d_target,
-        max(case when metric = 'agent_aht_seconds' then target end) as aht_target_seconds,
-        max(case when metric = 'transfer_rate' then target end) as transfer_rate_target,
-        max(case when metric = 'agent_csat_avg' then target end) as csat_avg_target
-    from {{ ref('metric_targets') }}
+    {{ metric_targets_row([
+        ('agent_fcr_7d_rate', 'fcr_7d_target'),
+        ('agent_aht_seconds', 'aht_target_seconds'),
+        ('transfer_rate', 'transfer_rate_target'),
+        ('agent_csat_avg', 'csat_avg_target'),
+    ]) }}
 ),
 
 agent_contacts as (

@@ -8,10 +8,7 @@
 {%- set windows = ['48h', '7d'] -%}
 
 with targets as (
-    select
-        max(case when metric = 'fcr_48h_rate' then target end) as fcr_48h_target,
-        max(case when metric = 'fcr_7d_rate' then target end) as fcr_7d_target
-    from {{ ref('metric_targets') }}
+    {{ metric_targets_row([('fcr_48h_rate', 'fcr_48h_target'), ('fcr_7d_rate', 'fcr_7d_target')]) }}
 ),
 
 daily as (

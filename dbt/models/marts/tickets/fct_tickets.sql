@@ -13,8 +13,7 @@ sla as (
 ),
 
 reopen_window as (
-    select max(case when metric = 'ticket_reopen_window_days' then target end) as reopen_window_days
-    from {{ ref('metric_targets') }}
+    {{ metric_targets_row([('ticket_reopen_window_days', 'reopen_window_days')]) }}
 )
 
 select
