@@ -1,29 +1,10 @@
 """On a clean synthetic contact center, the warehouse recovers the repeat behaviour the generator planted
 (ground_truth.json), by reason and by agent, within sampling error."""
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.pipeline_env import pipeline_env
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory):
-    from dagster_project.lib.synth import generate
-
-    base = tmp_path_factory.mktemp("recovery")
-    tz = "America/New_York"
-    truth = generate(base / "landing", days=56, contacts_per_day=700, seed=11, start_date=date(2026, 2, 2), timezone=tz)
-    with pipeline_env(base, base / "landing", tz) as (run, connect):
-        outcome = run()
-        assert outcome.success and outcome.exit_code == 0, outcome.summary
-        con = connect()
-        yield truth, con
-        con.close()
 
 
 def _planted_by_reason(truth) -> pd.Series:
