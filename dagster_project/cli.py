@@ -93,5 +93,32 @@ def status(
         typer.echo(format_status(report))
 
 
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="A SQL query, e.g. \"select * from marts.rpt_fcr_daily limit 5\"."),
+    serving: Optional[Path] = typer.Option(None, "--serving", help="Serving copy (default: CALLQA_SERVING_WAREHOUSE)."),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV output instead of a table."),
+):
+    """Query the published serving copy read-only (never the working warehouse, never blocking a run)."""
+    import duckdb
+
+    if serving is not None:
+        os.environ["CALLQA_SERVING_WAREHOUSE"] = str(serving.expanduser().resolve())
+    settings = _apply_paths(None, None)
+    if not settings.serving_warehouse.exists():
+        typer.echo(f"no serving copy at {settings.serving_warehouse}: run `callqa run` first", err=True)
+        raise typer.Exit(1)
+    con = duckdb.connect(str(settings.serving_warehouse), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        frame = con.execute(sql).df()
+    except duckdb.Error as exc:
+        typer.echo(f"query failed: {exc}", err=True)
+        raise typer.Exit(1)
+    finally:
+        con.close()
+    typer.echo(frame.to_csv(index=False) if as_csv else frame.to_string(index=False))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

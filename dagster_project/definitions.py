@@ -7,6 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import callqa_job, daily_schedule, landing_folder_sensor
+from dagster_project.defs.publish.assets import build_serving_copy_asset
 from dagster_project.defs.transform.assets import callqa_dbt_assets
 from dagster_project.defs.transform.checks import raw_equals_staged_plus_rejected
 from dagster_project.defs.transform.project import dbt_project
@@ -17,7 +18,7 @@ from dagster_project.settings import Settings
 Settings.from_env().export()
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, callqa_dbt_assets],
+    assets=[*ingest_assets, callqa_dbt_assets, build_serving_copy_asset()],
     asset_checks=[raw_equals_staged_plus_rejected],
     jobs=[callqa_job],
     sensors=[landing_folder_sensor],

@@ -66,6 +66,8 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
         f"callqa run {'succeeded' if result.success else 'FAILED'} (Dagster run {result.run_id[:8]})",
         f"landing:   {settings.landing_dir}",
         f"warehouse: {settings.warehouse}",
+        f"serving:   {settings.serving_warehouse}" + ("" if settings.serving_warehouse.exists() else " (not published)"),
+        f"parquet:   {settings.export_dir / 'current'}",
         "",
         status_text,
     ]
@@ -74,7 +76,10 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
     if failed_checks:
         lines.append("failed checks: " + ", ".join(failed_checks))
     lines.append("")
-    lines.append("Open the Dagster UI with `make dev`; query the warehouse with `duckdb " + str(settings.warehouse) + "`.")
+    lines.append(
+        "Open the Dagster UI with `make dev`; query the published copy with `callqa query \"select ...\"` or "
+        f"`duckdb -readonly {settings.serving_warehouse}`."
+    )
     return PipelineOutcome(
         success=result.success,
         failed_checks=failed_checks,

@@ -30,6 +30,9 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_threads: int
     duckdb_temp_dir: Path
+    # The published copy readers use (notebooks, BI, `callqa status`), and Parquet exports of the public tables.
+    serving_warehouse: Path
+    export_dir: Path
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -41,6 +44,8 @@ class Settings:
             duckdb_memory_limit=os.environ.get("CALLQA_DUCKDB_MEMORY_LIMIT", "4GB"),
             duckdb_threads=int(os.environ.get("CALLQA_DUCKDB_THREADS", "2")),
             duckdb_temp_dir=_path("CALLQA_DUCKDB_TEMP_DIR", warehouse.parent / "duckdb_tmp"),
+            serving_warehouse=_path("CALLQA_SERVING_WAREHOUSE", warehouse.parent / "callqa_serving.duckdb"),
+            export_dir=_path("CALLQA_EXPORT_DIR", warehouse.parent / "exports"),
         )
 
     def export(self) -> None:
@@ -51,3 +56,5 @@ class Settings:
         os.environ["CALLQA_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["CALLQA_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["CALLQA_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
+        os.environ["CALLQA_SERVING_WAREHOUSE"] = str(self.serving_warehouse)
+        os.environ["CALLQA_EXPORT_DIR"] = str(self.export_dir)

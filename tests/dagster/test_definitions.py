@@ -37,6 +37,16 @@ def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
     assert set(pools.values()) == {WAREHOUSE_POOL}, pools
 
 
+def test_publishing_waits_for_every_mart_and_the_blocking_reconciliation(defs):
+    graph = defs.resolve_asset_graph()
+    publish = graph.get(dg.AssetKey(["publish", "serving_copy"]))
+    marts = {node.key for node in graph.asset_nodes if node.key.path[0] == "marts"}
+    assert marts and marts <= set(publish.parent_keys)
+    assert dg.AssetKey(["audit", "rejected_rows"]) in publish.parent_keys
+    (check,) = [c for c in defs.asset_checks if "raw_equals_staged_plus_rejected" in {k.name for k in c.check_keys}]
+    assert all(spec.blocking for spec in check.check_specs)
+
+
 def test_reconciliation_and_dbt_tests_are_asset_checks(defs):
     checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
     assert ("audit/rejected_rows", "raw_equals_staged_plus_rejected") in checks

@@ -1,15 +1,21 @@
 """End to end: generate a small dirty contact center, run the whole Dagster + dbt pipeline, and prove per
 source that nothing is lost or counted twice, that the rejects are exactly the planted bad rows, that no phone
-number reaches the warehouse, and that a rerun changes nothing."""
+number reaches the warehouse, that a rerun changes nothing, and that readers of the serving copy are never
+blocked and never see a partial version while the rerun publishes a new one."""
 import json
 import re
+import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.reconcile import reconcile
+from dagster_project.lib.publish import verify_serving_copy
 from dagster_project.lib.status import source_status
 from tests.e2e.pipeline_env import pipeline_env
 
@@ -30,11 +36,43 @@ def dirty_run(tmp_path_factory):
         con = connect()
         snapshot = _snapshot(con)
         con.close()
-        second = run()
+        serving = base / "callqa_serving.duckdb"
+        first_version, _ = verify_serving_copy(serving)
+        with _serving_readers(base, serving) as readers:
+            second = run()
         con = connect()
         yield {"truth": truth, "first": first, "second": second, "con": con, "landing": landing,
-               "snapshot": snapshot}
+               "snapshot": snapshot, "serving": serving, "first_version": first_version, "readers": readers}
         con.close()
+
+
+class _serving_readers:
+    """Two reader processes on the serving copy for the duration of the block: one opening it in a loop, one
+    holding a single connection open. Their results (versions seen, reads, errors) fill the dict it yields."""
+
+    def __init__(self, base, serving):
+        self.base, self.serving, self.results = base, serving, {}
+
+    def __enter__(self):
+        self.stop = self.base / "readers.stop"
+        self.procs = {}
+        for mode in ("loop", "hold"):
+            out = self.base / f"reader_{mode}.json"
+            self.procs[mode] = (out, subprocess.Popen(
+                [sys.executable, "-m", "tests.e2e.serving_reader", mode, str(self.serving), str(self.stop), str(out)],
+                cwd=Path(__file__).resolve().parents[2]))
+        deadline = time.monotonic() + 60
+        while not all(Path(f"{out}.ready").exists() for out, _ in self.procs.values()):
+            assert time.monotonic() < deadline, "serving readers did not start"
+            time.sleep(0.1)
+        return self.results
+
+    def __exit__(self, *exc):
+        self.stop.write_text("stop")
+        for mode, (out, proc) in self.procs.items():
+            proc.wait(timeout=120)
+            self.results[mode] = json.loads(out.read_text())
+        return False
 
 
 def _snapshot(con):
@@ -97,3 +135,38 @@ def test_no_phone_number_anywhere_in_the_warehouse(dirty_run):
 def test_a_rerun_with_no_new_files_changes_nothing(dirty_run):
     assert dirty_run["second"].success
     assert _snapshot(dirty_run["con"]) == dirty_run["snapshot"]
+
+
+def test_readers_of_the_serving_copy_are_never_blocked_and_see_whole_versions(dirty_run):
+    """During the rerun (which publishes a new version), a reader opening the serving copy in a loop and one
+    holding it open never got an error, and each read was one complete version (every table's row count equals
+    its publication manifest). The looping reader saw the old version, then only the new one; the holding reader
+    kept seeing the version it opened."""
+    loop, hold = dirty_run["readers"]["loop"], dirty_run["readers"]["hold"]
+    new_version, _ = verify_serving_copy(dirty_run["serving"])
+    assert new_version != dirty_run["first_version"], "the rerun publishes a new version"
+    for reader in (loop, hold):
+        assert reader["errors"] == [] and reader["reads"] > 0, reader
+    assert loop["versions"] in ([dirty_run["first_version"], new_version], [dirty_run["first_version"]],
+                                [new_version]), loop
+    assert hold["versions"] == [dirty_run["first_version"]], hold
+    assert loop["versions"][0] == dirty_run["first_version"]
+
+
+def test_the_serving_copy_holds_the_public_tables_and_parquet_exports(dirty_run):
+    version, manifest = verify_serving_copy(dirty_run["serving"])
+    con = dirty_run["con"]
+    marts = {t for (t,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    assert {f"marts.{t}" for t in marts} <= set(manifest)
+    assert not [n for n in manifest if n.split(".")[0] in ("raw", "staging", "audit", "intermediate")]
+    for name, rows in manifest.items():
+        schema, table = name.split(".")
+        if schema == "marts":
+            assert con.execute(f'select count(*) from marts."{table}"').fetchall()[0][0] == rows, name
+    current = dirty_run["serving"].parent / "exports" / "current"
+    published = json.loads((current / "_published.json").read_text())
+    assert published["version"] == version
+    for name, entry in published["tables"].items():
+        (rows,) = duckdb.sql(f"select count(*) from read_parquet('{current / entry['file']}')").fetchall()[0]
+        assert rows == manifest[name] == entry["rows"], name

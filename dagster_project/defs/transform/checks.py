@@ -12,7 +12,8 @@ from dagster_project.resources import WarehouseResource
     asset=dg.AssetKey(["audit", "rejected_rows"]),
     name="raw_equals_staged_plus_rejected",
     description="Per source: raw rows = staged rows + rejected rows, and no raw row is both staged and rejected.",
-    blocking=False,
+    # Blocking: publishing depends on audit.rejected_rows, so an unreconciled load is never published.
+    blocking=True,
 )
 def raw_equals_staged_plus_rejected(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     con = warehouse.connect(read_only=False)

@@ -1,0 +1,83 @@
+"""Publishing the serving copy (lib/publish.py): what is copied, the atomic swap, and that a failed publish
+leaves the last good copy and no debris."""
+import json
+
+import duckdb
+import pytest
+
+from dagster_project.lib import publish as publish_module
+from dagster_project.lib.publish import publish, verify_serving_copy
+
+
+def _warehouse(path, fcr_rows: int):
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts; create schema staging; create schema reference; create schema intermediate")
+    con.execute(f"create table marts.rpt_fcr_daily as select range as id, range * 0.5 as rate from range({fcr_rows})")
+    con.execute("create table marts.fct_contacts as select 'c' || range as contact_id from range(3)")
+    con.execute("create table staging.stg_landing__calls as select 'secret' as caller_number_hash")
+    con.execute("create view intermediate.int_x as select 1 as x")
+    con.execute("create table reference.metric_targets as select 'fcr_7d_rate' as metric, 0.7 as target")
+    return con
+
+
+def test_publishes_marts_analysis_and_reference_only(tmp_path):
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    result = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports", run_id="run-1")
+    con.close()
+    assert result.tables == {"marts.fct_contacts": 3, "marts.rpt_fcr_daily": 5, "reference.metric_targets": 1}
+    version, manifest = verify_serving_copy(tmp_path / "serving.duckdb")
+    assert version == result.version and manifest == result.tables
+    reader = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    schemas = {s for (s,) in reader.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    reader.close()
+    assert "staging" not in schemas and "intermediate" not in schemas
+    current = tmp_path / "exports" / "current"
+    assert current.is_symlink()
+    published = json.loads((current / "_published.json").read_text())
+    assert published["run_id"] == "run-1"
+    assert set(published["tables"]) == {"marts.fct_contacts", "marts.rpt_fcr_daily"}  # reference is not exported
+    assert duckdb.sql(f"select count(*) from '{current / 'marts' / 'rpt_fcr_daily.parquet'}'").fetchall()[0][0] == 5
+    assert not list(tmp_path.glob(".serving.duckdb.*")), "no staging file left behind"
+
+
+def test_a_held_reader_keeps_its_version_while_a_new_one_is_swapped_in(tmp_path):
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    first = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    held = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    con.execute("insert into marts.rpt_fcr_daily select range + 5, 0 from range(4)")
+    second = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    third = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    con.close()
+    assert held.execute("select count(*) from marts.rpt_fcr_daily").fetchall()[0][0] == 5
+    assert held.execute("select min(version) from callqa_published").fetchall()[0][0] == first.version
+    held.close()
+    assert verify_serving_copy(tmp_path / "serving.duckdb") == (third.version, third.tables)
+    assert third.tables["marts.rpt_fcr_daily"] == 9
+    # the two newest Parquet versions stay (a reader may still be in the previous one); older ones go
+    versions = sorted(p.name for p in (tmp_path / "exports").iterdir() if not p.is_symlink())
+    assert versions == sorted([second.version, third.version])
+
+
+def test_a_failed_publish_keeps_the_last_good_copy(tmp_path, monkeypatch):
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    good = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    con.execute("insert into marts.rpt_fcr_daily select range + 5, 0 from range(4)")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(publish_module.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="simulated"):
+        publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    con.close()
+    assert verify_serving_copy(tmp_path / "serving.duckdb") == (good.version, good.tables)
+    assert not list(tmp_path.glob(".serving.duckdb.*")), "the aborted copy is removed"
+    assert json.loads((tmp_path / "exports" / "current" / "_published.json").read_text())["version"] == good.version
+
+
+def test_nothing_to_publish_is_an_error(tmp_path):
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    with pytest.raises(RuntimeError, match="no marts"):
+        publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    con.close()
+    assert not (tmp_path / "serving.duckdb").exists()
