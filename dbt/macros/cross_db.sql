@@ -47,8 +47,54 @@
 {%- endmacro %}
 
 {% macro postgres__try_cast_as(expr, type) -%}
-    {#- pg_input_is_valid: PostgreSQL >= 16. -#}
-    case when pg_input_is_valid({{ expr }}, '{{ type }}') then cast({{ expr }} as {{ type }}) end
+    {#- PostgreSQL has no TRY_CAST (and pg_input_is_valid only from 16 on): a small PL/pgSQL function per
+        target type, created by the on-run-start hook (engine_setup below), returns NULL where a cast fails. -#}
+    {{ target.schema }}.{{ postgres_try_cast_function(type) }}({{ expr }})
+{%- endmacro %}
+
+{% macro postgres_try_cast_types() -%}
+    {{ return({
+        'timestamp with time zone': 'callqa_try_timestamptz', 'timestamptz': 'callqa_try_timestamptz',
+        'timestamp without time zone': 'callqa_try_timestamp', 'timestamp': 'callqa_try_timestamp',
+        'date': 'callqa_try_date', 'bigint': 'callqa_try_bigint', 'integer': 'callqa_try_integer',
+        'double precision': 'callqa_try_double', 'float8': 'callqa_try_double', 'numeric': 'callqa_try_numeric',
+        'boolean': 'callqa_try_boolean'}) }}
+{%- endmacro %}
+
+{% macro postgres_try_cast_function(type) -%}
+    {%- set functions = postgres_try_cast_types() -%}
+    {%- set key = type | lower | trim -%}
+    {%- if key not in functions -%}
+        {%- do exceptions.raise_compiler_error("callqa: no PostgreSQL try-cast function for type '" ~ type ~ "'") -%}
+    {%- endif -%}
+    {{ return(functions[key]) }}
+{%- endmacro %}
+
+
+{#- Engine setup run before every dbt invocation (on-run-start): nothing on DuckDB; on PostgreSQL the try-cast
+    functions. Idempotent (create or replace). -#}
+{% macro engine_setup() -%}
+    {{ return(adapter.dispatch('engine_setup', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__engine_setup() -%}
+    select 1
+{%- endmacro %}
+
+{% macro postgres__engine_setup() -%}
+    create schema if not exists {{ target.schema }};
+    {%- set created = [] %}
+    {%- for type, function in postgres_try_cast_types().items() if function not in created %}
+    {%- do created.append(function) %}
+    create or replace function {{ target.schema }}.{{ function }}(value text) returns {{ type }}
+    language plpgsql stable as $$
+    begin
+        return cast(value as {{ type }});
+    exception when others then
+        return null;
+    end
+    $$;
+    {%- endfor %}
 {%- endmacro %}
 
 

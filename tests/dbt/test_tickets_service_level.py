@@ -168,9 +168,9 @@ def test_dbt_build_passes_models_contracts_data_tests_and_unit_tests(built):
     result = built["result"]
     assert result.success, "\n".join(failures(result))
     ran = {r.node.unique_id for r in result.result.results}
-    for unit_test in ("int_ticket_solves_reopened__reopen_window_boundaries_and_censoring",
+    for unit_test in ("int_ticket_solves_reopened__window_boundaries_censoring",
                       "int_tickets_resolved__first_contact_resolution_per_ticket",
-                      "int_tickets_sla_measured__priority_at_creation_response_resolution_pauses",
+                      "int_tickets_sla_measured__creation_priority_and_pauses",
                       "int_calls_queued__threshold_short_abandon_and_queue_entry",
                       "int_calls_queued__local_intervals_across_dst_changes",
                       "int_queue_intervals_spined__23_hour_day_when_clocks_go_forward",
