@@ -120,5 +120,23 @@ def query(
     typer.echo(frame.to_csv(index=False) if as_csv else frame.to_string(index=False))
 
 
+@app.command("load-postgres")
+def load_postgres(
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
+):
+    """Copy the raw layer of the DuckDB warehouse into PostgreSQL (PGHOST, PGPORT, PGUSER, PGDATABASE), so that
+    `DBT_TARGET=postgres dbt build` builds the same marts there."""
+    from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
+    from dagster_project.lib.warehouse import warehouse_connection
+
+    settings = _apply_paths(None, warehouse)
+    target = PostgresTarget.from_env()
+    with warehouse_connection(settings, read_only=True) as con:
+        copied = copy_raw_layer(con, target)
+    for table, rows in copied.items():
+        typer.echo(f"raw.{table}: {rows:,} rows")
+    typer.echo(f"copied {len(copied)} raw tables to postgresql://{target.user}@{target.host}:{target.port}/{target.dbname}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

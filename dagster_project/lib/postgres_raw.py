@@ -1,0 +1,118 @@
+"""The raw layer on PostgreSQL: copy every `raw.*` table of the DuckDB warehouse (the lossless landing layer
+ingestion writes) into the same-named tables of a PostgreSQL database, so that the unchanged dbt project
+builds there (`DBT_TARGET=postgres`).
+
+Ingestion itself (file discovery, ledger, hashing of phone numbers, masking) stays one implementation, in
+DuckDB; this copies its result, column for column and row for row. Each table is replaced inside one
+transaction, so a rerun gives the same tables and a failed copy leaves the previous ones.
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+import duckdb
+
+# DuckDB type of a raw column -> PostgreSQL type. Data columns are all VARCHAR (text as delivered); the load
+# metadata has a few typed columns.
+_PG_TYPES = {
+    "VARCHAR": "text",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "BOOLEAN": "boolean",
+    "DOUBLE": "double precision",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP": "timestamp",
+    "DATE": "date",
+}
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    host: str
+    port: int
+    user: str
+    dbname: str
+    password: str | None = None
+
+    @classmethod
+    def from_env(cls) -> "PostgresTarget":
+        """The same variables dbt's `postgres` target reads (dbt/profiles.yml)."""
+        return cls(
+            host=os.environ.get("PGHOST", "127.0.0.1"),
+            port=int(os.environ.get("PGPORT", "55432")),
+            user=os.environ.get("PGUSER", "callqa"),
+            dbname=os.environ.get("PGDATABASE", "callqa"),
+            password=os.environ.get("PGPASSWORD") or None,
+        )
+
+    def connect(self, user: str | None = None):
+        import psycopg2
+
+        return psycopg2.connect(host=self.host, port=self.port, user=user or self.user, dbname=self.dbname,
+                                password=self.password)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def copy_raw_layer(
+    source: duckdb.DuckDBPyConnection, target: PostgresTarget, schema: str = "raw", batch_rows: int = 50_000
+) -> dict[str, int]:
+    """Replace `<schema>.<table>` in PostgreSQL with every table of `raw` in the DuckDB warehouse; returns rows per
+    table. Values travel as CSV through COPY (NULL = empty unquoted field, '' = quoted empty string)."""
+    tables = [t for (t,) in source.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
+        "and table_catalog = current_database() order by table_name").fetchall()]
+    copied: dict[str, int] = {}
+    pg = target.connect()
+    try:
+        with pg.cursor() as cur:
+            cur.execute(f"create schema if not exists {_quote(schema)}")
+        pg.commit()
+        for table in tables:
+            columns = source.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ? and table_catalog = current_database() "
+                "order by ordinal_position", [table]).fetchall()
+            unknown = [f"{c} {t}" for c, t in columns if t not in _PG_TYPES]
+            if unknown:
+                raise ValueError(f"raw.{table}: no PostgreSQL type for {', '.join(unknown)}")
+            column_list = ", ".join(_quote(c) for c, _ in columns)
+            with pg.cursor() as cur:
+                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(table)}")
+                cur.execute(
+                    f"create table {_quote(schema)}.{_quote(table)} ("
+                    + ", ".join(f"{_quote(c)} {_PG_TYPES[t]}" for c, t in columns) + ")")
+                result = source.execute(f"select {column_list} from raw.{_quote(table)}")
+                total = 0
+                while batch := result.fetchmany(batch_rows):  # bounded memory on big raw tables
+                    buffer = io.StringIO()
+                    _write_csv(buffer, batch)
+                    buffer.seek(0)
+                    cur.copy_expert(
+                        f"copy {_quote(schema)}.{_quote(table)} ({column_list}) from stdin with (format csv)", buffer)
+                    total += len(batch)
+            pg.commit()
+            copied[table] = total
+    except BaseException:
+        pg.rollback()
+        raise
+    finally:
+        pg.close()
+    return copied
+
+
+def _write_csv(buffer: io.StringIO, rows) -> None:
+    """CSV for COPY: NULL as an unquoted empty field, every non-NULL value quoted (so '' stays '')."""
+    for row in rows:
+        fields = []
+        for value in row:
+            if value is None:
+                fields.append("")
+            else:
+                text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+                fields.append('"' + text.replace('"', '""') + '"')
+        buffer.write(",".join(fields) + "\n")
