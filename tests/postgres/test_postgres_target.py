@@ -71,8 +71,10 @@ def both_targets(tmp_path_factory):
         copied = copy_raw_layer(con, target)
         con.close()
         duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
-        saved = {k: os.environ.get(k) for k in ("DBT_TARGET", "PGDATABASE")}
-        os.environ.update({"DBT_TARGET": "postgres", "PGDATABASE": dbname})
+        pg_env = {"DBT_TARGET": "postgres", "PGHOST": target.host, "PGPORT": str(target.port),
+                  "PGUSER": target.user, "PGDATABASE": dbname}
+        saved = {k: os.environ.get(k) for k in pg_env}
+        os.environ.update(pg_env)
         try:
             pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
         finally:
