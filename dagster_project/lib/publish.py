@@ -30,6 +30,10 @@ PUBLISHED_SCHEMAS = ("marts", "analysis", "reference")
 # Parquet exports: the public marts and analysis tables (reference data is in the repository already).
 EXPORTED_SCHEMAS = ("marts", "analysis")
 MANIFEST_TABLE = "callqa_published"
+# The serving copy is written in a storage format DuckDB 1.2 and later can read (the working warehouse uses
+# DuckDB 2.0's default, which 1.x clients - the 1.x CLI, DBeaver's JDBC driver, Node's @duckdb/node-api -
+# refuse). The published tables use plain types only (text, numbers, booleans, dates, timestamps).
+SERVING_STORAGE_VERSION = "v1.2.0"
 CURRENT_LINK = "current"
 _ATTACH_ALIAS = "callqa_serving_new"
 
@@ -89,7 +93,10 @@ def publish(
     result = PublishResult(serving_warehouse, export_dir, version)
     staging_file = serving_warehouse.with_name(f".{serving_warehouse.name}.{version}.tmp")
     try:
-        con.execute(f"ATTACH {_sql_string(str(staging_file))} AS {_ATTACH_ALIAS}")
+        con.execute(
+            f"ATTACH {_sql_string(str(staging_file))} AS {_ATTACH_ALIAS} "
+            f"(STORAGE_VERSION {_sql_string(SERVING_STORAGE_VERSION)})"
+        )
         try:
             for schema in sorted({s for s, _ in tables}):
                 con.execute(f"CREATE SCHEMA {_ATTACH_ALIAS}.{_quote(schema)}")

@@ -81,3 +81,15 @@ def test_nothing_to_publish_is_an_error(tmp_path):
         publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
     con.close()
     assert not (tmp_path / "serving.duckdb").exists()
+
+
+def test_the_serving_copy_is_written_for_duckdb_1_2_and_later_readers(tmp_path):
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    publish(con, tmp_path / "serving.duckdb", tmp_path / "exports")
+    con.close()
+    reader = duckdb.connect()
+    reader.execute(f"ATTACH '{tmp_path / 'serving.duckdb'}' AS serving (READ_ONLY)")
+    (version,) = reader.execute(
+        "select tags['storage_version'] from duckdb_databases() where database_name = 'serving'").fetchall()[0]
+    reader.close()
+    assert version == f"{publish_module.SERVING_STORAGE_VERSION}+", version  # default files say v2.x
