@@ -30,38 +30,20 @@ local_days as (
     from calls
 ),
 
-bounds as (
-    select
-        {{ local_timestamp_to_instant('cast(first_local_date as ' ~ dbt.type_timestamp() ~ ')') }} as first_instant,
-        {{ local_timestamp_to_instant('cast(' ~ dbt.dateadd('day', 1, 'last_local_date') ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
-            as end_instant
-    from local_days
-    where first_local_date is not null
-),
-
-instants as (
-    {{ intervals_instant_series('bounds', 'first_instant', 'end_instant', 15) }}
-),
-
-local_instants as (
-    select
-        instant,
-        {{ to_local_timestamp('instant') }} as local_start
-    from instants
+spine as (
+    {{ intervals_local_spine('queues', 'local_days') }}
 )
 
 select
-    q.queue_key as queue,
-    cast(i.local_start as {{ dbt.type_timestamp() }}) as interval_start_local,
-    cast(i.instant as {{ type_timestamptz() }}) as interval_start_utc,
-    cast({{ dbt.dateadd('minute', 'q.interval_minutes', 'i.instant') }} as {{ type_timestamptz() }}) as interval_end_utc,
-    cast(i.local_start as date) as local_date,
-    q.interval_minutes,
-    cast({{ intervals_utc_offset_minutes('i.instant') }} as {{ dbt.type_int() }}) as utc_offset_minutes,
-    q.threshold_seconds,
-    q.short_abandon_seconds,
-    q.service_level_target,
-    q.queue_in_seeds
-from queues as q
-inner join local_instants as i
-    on cast(extract(minute from i.local_start) as {{ dbt.type_int() }}) % q.interval_minutes = 0
+    queue_key as queue,
+    interval_start_local,
+    interval_start_utc,
+    interval_end_utc,
+    local_date,
+    interval_minutes,
+    utc_offset_minutes,
+    threshold_seconds,
+    short_abandon_seconds,
+    service_level_target,
+    queue_in_seeds
+from spine

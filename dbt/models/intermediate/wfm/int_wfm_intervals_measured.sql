@@ -1,0 +1,164 @@
+{#-
+    Interval actuals for workforce forecasts (metrics.md §4): one row per forecast queue, interval length and
+    local interval (queue, interval_minutes, interval_start_utc) of every local day from the first to the last
+    day with contacts, empty intervals included. The interval length is the one the forecasts use (every
+    (queue, interval_minutes) in wfm_forecasts gets its own spine), and intervals are local (46 / 50
+    half-hours on DST days).
+      - Contacts by the instant they were offered to the queue: calls when they entered the agent queue
+        (int_calls_queued: offered = answered + abandoned after the short-abandon cut, as for service level),
+        digital conversations when they started (every outcome but `failed`: the contract has no queue-entry
+        time for them). Handled and handle time: answered calls with talk + hold + wrap; handled digital
+        conversations have no handle time in the contract.
+      - Agent time of the agents whose primary queue this is (int_agents_queue_assigned), from the
+        quarter-hours of int_agent_time_sliced: scheduled paid and work seconds, productive seconds inside
+        paid time.
+    is_observed: the interval starts no later than the last contact in the data (later ones have not
+    happened yet and are never evaluated).
+-#}
+{{ config(materialized='table') }}
+with forecast_queues as (
+    select distinct
+        queue,
+        interval_minutes
+    from {{ ref('stg_landing__wfm_forecasts') }}
+),
+
+contacts as (
+    select local_date, started_at
+    from {{ ref('int_contacts_unioned') }}
+),
+
+local_days as (
+    select
+        min(local_date) as first_local_date,
+        max(local_date) as last_local_date,
+        max(started_at) as data_end_at
+    from contacts
+),
+
+spine as (
+    {{ intervals_local_spine('forecast_queues', 'local_days') }}
+),
+
+offered_contacts as (
+    select
+        queue_key as queue,
+        queue_entered_at as offered_at,
+        is_offered,
+        is_short_abandoned,
+        is_answered as is_handled,
+        case when is_answered then handle_seconds end as handle_seconds
+    from {{ ref('int_calls_queued') }}
+    where entered_queue
+
+    union all
+
+    select
+        queue,
+        started_at as offered_at,
+        outcome <> 'failed' as is_offered,
+        false as is_short_abandoned,
+        is_handled,
+        cast(null as {{ type_double() }}) as handle_seconds
+    from {{ ref('int_contacts_unioned') }}
+    where contact_source = 'digital_contacts'
+        and queue is not null
+),
+
+contacts_in_intervals as (
+    select
+        c.queue,
+        q.interval_minutes,
+        c.offered_at,
+        c.is_offered,
+        c.is_short_abandoned,
+        c.is_handled,
+        c.handle_seconds,
+        {{ to_local_timestamp('c.offered_at') }} as offered_at_local
+    from offered_contacts as c
+    inner join forecast_queues as q
+        on q.queue = c.queue
+),
+
+contact_intervals as (
+    select
+        queue,
+        interval_minutes,
+        {{ intervals_start_instant('offered_at', 'offered_at_local',
+            intervals_local_floor('offered_at_local', 'interval_minutes')) }} as interval_start_utc,
+        sum(case when is_offered then 1 else 0 end) as offered,
+        sum(case when is_short_abandoned then 1 else 0 end) as short_abandoned,
+        sum(case when is_handled then 1 else 0 end) as handled,
+        sum(case when is_handled and handle_seconds is not null then 1 else 0 end) as handled_with_handle_time,
+        sum(case when is_handled then handle_seconds end) as handle_seconds
+    from contacts_in_intervals
+    group by 1, 2, 3
+),
+
+agent_slots as (
+    select
+        a.primary_queue as queue,
+        q.interval_minutes,
+        t.agent_id,
+        t.slot_start_utc,
+        t.slot_start_local,
+        t.scheduled_paid_seconds,
+        t.scheduled_work_seconds,
+        t.productive_in_paid_seconds,
+        t.productive_seconds
+    from {{ ref('int_agent_time_sliced') }} as t
+    inner join {{ ref('int_agents_queue_assigned') }} as a
+        on a.agent_id = t.agent_id
+    inner join forecast_queues as q
+        on q.queue = a.primary_queue
+),
+
+agent_intervals as (
+    select
+        queue,
+        interval_minutes,
+        {{ intervals_start_instant('slot_start_utc', 'slot_start_local',
+            intervals_local_floor('slot_start_local', 'interval_minutes')) }} as interval_start_utc,
+        count(distinct case when scheduled_paid_seconds > 0 then agent_id end) as agents_scheduled,
+        sum(scheduled_paid_seconds) as scheduled_paid_seconds,
+        sum(scheduled_work_seconds) as scheduled_work_seconds,
+        sum(productive_in_paid_seconds) as productive_in_paid_seconds,
+        sum(productive_seconds - productive_in_paid_seconds) as productive_unscheduled_seconds
+    from agent_slots
+    group by 1, 2, 3
+)
+
+select
+    spine.queue,
+    cast(spine.interval_minutes as {{ dbt.type_int() }}) as interval_minutes,
+    spine.interval_start_utc,
+    spine.interval_end_utc,
+    spine.interval_start_local,
+    spine.local_date,
+    spine.utc_offset_minutes,
+    -- 1 for the first (or only) interval with this local start, 2 for the repeat in the hour clocks go back
+    cast(row_number() over (
+        partition by spine.queue, spine.interval_minutes, spine.interval_start_local
+        order by spine.interval_start_utc
+    ) as {{ dbt.type_int() }}) as local_occurrence,
+    spine.interval_start_utc <= local_days.data_end_at as is_observed,
+    cast(coalesce(c.offered, 0) as {{ dbt.type_bigint() }}) as offered,
+    cast(coalesce(c.short_abandoned, 0) as {{ dbt.type_bigint() }}) as short_abandoned,
+    cast(coalesce(c.handled, 0) as {{ dbt.type_bigint() }}) as handled,
+    cast(coalesce(c.handled_with_handle_time, 0) as {{ dbt.type_bigint() }}) as handled_with_handle_time,
+    cast(coalesce(c.handle_seconds, 0) as {{ type_double() }}) as handle_seconds,
+    cast(coalesce(a.agents_scheduled, 0) as {{ dbt.type_bigint() }}) as agents_scheduled,
+    cast(coalesce(a.scheduled_paid_seconds, 0) as {{ type_double() }}) as scheduled_paid_seconds,
+    cast(coalesce(a.scheduled_work_seconds, 0) as {{ type_double() }}) as scheduled_work_seconds,
+    cast(coalesce(a.productive_in_paid_seconds, 0) as {{ type_double() }}) as productive_in_paid_seconds,
+    cast(coalesce(a.productive_unscheduled_seconds, 0) as {{ type_double() }}) as productive_unscheduled_seconds
+from spine
+cross join local_days
+left join contact_intervals as c
+    on c.queue = spine.queue
+    and c.interval_minutes = spine.interval_minutes
+    and c.interval_start_utc = spine.interval_start_utc
+left join agent_intervals as a
+    on a.queue = spine.queue
+    and a.interval_minutes = spine.interval_minutes
+    and a.interval_start_utc = spine.interval_start_utc

@@ -1,0 +1,79 @@
+{#-
+    Forecast accuracy per queue, local date and measure (contacts, aht, shrinkage), over the evaluated
+    forecast version of every observed interval (fct_forecast_intervals.is_evaluated: the latest version
+    published at least forecast_lock_hours before the interval). Every local day of the forecast queues' data
+    has its three rows; a day without an evaluated interval has zero parts and NULL rates (null_reason).
+    Additive parts beside every rate: roll up by summing them (rpt_forecast_accuracy_weekly / _monthly).
+-#}
+{%- set parts = wfm_accuracy_part_columns() %}
+with evaluated as (
+    select * from {{ ref('fct_forecast_intervals') }}
+    where is_evaluated
+),
+
+day_parts as (
+    {{ wfm_accuracy_day_parts('evaluated', ['queue', 'local_date']) }}
+),
+
+targets as (
+    {{ wfm_accuracy_targets() }}
+),
+
+measured as (
+    select * from {{ ref('int_wfm_intervals_measured') }}
+),
+
+queue_days as (
+    select distinct queue, local_date from measured
+),
+
+-- offered contacts in observed intervals that have no evaluated forecast (not forecast, or only after the lock)
+unforecast as (
+    select
+        m.queue,
+        m.local_date,
+        sum(case when m.offered > 0 then 1 else 0 end) as unforecast_intervals,
+        sum(m.offered) as unforecast_contacts
+    from measured as m
+    left join evaluated as e
+        on e.queue = m.queue
+        and e.interval_minutes = m.interval_minutes
+        and e.interval_start_utc = m.interval_start_utc
+    where m.is_observed
+        and e.queue is null
+    group by m.queue, m.local_date
+),
+
+filled as (
+    select
+        queue_days.queue,
+        queue_days.local_date,
+        targets.measure,
+        {%- for c in parts %}
+        coalesce(day_parts.{{ c }}, 0) as {{ c }},
+        {%- endfor %}
+        targets.tolerance,
+        targets.interval_accuracy_target,
+        targets.wape_target,
+        targets.bias_tolerance,
+        targets.daily_accuracy_target,
+        case when targets.measure = 'contacts' then coalesce(unforecast.unforecast_intervals, 0) end as unforecast_intervals,
+        case when targets.measure = 'contacts' then coalesce(unforecast.unforecast_contacts, 0) end as unforecast_contacts
+    from queue_days
+    cross join targets
+    left join day_parts
+        on day_parts.queue = queue_days.queue
+        and day_parts.local_date = queue_days.local_date
+        and day_parts.measure = targets.measure
+    left join unforecast
+        on unforecast.queue = queue_days.queue
+        and unforecast.local_date = queue_days.local_date
+)
+
+select
+    cast(queue as {{ dbt.type_string() }}) as queue,
+    cast(local_date as date) as local_date,
+    cast(measure as {{ dbt.type_string() }}) as measure,
+    {{ wfm_accuracy_rates() }},
+    {{ wfm_accuracy_context_columns(['unforecast_intervals', 'unforecast_contacts', 'tolerance', 'interval_accuracy_target', 'wape_target', 'bias_tolerance', 'daily_accuracy_target']) }}
+from filled
