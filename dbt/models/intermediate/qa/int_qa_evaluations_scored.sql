@@ -6,6 +6,11 @@ with evaluations as (
     select * from {{ ref('stg_landing__qa_evaluations') }}
 ),
 
+contacts as (
+    select contact_id, queue, channel, local_date
+    from {{ ref('int_contacts_unioned') }}
+),
+
 items as (
     select
         item.evaluation_id,
@@ -44,6 +49,16 @@ select
     evaluations.evaluated_local_date,
     cast({{ dbt.date_trunc('month', 'evaluations.evaluated_local_date') }} as date) as evaluated_local_month,
     evaluations.sample_type,
+    -- the evaluated contact: QA cells (queue x month) follow the contact, as the sample is drawn from the
+    -- handled contacts of a month; an evaluation of a contact that is not in the data keeps its evaluation month
+    contacts.contact_id is not null as contact_found,
+    contacts.queue,
+    contacts.channel,
+    contacts.local_date as contact_local_date,
+    cast(coalesce(
+        {{ dbt.date_trunc('month', 'contacts.local_date') }},
+        {{ dbt.date_trunc('month', 'evaluations.evaluated_local_date') }}
+    ) as date) as qa_local_month,
     evaluations.calibration_session_id,
     evaluations.form_version,
     coalesce(per_evaluation.items_recorded, 0) as items_recorded,
@@ -59,6 +74,12 @@ select
         else per_evaluation.{{ error_class }}_fails > 0
     end as has_{{ error_class }}_error,
     {%- endfor %}
+    -- any critical class (the agent performance criterion agent_critical_error_accuracy)
+    case
+        when per_evaluation.evaluation_id is null then null
+        else per_evaluation.customer_critical_fails + per_evaluation.business_critical_fails
+            + per_evaluation.compliance_critical_fails > 0
+    end as has_critical_error,
     coalesce(per_evaluation.non_critical_fails, 0) as non_critical_fails,
     coalesce(per_evaluation.non_critical_weight_passed, 0) as non_critical_weight_passed,
     coalesce(per_evaluation.non_critical_weight_scored, 0) as non_critical_weight_scored,
@@ -68,5 +89,7 @@ select
             then per_evaluation.non_critical_weight_passed / per_evaluation.non_critical_weight_scored
     end as non_critical_score
 from evaluations
+left join contacts
+    on contacts.contact_id = evaluations.contact_id
 left join per_evaluation
     on per_evaluation.evaluation_id = evaluations.evaluation_id
