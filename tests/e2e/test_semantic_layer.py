@@ -94,3 +94,48 @@ def test_average_csat_by_week(metricflow):
     assert {r["metric_time__week"][:10] for r in rows} == set(expected)
     for row in rows:
         assert _close(row["csat_avg"], expected[row["metric_time__week"][:10]]), row
+
+
+def test_forecast_wape_and_interval_accuracy_by_month_and_queue(metricflow):
+    query, reader = metricflow
+    rows = query("forecast_wape,forecast_interval_accuracy", "metric_time__month,forecast_day__queue")
+    expected = {(str(m)[:10], q): v for m, q, *v in reader.execute(
+        """select date_trunc('month', local_date), queue,
+                  sum(abs_error_weighted) / nullif(sum(actual_weighted), 0),
+                  sum(intervals_within_tolerance) / nullif(sum(accuracy_intervals), 0)
+           from marts.rpt_forecast_accuracy_daily where measure = 'contacts' group by all""").fetchall()}
+    assert rows and len(rows) == len(expected)
+    for row in rows:
+        wape, accuracy = expected[(row["metric_time__month"][:10], row["forecast_day__queue"])]
+        assert _close(row["forecast_wape"], wape) and _close(row["forecast_interval_accuracy"], accuracy), row
+
+
+def test_critical_error_accuracies_by_month(metricflow):
+    query, reader = metricflow
+    classes = ["customer_critical", "business_critical", "compliance_critical"]
+    rows = query(",".join(f"{c}_accuracy" for c in classes), "metric_time__month")
+    expected = {(str(m)[:10], c): v for m, c, v in reader.execute(
+        """select local_month, error_class, sum(without_error) / nullif(sum(evaluations), 0)
+           from marts.rpt_critical_error_accuracy group by all""").fetchall()}
+    assert rows
+    for row in rows:
+        for c in classes:
+            assert _close(row[f"{c}_accuracy"], expected[(row["metric_time__month"][:10], c)]), (c, row)
+
+
+def test_hiring_and_training_quality(metricflow):
+    query, reader = metricflow
+    rows = query("hiring_quality_rate,retention_90d_rate", "hire_cohort__hire_source")
+    expected = {s: v for s, *v in reader.execute(
+        """select hire_source, sum(performing_90d) / nullif(sum(judged), 0), sum(retained_90d) / nullif(sum(eligible), 0)
+           from marts.rpt_hiring_quality group by all""").fetchall()}
+    assert rows
+    for row in rows:
+        quality, retention = expected[row["hire_cohort__hire_source"] or None]
+        assert _close(row["hiring_quality_rate"], quality) and _close(row["retention_90d_rate"], retention), row
+    rows = query("training_quality_rate", "training_class__program")
+    expected = dict(reader.execute(
+        "select program, sum(proficient) / nullif(sum(judged), 0) from marts.rpt_training_quality group by all").fetchall())
+    assert rows and len(rows) == len(expected)
+    for row in rows:
+        assert _close(row["training_quality_rate"], expected[row["training_class__program"] or None]), row
