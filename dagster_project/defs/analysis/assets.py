@@ -1,0 +1,99 @@
+"""Satisfaction drivers (metrics.md §7): the analysis tables, fitted from the marts after every dbt build.
+
+One multi-asset reads marts.fct_contact_drivers (and the csat_* rows of seeds metric_targets), runs
+lib/drivers (ordinal regression, tipping points, importance-performance, hold-out calibration, scores for every
+contact) and replaces the analysis.* tables together. Its checks read the written tables back. A fit that does
+not converge raises: the step fails and nothing is written."""
+
+import dagster as dg
+
+from dagster_project.lib.drivers.analysis import AnalysisSettings, run_driver_analysis
+from dagster_project.lib.drivers.store import (
+    TABLES,
+    check_calibration,
+    check_every_contact_scored,
+    check_model_converged,
+    check_probabilities,
+    read_modelling_table,
+    read_settings,
+    write_analysis,
+)
+from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
+
+MODELLING_TABLE = dg.AssetKey(["marts", "fct_contact_drivers"])
+METRIC_TARGETS = dg.AssetKey(["reference", "metric_targets"])
+ANALYSIS_KEYS = {table: dg.AssetKey(["analysis", table]) for table in TABLES}
+
+DESCRIPTIONS = {
+    "satisfaction_drivers": "Grain: one row per driver (journey metric, control, or channel level). Proportional-odds "
+    "coefficient per unit with 95 % interval, p-value, odds ratio, standardized effect, importance share, relative "
+    "weight, performance against the seed target and the importance-performance quadrant; excluded drivers with "
+    "the reason.",
+    "satisfaction_thresholds": "Grain: one row per continuous driver. Tipping point from the hinge (x - psi)+ chosen "
+    "by likelihood over a grid of quantiles, its profile interval, slopes, log-likelihood gain over a straight line "
+    "and the sup-score kink test's multiplier-bootstrap p-value.",
+    "satisfaction_threshold_profile": "Grain: driver x candidate tipping point. The profile log-likelihood and score "
+    "statistic behind satisfaction_thresholds (for plots).",
+    "contact_satisfaction_scores": "Grain: one row per contact (surveyed or not). Predicted P(csat = 1..5) and "
+    "expected csat from the model fitted on all surveyed contacts; filled drivers named; NULL with the reason when "
+    "there is no model.",
+    "satisfaction_model_fit": "Grain: one row per fitted model (all_surveyed, holdout_training). n, log-likelihood, "
+    "null log-likelihood, McFadden pseudo-R2, AIC, convergence, cut points, hold-out calibration summary.",
+    "satisfaction_calibration": "Grain: hold-out x kind x bin. Predicted vs observed csat on the latest surveyed "
+    "contacts, for a model fitted on the earlier ones (per csat value, overall, by expected-csat decile).",
+}
+SCORES = ANALYSIS_KEYS["contact_satisfaction_scores"]
+MODEL_FIT = ANALYSIS_KEYS["satisfaction_model_fit"]
+CALIBRATION = ANALYSIS_KEYS["satisfaction_calibration"]
+CHECKS = {
+    "model_converged": (MODEL_FIT, check_model_converged),
+    "probabilities_sum_to_one": (SCORES, check_probabilities),
+    "every_contact_scored": (SCORES, check_every_contact_scored),
+    "holdout_calibration_within_tolerance": (CALIBRATION, check_calibration),
+}
+
+
+class SatisfactionAnalysisConfig(dg.Config):
+    """Method settings (targets and tolerances come from seeds metric_targets)."""
+
+    n_bootstrap: int = 999
+    grid_step: float = 0.05
+    seed: int = 20260401
+
+
+@dg.multi_asset(
+    name="satisfaction_analysis",
+    specs=[
+        dg.AssetSpec(key, deps=[MODELLING_TABLE, METRIC_TARGETS], group_name="analysis",
+                     kinds={"duckdb", "python"}, description=DESCRIPTIONS[table])
+        for table, key in ANALYSIS_KEYS.items()
+    ],
+    check_specs=[dg.AssetCheckSpec(name, asset=key, blocking=False) for name, (key, _) in CHECKS.items()],
+    pool=WAREHOUSE_POOL,
+)
+def satisfaction_analysis(context: dg.AssetExecutionContext, config: SatisfactionAnalysisConfig,
+                          warehouse: WarehouseResource):
+    """Satisfaction drivers, tipping points, scores for every contact and hold-out calibration."""
+    import numpy as np
+
+    con = warehouse.connect()
+    try:
+        settings = read_settings(con, AnalysisSettings(
+            n_bootstrap=config.n_bootstrap, seed=config.seed,
+            grid_probs=tuple(np.round(np.arange(0.05, 0.95 + 1e-9, config.grid_step), 4))))
+        analysis = run_driver_analysis(read_modelling_table(con), settings)
+        counts = write_analysis(con, analysis)
+        outcomes = {name: check(con) for name, (_, check) in CHECKS.items()}
+    finally:
+        con.close()
+    for note in analysis.notes:
+        context.log.warning(note)
+    for table, key in ANALYSIS_KEYS.items():
+        yield dg.MaterializeResult(asset_key=key, metadata={"rows": counts[table], "model_status": analysis.status})
+    for name, (key, _) in CHECKS.items():
+        outcome = outcomes[name]
+        yield dg.AssetCheckResult(asset_key=key, check_name=name, passed=outcome.passed,
+                                  description=outcome.description, metadata=outcome.metadata)
+
+
+analysis_assets = [satisfaction_analysis]

@@ -1,0 +1,184 @@
+"""The satisfaction-driver analysis and the warehouse: settings from seeds metric_targets, the modelling table in,
+the analysis tables out (typed, replaced together in one transaction), and the checks read back from them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import duckdb
+import pandas as pd
+
+from dagster_project.lib.drivers.analysis import (
+    CALIBRATION_COLUMNS,
+    CSAT_CATEGORIES,
+    DRIVER_COLUMNS,
+    FIT_COLUMNS,
+    PROFILE_COLUMNS,
+    SCORE_COLUMNS,
+    THRESHOLD_COLUMNS,
+    AnalysisSettings,
+    DriverAnalysis,
+)
+
+SCHEMA = "analysis"
+INPUT_TABLE = "marts.fct_contact_drivers"
+# seeds metric_targets row -> AnalysisSettings field (and its type)
+TARGET_SETTINGS = {
+    "csat_model_min_responses": ("min_responses", int),
+    "csat_holdout_share": ("holdout_share", float),
+    "csat_calibration_tolerance": ("calibration_tolerance", float),
+    "csat_tipping_point_alpha": ("tipping_point_alpha", float),
+    "csat_min_flag_contacts": ("min_flag_contacts", int),
+}
+
+_P = {f"p_csat_{k}": "DOUBLE" for k in CSAT_CATEGORIES}
+_CUTS = {f"cutpoint_{a}_{b}": "DOUBLE" for a, b in zip(CSAT_CATEGORIES[:-1], CSAT_CATEGORIES[1:])}
+# Every analysis table with its columns and types (the order of the *_COLUMNS lists in analysis.py).
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "satisfaction_drivers": ("drivers", {
+        "driver": "VARCHAR", "label": "VARCHAR", "role": "VARCHAR", "kind": "VARCHAR", "unit": "VARCHAR",
+        "status": "VARCHAR", "excluded_reason": "VARCHAR", "form": "VARCHAR", "tipping_point": "DOUBLE",
+        "tipping_point_unit": "VARCHAR", "coef": "DOUBLE", "std_err": "DOUBLE", "z": "DOUBLE", "p_value": "DOUBLE",
+        "ci_low": "DOUBLE", "ci_high": "DOUBLE", "odds_ratio": "DOUBLE", "std_coef": "DOUBLE",
+        "importance": "DOUBLE", "relative_weight": "DOUBLE", "relative_weight_share": "DOUBLE",
+        "performance": "DOUBLE", "performance_contacts": "BIGINT", "quadrant": "VARCHAR",
+        "quadrant_null_reason": "VARCHAR", "surveyed_with": "BIGINT", "mean_value": "DOUBLE",
+    }),
+    "satisfaction_thresholds": ("thresholds", {
+        "driver": "VARCHAR", "label": "VARCHAR", "unit": "VARCHAR", "threshold": "DOUBLE",
+        "threshold_ci_low": "DOUBLE", "threshold_ci_high": "DOUBLE", "slope_unit": "VARCHAR",
+        "slope_above": "DOUBLE", "slope_above_ci_low": "DOUBLE", "slope_above_ci_high": "DOUBLE",
+        "slope_below": "DOUBLE", "slope_below_ci_low": "DOUBLE", "slope_below_ci_high": "DOUBLE",
+        "llf_linear": "DOUBLE", "llf_hinge": "DOUBLE", "llf_gain": "DOUBLE", "sup_lm": "DOUBLE",
+        "p_value": "DOUBLE", "n_bootstrap": "BIGINT", "is_tipping_point": "BOOLEAN", "in_model": "BOOLEAN",
+        "direction": "VARCHAR", "grid_points": "BIGINT", "nobs": "BIGINT", "note": "VARCHAR",
+    }),
+    "satisfaction_threshold_profile": ("threshold_profile", {
+        "driver": "VARCHAR", "unit": "VARCHAR", "threshold": "DOUBLE", "llf": "DOUBLE", "lm": "DOUBLE",
+    }),
+    "contact_satisfaction_scores": ("scores", {
+        "contact_id": "VARCHAR", "local_date": "DATE", "channel": "VARCHAR", "is_surveyed": "BOOLEAN",
+        "csat": "BIGINT", "used_in_fit": "BOOLEAN", "in_holdout": "BOOLEAN", **_P, "expected_csat": "DOUBLE",
+        "imputed_drivers": "VARCHAR", "score_null_reason": "VARCHAR",
+    }),
+    "satisfaction_model_fit": ("model_fit", {
+        "model": "VARCHAR", "status": "VARCHAR", "status_reason": "VARCHAR", "nobs": "BIGINT",
+        "surveyed_contacts": "BIGINT", "surveyed_with_unknown_drivers": "BIGINT", "period_from": "DATE",
+        "period_to": "DATE", "holdout_from": "DATE", "holdout_to": "DATE", "holdout_nobs": "BIGINT",
+        "n_terms": "BIGINT", "terms": "VARCHAR", "llf": "DOUBLE", "llnull": "DOUBLE", "pseudo_r2": "DOUBLE",
+        "aic": "DOUBLE", "converged": "BOOLEAN", "gradient_evaluations": "BIGINT", **_CUTS,
+        "relative_weights_r2": "DOUBLE", "channel_reference": "VARCHAR", "calibration_max_abs_difference": "DOUBLE",
+        "calibration_tolerance": "DOUBLE", "calibration_within_tolerance": "BOOLEAN",
+    }),
+    "satisfaction_calibration": ("calibration", {
+        "calibration_set": "VARCHAR", "kind": "VARCHAR", "bin": "BIGINT", "label": "VARCHAR", "n": "BIGINT",
+        "predicted": "DOUBLE", "observed": "DOUBLE", "difference": "DOUBLE", "std_err": "DOUBLE",
+        "within_tolerance": "BOOLEAN",
+    }),
+}
+_COLUMN_LISTS = {
+    "satisfaction_drivers": DRIVER_COLUMNS, "satisfaction_thresholds": THRESHOLD_COLUMNS,
+    "satisfaction_threshold_profile": PROFILE_COLUMNS, "contact_satisfaction_scores": SCORE_COLUMNS,
+    "satisfaction_model_fit": FIT_COLUMNS, "satisfaction_calibration": CALIBRATION_COLUMNS,
+}
+assert all(list(TABLES[t][1]) == cols for t, cols in _COLUMN_LISTS.items()), "analysis table columns drifted"
+
+
+def read_settings(con: duckdb.DuckDBPyConnection, base: AnalysisSettings | None = None) -> AnalysisSettings:
+    """AnalysisSettings with the csat_* values of seeds metric_targets (a missing row keeps the default)."""
+    base = base or AnalysisSettings()
+    names = list(TARGET_SETTINGS)
+    rows = con.execute(
+        f"select metric, target from reference.metric_targets where metric in ({', '.join('?' for _ in names)})",
+        names,
+    ).fetchall()
+    values = {TARGET_SETTINGS[m][0]: TARGET_SETTINGS[m][1](t) for m, t in rows if t is not None}
+    return replace(base, **values)
+
+
+def read_modelling_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"select * from {INPUT_TABLE} order by contact_id").df()
+
+
+def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis) -> dict[str, int]:
+    """Replace every analysis table in one transaction (readers never see a mix of two runs); rows per table."""
+    counts = {}
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute("begin transaction")
+    try:
+        for table, (attribute, columns) in TABLES.items():
+            frame = getattr(analysis, attribute)[list(columns)]
+            view = f"_callqa_{table}"
+            con.register(view, frame)
+            select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+            con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {view}')
+            con.unregister(view)
+            counts[table] = len(frame)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return counts
+
+
+@dataclass
+class CheckOutcome:
+    passed: bool
+    description: str
+    metadata: dict
+
+
+def check_model_converged(con) -> CheckOutcome:
+    rows = con.execute(
+        f"select model, status, status_reason, converged from {SCHEMA}.satisfaction_model_fit order by model"
+    ).fetchall()
+    fitted = [r for r in rows if r[1] == "fitted"]
+    bad = [r[0] for r in fitted if r[3] is not True]
+    metadata = {f"{r[0]}": f"{r[1]}" + (f" ({r[2]})" if r[2] else "") for r in rows}
+    if not fitted:
+        return CheckOutcome(True, "no model fitted (insufficient data; scores are NULL with the reason)", metadata)
+    return CheckOutcome(not bad, "every fitted model converged" if not bad else f"not converged: {bad}", metadata)
+
+
+def check_probabilities(con, tolerance: float = 1e-9) -> CheckOutcome:
+    p_sum = " + ".join(f"p_csat_{k}" for k in CSAT_CATEGORIES)
+    p_min = ", ".join(f"p_csat_{k}" for k in CSAT_CATEGORIES)
+    scored, worst, negative = con.execute(
+        f"""select count(*) filter (where expected_csat is not null),
+                   coalesce(max(abs(({p_sum}) - 1)), 0),
+                   count(*) filter (where least({p_min}) < 0 or greatest({p_min}) > 1)
+            from {SCHEMA}.contact_satisfaction_scores"""
+    ).fetchall()[0]
+    passed = worst <= tolerance and negative == 0
+    return CheckOutcome(passed, f"P(csat = 1..5) sum to 1 within {tolerance:g} for every scored contact",
+                        {"scored_contacts": int(scored), "max_abs_sum_error": float(worst),
+                         "probabilities_outside_0_1": int(negative)})
+
+
+def check_every_contact_scored(con) -> CheckOutcome:
+    contacts, scores, distinct, missing, fitted = con.execute(
+        f"""select (select count(*) from {INPUT_TABLE}),
+                   (select count(*) from {SCHEMA}.contact_satisfaction_scores),
+                   (select count(distinct contact_id) from {SCHEMA}.contact_satisfaction_scores),
+                   (select count(*) from {SCHEMA}.contact_satisfaction_scores
+                     where expected_csat is null and score_null_reason is null),
+                   (select count(*) from {SCHEMA}.satisfaction_model_fit
+                     where model = 'all_surveyed' and status = 'fitted')"""
+    ).fetchall()[0]
+    passed = contacts == scores == distinct and missing == 0
+    return CheckOutcome(passed, "one score row per contact; a NULL score always carries its reason",
+                        {"contacts": int(contacts), "score_rows": int(scores), "distinct_contacts": int(distinct),
+                         "null_without_reason": int(missing), "model_fitted": bool(fitted)})
+
+
+def check_calibration(con) -> CheckOutcome:
+    rows = con.execute(
+        f"""select status, status_reason, calibration_max_abs_difference, calibration_tolerance,
+                   calibration_within_tolerance, holdout_nobs
+            from {SCHEMA}.satisfaction_model_fit where model = 'holdout_training'"""
+    ).fetchall()
+    if not rows or rows[0][0] != "fitted":
+        reason = rows[0][1] if rows else "no fit table"
+        return CheckOutcome(True, f"hold-out calibration not computed: {reason}", {"status": "not computed"})
+    status, _, worst, tolerance, within, n = rows[0]
+    return CheckOutcome(bool(within), f"hold-out: every csat share within {tolerance:g} of the mean prediction",
+                        {"max_abs_difference": float(worst), "tolerance": float(tolerance), "holdout_contacts": int(n)})
