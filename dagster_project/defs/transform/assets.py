@@ -14,14 +14,16 @@ from dagster_project.resources import WAREHOUSE_POOL
 
 
 class CallqaDbtTranslator(DagsterDbtTranslator):
-    """dbt source `landing.<source>` is the ingestion asset `raw/<source>`; a model is `<schema>/<name>`."""
+    """dbt source `landing.<source>` is the ingestion asset `raw/<source>`; another source (e.g. `analysis`, written
+    by Python assets) is `<source name>/<table>`; a model is `<schema>/<name>`."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         resource_type = props["resource_type"]
         if resource_type == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+            prefix = "raw" if props.get("source_name") == "landing" else props.get("source_name")
+            return spec.replace_attributes(key=dg.AssetKey([prefix, props["name"]]))
         schema = (props.get("config") or {}).get("schema") or props.get("schema") or "main"
         group = "reference" if resource_type == "seed" else schema
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=group)
