@@ -157,6 +157,31 @@ HEADLINES = [
             f"the courtesy QA item {_rate(r[3], r[4])}, catching {_rate(r[3], r[5])} of courtesy failures"
         ),
     ),
+
+    (
+        "analysis.satisfaction_model_fit",
+        "satisfaction drivers",
+        """select max(status), max(status_reason), max(nobs), max(pseudo_r2),
+                  (select string_agg(driver || ' ' || printf('%.0f', 100 * importance) || ' %', ', '
+                                     order by importance desc)
+                     from (select driver, importance from analysis.satisfaction_drivers
+                           where role = 'driver' and importance is not null order by importance desc limit 3))
+           from analysis.satisfaction_model_fit where model = 'all_surveyed'""",
+        lambda r: (
+            f"top drivers of csat (share of the explained effect): {r[4]}; {r[2]:,} surveyed contacts, "
+            f"McFadden R2 {r[3]:.3f}" if r[0] == "fitted" else f"no model ({r[1]})"
+        ),
+    ),
+    (
+        "analysis.satisfaction_thresholds",
+        "csat tipping points",
+        """select string_agg(driver || ' beyond ' || printf('%.0f', threshold) || ' ' || unit || 's (interval '
+                             || printf('%.0f', threshold_ci_low) || '-' || printf('%.0f', threshold_ci_high) || '): '
+                             || printf('%+.2f', slope_above) || ' log-odds per ' || slope_unit || ', p = '
+                             || printf('%.3f', p_value), '; ' order by p_value), count(*)
+           from analysis.satisfaction_thresholds where is_tipping_point""",
+        lambda r: r[0] if r[1] else "none found (no driver's hinge beats a straight line)",
+    ),
 ]
 
 
@@ -186,7 +211,8 @@ def _kappa(agreement_sum, items, fail_ratings, ratings) -> str:
 def headlines(con) -> list[str]:
     lines = []
     for table, label, sql, fmt in HEADLINES:
-        if not table_exists(con, "marts", table):
+        schema, _, name = table.rpartition(".")  # "analysis.x" names its schema; a bare name is a mart
+        if not table_exists(con, schema or "marts", name):
             continue
         row = [v if v is not None else 0 for v in con.execute(sql).fetchall()[0]]
         lines.append(f"{label + ':':<28}{fmt(row)}")
