@@ -49,12 +49,12 @@ class Settings:
         )
 
     def export(self) -> None:
-        """Write the resolved settings back to the environment, as absolute paths, for dbt subprocesses."""
+        """Write the resolved settings back to the environment, as absolute paths, for dbt subprocesses.
+        The serving copy and export paths are not written: they derive from the warehouse unless set, and pinning
+        them would make a later run in the same process (another warehouse) publish over this one's copy."""
         os.environ["CALLQA_LANDING_DIR"] = str(self.landing_dir)
         os.environ["CALLQA_WAREHOUSE"] = str(self.warehouse)
         os.environ["CALLQA_TIMEZONE"] = self.timezone
         os.environ["CALLQA_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["CALLQA_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["CALLQA_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
-        os.environ["CALLQA_SERVING_WAREHOUSE"] = str(self.serving_warehouse)
-        os.environ["CALLQA_EXPORT_DIR"] = str(self.export_dir)

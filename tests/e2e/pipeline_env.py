@@ -19,6 +19,9 @@ def pipeline_env(base: Path, landing: Path, timezone: str):
         "CALLQA_TIMEZONE": timezone,
         "CALLQA_DUCKDB_TEMP_DIR": str(base / "tmp"),
         "CALLQA_DUCKDB_MEMORY_LIMIT": "2GB",
+        # explicit, so neither the caller's environment nor an earlier run in this process decides where it publishes
+        "CALLQA_SERVING_WAREHOUSE": str(base / "callqa_serving.duckdb"),
+        "CALLQA_EXPORT_DIR": str(base / "exports"),
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
