@@ -30,11 +30,15 @@
     {%- set n = 'cast(' ~ trials ~ ' as ' ~ type_double() ~ ')' -%}
     {%- set p = '(cast(' ~ successes ~ ' as ' ~ type_double() ~ ') / ' ~ n ~ ')' -%}
     {%- set zz = '(cast(' ~ z ~ ' as ' ~ type_double() ~ '))' -%}
+    {#- The interval contains p; at p = 0 or 1 rounding can put a bound a hair on the wrong side of it (1 - 1e-17),
+        which a chart drawing p - low and high - p as error bars rejects: clamp it to p. -#}
     case
         when {{ trials }} > 0 then
-            ({{ p }} + {{ zz }} * {{ zz }} / (2 * {{ n }})
-             {{ sign }} {{ zz }} * sqrt({{ p }} * (1 - {{ p }}) / {{ n }} + {{ zz }} * {{ zz }} / (4 * {{ n }} * {{ n }})))
-            / (1 + {{ zz }} * {{ zz }} / {{ n }})
+            {{ 'least' if sign == '-' else 'greatest' }}(
+                ({{ p }} + {{ zz }} * {{ zz }} / (2 * {{ n }})
+                 {{ sign }} {{ zz }} * sqrt({{ p }} * (1 - {{ p }}) / {{ n }} + {{ zz }} * {{ zz }} / (4 * {{ n }} * {{ n }})))
+                / (1 + {{ zz }} * {{ zz }} / {{ n }}),
+                {{ p }})
     end
 {%- endmacro %}
 
@@ -234,4 +238,37 @@
 {#- A boolean as a 1/0 double (NULL stays NULL): how the journey quality measures store flags. -#}
 {% macro qa_flag(condition) -%}
     cast(case when {{ condition }} then 1 when not ({{ condition }}) then 0 end as {{ type_double() }})
+{%- endmacro %}
+
+
+{#- The body of the two critical-error accuracy marts (process and agent level): the cells of one level of
+    int_qa_accuracy_cells keyed by key_column, the accuracy columns, and the target (metric_targets row named by
+    the SQL expression target_metric over the cell) with meets_target. One place for the rule, two grains. -#}
+{% macro qa_critical_error_accuracy_mart(cell_level, key_column, target_metric) -%}
+with targets as (
+    {{ qa_sample_parameters_row() }}
+),
+
+cells as (
+    select {{ key_column }}, local_month, error_class, evaluations, without_error, handled_contacts
+    from {{ ref('int_qa_accuracy_cells') }}
+    where cell_level = '{{ cell_level }}'
+)
+
+select
+    cells.{{ key_column }},
+    cells.local_month,
+    cells.error_class,
+    cells.evaluations,
+    cells.without_error,
+    {{ qa_accuracy_columns() }},
+    cells.handled_contacts,
+    class_targets.target,
+    case
+        when cells.evaluations > 0 then {{ contacts_safe_ratio('cells.without_error', 'cells.evaluations') }} >= class_targets.target
+    end as meets_target
+from cells
+cross join targets
+left join {{ ref('metric_targets') }} as class_targets
+    on class_targets.metric = {{ target_metric }}
 {%- endmacro %}
