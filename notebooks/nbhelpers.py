@@ -6,9 +6,9 @@ the first publication they fall back to the working warehouse, read-only."""
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 
+from dagster_project.lib.qa_stats import wilson_interval
 from dagster_project.settings import Settings
 
 
@@ -32,10 +32,4 @@ def query(con, sql: str, *params) -> pd.DataFrame:
 
 def wilson(successes, trials, z: float = 1.96):
     """95 % Wilson interval of a proportion (arrays welcome); NaN where there are no trials."""
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
-    return centre - half, centre + half
+    return wilson_interval(successes, trials, z)

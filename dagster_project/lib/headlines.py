@@ -2,8 +2,7 @@
 the marts' numerators and denominators (never an average of rates); a mart that is not built yet is skipped."""
 from __future__ import annotations
 
-import math
-
+from dagster_project.lib.qa_stats import pooled_fleiss_kappa, wilson_interval
 from dagster_project.lib.warehouse import table_exists
 
 HEADLINES = [
@@ -190,22 +189,13 @@ def _rate(numerator, denominator) -> str:
 
 
 def _wilson(successes, trials, z) -> str:
-    """Wilson score interval of successes / trials (the marts' formula, dbt/macros/qa/qa_stats.sql)."""
-    if not trials:
-        return "n/a"
-    p, zz = successes / trials, z * z
-    centre = (p + zz / (2 * trials)) / (1 + zz / trials)
-    half = z / (1 + zz / trials) * math.sqrt(p * (1 - p) / trials + zz / (4 * trials * trials))
-    return f"{centre - half:.1%}-{centre + half:.1%}"
+    low, high = wilson_interval(successes, trials, z)
+    return f"{low:.1%}-{high:.1%}" if trials else "n/a"
 
 
 def _kappa(agreement_sum, items, fail_ratings, ratings) -> str:
-    """Fleiss' kappa pooled from rpt_qa_calibration_monthly's parts (pass/fail)."""
-    if not items or not ratings:
-        return "n/a"
-    p_bar, p_fail = agreement_sum / items, fail_ratings / ratings
-    p_e = p_fail ** 2 + (1 - p_fail) ** 2
-    return f"{(p_bar - p_e) / (1 - p_e):.2f}" if p_e < 1 else "n/a (no variation)"
+    kappa = pooled_fleiss_kappa(agreement_sum, items, fail_ratings, ratings)
+    return "n/a (no variation)" if kappa is None and items and ratings else ("n/a" if kappa is None else f"{kappa:.2f}")
 
 
 def headlines(con) -> list[str]:

@@ -170,6 +170,8 @@ def _reference_statistics(work):
         select
             {{{{ qa_wilson_low(180, 200, 1.96) }}}} as wilson_low,
             {{{{ qa_wilson_high(180, 200, 1.96) }}}} as wilson_high,
+            {{{{ qa_wilson_low(0, 37, 1.96) }}}} as wilson_none_low,
+            {{{{ qa_wilson_high(37, 37, 1.96) }}}} as wilson_all_high,
             {{{{ qa_required_sample_n('cast(null as integer)', 1.96, 0.5, 0.05) }}}} as required_n_large,
             {{{{ qa_required_sample_n(1000000000, 1.96, 0.5, 0.05) }}}} as required_n_billion,
             {{{{ qa_required_sample_n(1000, 1.96, 0.5, 0.05) }}}} as required_n_1000,
@@ -230,6 +232,8 @@ def test_wilson_interval_of_180_of_200(built):
     centre, half = (0.9 + z * z / 400) / (1 + z * z / 200), z / (1 + z * z / 200) * math.sqrt(0.09 / 200 + z * z / 160000)
     assert ref["wilson_low"] == pytest.approx(centre - half, abs=1e-12)
     assert ref["wilson_high"] == pytest.approx(centre + half, abs=1e-12)
+    # 0/n and n/n: the bound at the estimate is exactly the estimate, never a hair beyond it
+    assert ref["wilson_none_low"] == 0.0 and ref["wilson_all_high"] == 1.0
 
 
 def test_required_sample_size_with_finite_population_correction(built):

@@ -1,21 +1,17 @@
 """QA: critical-error accuracy with Wilson intervals, calibration and disputes (marts.rpt_critical_error_accuracy,
 rpt_qa_calibration_monthly, rpt_qa_disputes). Pooled over queues and months by summing counts, then dividing; the
 Wilson interval is recomputed from the pooled counts at z = metric_targets qa_sample_confidence_z."""
-import math
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serving import missing_tables, ratio, rows, run  # noqa: E402
 
+from dagster_project.lib.qa_stats import pooled_fleiss_kappa, wilson_interval  # noqa: E402
+
 
 def wilson(successes, n, z):
-    if not n:
-        return None, None
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
+    return wilson_interval(successes, n, z) if n else (None, None)
 
 
 def build(con):
@@ -41,12 +37,8 @@ def build(con):
                sum(fail_ratings) as fail_ratings, sum(ratings) as ratings
         from marts.rpt_qa_calibration_monthly""")
     pooled["percent_agreement"] = ratio(pooled["agreement_sum"], pooled["items"])
-    p_pass, p_fail = ratio(pooled["pass_ratings"], pooled["ratings"]), ratio(pooled["fail_ratings"], pooled["ratings"])
-    expected = None if p_pass is None else p_pass**2 + p_fail**2
-    pooled["fleiss_kappa"] = (
-        None if expected is None or pooled["percent_agreement"] is None or expected == 1
-        else (pooled["percent_agreement"] - expected) / (1 - expected)
-    )
+    pooled["fleiss_kappa"] = pooled_fleiss_kappa(
+        pooled["agreement_sum"], pooled["items"], pooled["fail_ratings"], pooled["ratings"])
     disputes = rows(con, """
         select evaluator_id, sum(evaluations) as evaluations, sum(disputes) as disputes, sum(decided) as decided,
                sum(overturned) as overturned, sum(open_disputes) as open_disputes
