@@ -15,9 +15,9 @@ def wilson_interval(successes, trials, z: float = 1.96):
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
         # the interval contains p; at p = 0 or 1 rounding can put a bound a hair on the wrong side of it
-        # (1 - 1e-17), which charts drawing p - low and high - p as error bars reject as negative
-        low = np.where(n > 0, np.minimum(centre - half, p), np.nan)
-        high = np.where(n > 0, np.maximum(centre + half, p), np.nan)
+        # (1 - 1e-17) or outside [0, 1] (1 + 2e-16), which charts drawing p - low and high - p as error bars reject as negative
+        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
+        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high

@@ -31,14 +31,15 @@
     {%- set p = '(cast(' ~ successes ~ ' as ' ~ type_double() ~ ') / ' ~ n ~ ')' -%}
     {%- set zz = '(cast(' ~ z ~ ' as ' ~ type_double() ~ '))' -%}
     {#- The interval contains p; at p = 0 or 1 rounding can put a bound a hair on the wrong side of it (1 - 1e-17),
-        which a chart drawing p - low and high - p as error bars rejects: clamp it to p. -#}
+        (or outside [0, 1]: 1.0000000000000002), which a chart drawing p - low and high - p as error bars
+        rejects: clamp it to p and to [0, 1]. -#}
     case
         when {{ trials }} > 0 then
-            {{ 'least' if sign == '-' else 'greatest' }}(
+            {{ 'greatest(0, least' if sign == '-' else 'least(1, greatest' }}(
                 ({{ p }} + {{ zz }} * {{ zz }} / (2 * {{ n }})
                  {{ sign }} {{ zz }} * sqrt({{ p }} * (1 - {{ p }}) / {{ n }} + {{ zz }} * {{ zz }} / (4 * {{ n }} * {{ n }})))
                 / (1 + {{ zz }} * {{ zz }} / {{ n }}),
-                {{ p }})
+                {{ p }}))
     end
 {%- endmacro %}
 
