@@ -44,7 +44,7 @@ def test_materializes_every_analysis_table_with_passing_checks(isolated_env):
     assert result.success
     checks = _checks(result)
     assert set(checks) == {"model_converged", "probabilities_sum_to_one", "every_contact_scored",
-                           "holdout_calibration_within_tolerance"}
+                           "holdout_calibration_within_tolerance", "analysis_current"}
     assert all(c.passed for c in checks.values()), {n: (c.passed, c.description) for n, c in checks.items()}
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == set(ANALYSIS_KEYS.values())
@@ -82,26 +82,100 @@ def test_too_few_surveys_write_null_scores_with_the_reason(isolated_env):
         con.close()
 
 
-def test_a_fit_that_does_not_converge_fails_the_step_and_writes_nothing(isolated_env, monkeypatch):
-    from dagster_project.lib.drivers import analysis, ordinal
+def _status(warehouse) -> dict:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        from dagster_project.lib.drivers.store import read_status
+        return read_status(con)
+    finally:
+        con.close()
 
-    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
-    _warehouse(warehouse, simulate_modelling_table(n_contacts=3000, days=30, survey_rate=0.3, seed=9))
+
+def _non_converging(monkeypatch):
+    from dagster_project.lib.drivers import analysis, ordinal
 
     def two_iterations(*args, **kwargs):
         return ordinal.fit_ordinal_model(*args, **{**kwargs, "maxiter": 2})
 
     monkeypatch.setattr(analysis, "fit_ordinal_model", two_iterations)
+
+
+def test_a_failed_fit_with_no_earlier_version_scores_every_contact_null_with_the_reason(isolated_env, monkeypatch):
+    """A fit that does not converge does not fail the step: every contact gets a NULL score carrying the reason, the
+    status says empty, and only the check `analysis_current` fails (so `callqa run` publishes and exits 2)."""
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    frame = simulate_modelling_table(n_contacts=3000, days=30, survey_rate=0.3, seed=9)
+    _warehouse(warehouse, frame)
+    _non_converging(monkeypatch)
     result = _materialize()
-    assert not result.success
-    failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
-    assert "did not converge" in str(failure.event_specific_data.error)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == set(ANALYSIS_KEYS.values())
+    checks = _checks(result)
+    assert not checks["analysis_current"].passed
+    assert "did not converge" in checks["analysis_current"].description
+    assert all(c.passed for n, c in checks.items() if n != "analysis_current"), \
+        {n: c.description for n, c in checks.items()}
+    status = _status(warehouse)
+    assert status["status"] == "empty" and "did not converge" in status["reason"]
+    assert status["tables_run_id"] is None and status["attempted_run_id"] == result.run_id
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        assert con.execute("select count(*) from information_schema.tables "
-                           "where table_schema = 'analysis'").fetchall()[0][0] == 0
+        rows = con.execute("select count(*), count(expected_csat), count(*) filter (where score_null_reason like "
+                           "'no model: analysis failed: OrdinalConvergenceError%did not converge%') "
+                           "from analysis.contact_satisfaction_scores").fetchall()[0]
+        assert rows == (len(frame), 0, len(frame))
+        assert con.execute("select distinct status from analysis.satisfaction_model_fit").fetchall() == [("failed",)]
     finally:
         con.close()
+
+
+def test_a_failed_run_keeps_the_last_good_tables_marked_stale_and_a_good_run_refreshes_them(isolated_env, monkeypatch):
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    _warehouse(warehouse, simulate_modelling_table(n_contacts=3000, days=30, survey_rate=0.3, seed=9))
+    good = _materialize()
+    assert good.success and all(c.passed for c in _checks(good).values())
+    assert _status(warehouse)["status"] == "current"
+
+    def snapshot():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute("select * from analysis.contact_satisfaction_scores order by contact_id").fetchall()
+        finally:
+            con.close()
+
+    before = snapshot()
+    from dagster_project.lib.drivers import analysis
+
+    def refuse(*args, **kwargs):
+        raise analysis.OrdinalSeparationError("planted refusal for the test", predictors=[])
+
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "fit_ordinal_model", refuse)
+        failed = _materialize()
+    assert failed.success
+    assert not _checks(failed)["analysis_current"].passed
+    status = _status(warehouse)
+    assert status["status"] == "stale" and "planted refusal" in status["reason"]
+    assert status["tables_run_id"] == good.run_id and status["attempted_run_id"] == failed.run_id
+    assert snapshot() == before  # the last good version, untouched
+
+    again = _materialize()
+    assert again.success and _checks(again)["analysis_current"].passed
+    status = _status(warehouse)
+    assert status["status"] == "current" and status["reason"] is None and status["tables_run_id"] == again.run_id
+
+
+def test_an_unreadable_modelling_table_degrades_to_empty_tables(isolated_env):
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    _warehouse(warehouse, simulate_modelling_table(n_contacts=500, days=10, survey_rate=0.2, seed=2))
+    con = duckdb.connect(str(warehouse))
+    con.execute("drop table marts.fct_contact_drivers")
+    con.close()
+    result = _materialize()
+    assert result.success
+    checks = _checks(result)
+    assert not checks["analysis_current"].passed and "fct_contact_drivers" in checks["analysis_current"].description
+    assert _status(warehouse)["status"] == "empty"
 
 
 def test_the_analysis_reads_the_modelling_mart_and_writes_in_the_single_writer_pool():
@@ -114,4 +188,5 @@ def test_the_analysis_reads_the_modelling_mart_and_writes_in_the_single_writer_p
         assert spec.group_name == "analysis"
     assert satisfaction_analysis.op.pool == WAREHOUSE_POOL
     assert {c.name for c in satisfaction_analysis.check_specs} == {
-        "model_converged", "probabilities_sum_to_one", "every_contact_scored", "holdout_calibration_within_tolerance"}
+        "model_converged", "probabilities_sum_to_one", "every_contact_scored", "holdout_calibration_within_tolerance",
+        "analysis_current"}

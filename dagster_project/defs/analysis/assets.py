@@ -2,19 +2,26 @@
 
 One multi-asset reads marts.fct_contact_drivers (and the csat_* rows of seeds metric_targets), runs
 lib/drivers (ordinal regression, tipping points, importance-performance, hold-out calibration, scores for every
-contact) and replaces the analysis.* tables together. Its checks read the written tables back. A fit that does
-not converge raises: the step fails and nothing is written."""
+contact) and replaces the analysis.* tables together. Its checks read the written tables back.
+
+A failed or refused analysis (a fit that does not converge, data the model cannot take, any error) never stops the
+warehouse: the step succeeds, the last good tables are kept and marked stale in analysis.analysis_status with the
+reason (or, with no good version yet, every contact gets a NULL score carrying it), the check `analysis_current`
+fails, and the marts are published; `callqa run` then exits 2 ("published with a failed check")."""
 
 import dagster as dg
 
-from dagster_project.lib.drivers.analysis import AnalysisSettings, run_driver_analysis
+from dagster_project.lib.drivers.analysis import AnalysisSettings, failed_analysis, run_driver_analysis
 from dagster_project.lib.drivers.store import (
+    STATUS_TABLE,
     TABLES,
+    CheckOutcome,
     check_calibration,
     check_every_contact_scored,
     check_model_converged,
     check_probabilities,
     read_modelling_table,
+    keep_last_good_analysis,
     read_settings,
     write_analysis,
 )
@@ -22,7 +29,7 @@ from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 MODELLING_TABLE = dg.AssetKey(["marts", "fct_contact_drivers"])
 METRIC_TARGETS = dg.AssetKey(["reference", "metric_targets"])
-ANALYSIS_KEYS = {table: dg.AssetKey(["analysis", table]) for table in TABLES}
+ANALYSIS_KEYS = {table: dg.AssetKey(["analysis", table]) for table in [*TABLES, STATUS_TABLE]}
 
 DESCRIPTIONS = {
     "satisfaction_drivers": "Grain: one row per driver (journey metric, control, or channel level). Proportional-odds "
@@ -41,10 +48,14 @@ DESCRIPTIONS = {
     "null log-likelihood, McFadden pseudo-R2, AIC, convergence, cut points, hold-out calibration summary.",
     "satisfaction_calibration": "Grain: hold-out x kind x bin. Predicted vs observed csat on the latest surveyed "
     "contacts, for a model fitted on the earlier ones (per csat value, overall, by expected-csat decile).",
+    STATUS_TABLE: "Grain: one row per analysis. Whether its tables are this run's (current), the last good version "
+    "kept after a failed or refused run (stale), or empty, with the reason, the run that built the tables and the "
+    "last attempt.",
 }
 SCORES = ANALYSIS_KEYS["contact_satisfaction_scores"]
 MODEL_FIT = ANALYSIS_KEYS["satisfaction_model_fit"]
 CALIBRATION = ANALYSIS_KEYS["satisfaction_calibration"]
+STATUS = ANALYSIS_KEYS[STATUS_TABLE]
 CHECKS = {
     "model_converged": (MODEL_FIT, check_model_converged),
     "probabilities_sum_to_one": (SCORES, check_probabilities),
@@ -68,7 +79,9 @@ class SatisfactionAnalysisConfig(dg.Config):
                      kinds={"duckdb", "python"}, description=DESCRIPTIONS[table])
         for table, key in ANALYSIS_KEYS.items()
     ],
-    check_specs=[dg.AssetCheckSpec(name, asset=key, blocking=False) for name, (key, _) in CHECKS.items()],
+    check_specs=[dg.AssetCheckSpec(name, asset=key, blocking=False) for name, (key, _) in CHECKS.items()]
+    + [dg.AssetCheckSpec("analysis_current", asset=STATUS, blocking=False,
+                         description="The analysis ran this run (not a stale or empty version kept after a failure).")],
     pool=WAREHOUSE_POOL,
 )
 def satisfaction_analysis(context: dg.AssetExecutionContext, config: SatisfactionAnalysisConfig,
@@ -76,24 +89,54 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
     """Satisfaction drivers, tipping points, scores for every contact and hold-out calibration."""
     import numpy as np
 
+    run_id = context.run.run_id
     con = warehouse.connect()
     try:
-        settings = read_settings(con, AnalysisSettings(
-            n_bootstrap=config.n_bootstrap, seed=config.seed,
-            grid_probs=tuple(np.round(np.arange(0.05, 0.95 + 1e-9, config.grid_step), 4))))
-        analysis = run_driver_analysis(read_modelling_table(con), settings)
-        counts = write_analysis(con, analysis)
-        outcomes = {name: check(con) for name, (_, check) in CHECKS.items()}
+        frame = None
+        try:
+            settings = read_settings(con, AnalysisSettings(
+                n_bootstrap=config.n_bootstrap, seed=config.seed,
+                grid_probs=tuple(np.round(np.arange(0.05, 0.95 + 1e-9, config.grid_step), 4))))
+            frame = read_modelling_table(con)
+            analysis = run_driver_analysis(frame, settings)
+            counts = write_analysis(con, analysis, run_id)
+            status, reason, notes = "current", None, analysis.notes
+        except Exception as exc:  # degrade, never block: the marts are published with the last good analysis
+            reason = f"{type(exc).__name__}: {exc}"
+            context.log.exception(f"satisfaction analysis failed; keeping the last good tables: {reason}")
+            fallback = None
+            if frame is not None:
+                try:
+                    fallback = failed_analysis(frame, f"analysis failed: {reason}")
+                except Exception:  # noqa: BLE001 - empty tables then
+                    fallback = None
+            status, counts = keep_last_good_analysis(con, reason, run_id, fallback)
+            notes = []
+        counts.setdefault(STATUS_TABLE, 1)
+        outcomes = {name: _run_check(check, con) for name, (_, check) in CHECKS.items()}
     finally:
         con.close()
-    for note in analysis.notes:
+    for note in notes:
         context.log.warning(note)
     for table, key in ANALYSIS_KEYS.items():
-        yield dg.MaterializeResult(asset_key=key, metadata={"rows": counts[table], "model_status": analysis.status})
+        yield dg.MaterializeResult(asset_key=key, metadata={
+            "rows": counts[table], "analysis_status": status, **({"stale_reason": reason} if reason else {})})
     for name, (key, _) in CHECKS.items():
         outcome = outcomes[name]
         yield dg.AssetCheckResult(asset_key=key, check_name=name, passed=outcome.passed,
                                   description=outcome.description, metadata=outcome.metadata)
+    current = CheckOutcome(status == "current", "the analysis tables are this run's" if status == "current" else
+                           f"analysis {status} ({'last good version kept' if status == 'stale' else 'no good version yet'}): "
+                           f"{reason}", {"status": status})
+    yield dg.AssetCheckResult(asset_key=STATUS, check_name="analysis_current", passed=current.passed,
+                              description=current.description, metadata=current.metadata)
+
+
+def _run_check(check, con) -> CheckOutcome:
+    try:
+        return check(con)
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run fails with the reason, it does not fail the step
+        return CheckOutcome(False, f"could not check: {type(exc).__name__}: {exc}", {})
 
 
 analysis_assets = [satisfaction_analysis]

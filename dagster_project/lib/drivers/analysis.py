@@ -29,6 +29,8 @@ from threadpoolctl import threadpool_limits
 from dagster_project.lib.drivers.importance import importance_shares, quadrants, relative_weights, standardized_effects
 from dagster_project.lib.drivers.ordinal import (
     OrdinalFit,
+    OrdinalModelError,
+    OrdinalSeparationError,
     fit_ordinal_model,
     redundant_predictors,
     separated_predictors,
@@ -261,20 +263,48 @@ def fit_drivers(frame: pd.DataFrame, settings: AnalysisSettings) -> FittedDriver
         if not spec.tipping_point or spec.name not in kept:
             continue
         others = [t for t in linear_terms if t != spec.name]
-        result = find_tipping_point(design, OUTCOME, spec.name, others, CSAT_CATEGORIES, probs=settings.grid_probs,
-                                    min_beyond=settings.min_beyond, n_bootstrap=settings.n_bootstrap,
-                                    seed=settings.seed)
+        try:
+            result = find_tipping_point(design, OUTCOME, spec.name, others, CSAT_CATEGORIES,
+                                        probs=settings.grid_probs, min_beyond=settings.min_beyond,
+                                        n_bootstrap=settings.n_bootstrap, seed=settings.seed)
+        except OrdinalModelError as exc:  # the driver stays in the model as a straight line
+            result = TippingPoint(spec.name, None, None, None, None, None, None, None, np.nan, None, None, None,
+                                  None, settings.n_bootstrap, len(design), note=f"search refused: {exc}")
         tipping[spec.name] = result
         if (result.threshold is not None and result.p_value is not None
                 and result.p_value < settings.tipping_point_alpha and (result.llf_gain or 0) > 0):
             tipping_points[spec.name] = result.threshold
 
-    terms = [hinge_column(t) if t in tipping_points else t for t in linear_terms]
-    term_driver = {(hinge_column(t) if t in tipping_points else t): d for t, d in term_driver.items()}
-    spec = ModelSpec(terms, term_driver, tipping_points, levels, reference, fills, excluded)
-    design, _ = _design(frame, spec)
-    design[OUTCOME] = outcome.to_numpy()
-    fit = fit_ordinal_model(design, OUTCOME, terms, CSAT_CATEGORIES)
+    # The final fit. Predictors that separate csat together (each estimable on its own, so screening kept them)
+    # are taken out one refusal at a time, with the reason, rather than refusing the whole model: a hinge goes back
+    # to its straight line first, any other term leaves the model.
+    linear_driver = dict(term_driver)
+    for _ in range(len(linear_terms) + len(tipping_points) + 1):
+        terms = [hinge_column(t) if t in tipping_points else t for t in linear_terms]
+        term_driver = {(hinge_column(t) if t in tipping_points else t): linear_driver[t] for t in linear_terms}
+        spec = ModelSpec(terms, term_driver, tipping_points, levels, reference, fills, excluded)
+        design, _ = _design(frame, spec)
+        design[OUTCOME] = outcome.to_numpy()
+        try:
+            fit = fit_ordinal_model(design, OUTCOME, terms, CSAT_CATEGORIES)
+            break
+        except OrdinalSeparationError as exc:
+            named = [t for t in exc.predictors if t in terms]
+            if not named or len(named) == len(terms):
+                raise
+            for term in named:
+                driver = term_driver[term]
+                if driver in tipping_points and term == hinge_column(driver):
+                    del tipping_points[driver]
+                    tipping[driver].note = "; ".join(filter(None, [
+                        tipping[driver].note, f"left out of the final model as a hinge (entered as a straight line): {exc}"]))
+                    continue
+                linear_terms.remove(term)
+                excluded[term] = f"separates csat together with the other drivers: {exc}"
+                if driver == CHANNEL:
+                    levels.remove(term.split("=", 1)[1])
+    else:  # pragma: no cover - each pass removes at least one term or raises
+        raise OrdinalSeparationError("could not leave out the separating predictors")
     return FittedDrivers(spec, fit, design, tipping)
 
 
@@ -307,6 +337,7 @@ FIT_COLUMNS = [
     "period_from", "period_to", "holdout_from", "holdout_to", "holdout_nobs", "n_terms", "terms", "llf", "llnull",
     "pseudo_r2", "aic", "converged", "gradient_evaluations",
     *[f"cutpoint_{a}_{b}" for a, b in zip(CSAT_CATEGORIES[:-1], CSAT_CATEGORIES[1:])],
+    *[f"cutpoint_{a}_{b}_std_err" for a, b in zip(CSAT_CATEGORIES[:-1], CSAT_CATEGORIES[1:])],
     "relative_weights_r2", "channel_reference", "calibration_max_abs_difference", "calibration_tolerance",
     "calibration_within_tolerance",
 ]
@@ -499,6 +530,7 @@ def _fit_row(model: str, fitted: FittedDrivers | None, **extra) -> dict:
         for name, value in fit.cutpoints.items():
             a, b = name.split("|")
             row[f"cutpoint_{a}_{b}"] = float(value)
+            row[f"cutpoint_{a}_{b}_std_err"] = float(fit.cutpoint_std_err[name])
     return row
 
 
@@ -631,12 +663,23 @@ def _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, n
     return out[SCORE_COLUMNS]
 
 
-def _insufficient(frame, surveyed, usable, reason, base_fit) -> DriverAnalysis:
-    fit_rows = [{"model": m, "status": "insufficient_data", "status_reason": reason, **base_fit}
+def failed_analysis(frame: pd.DataFrame, reason: str) -> DriverAnalysis:
+    """The tables of an analysis that failed or was refused (no good version to keep): every contact with a NULL
+    score carrying the reason, the drivers not estimated, the fit rows with status failed."""
+    frame = frame.reset_index(drop=True)
+    surveyed = frame[OUTCOME].notna()
+    usable = fitting_rows(frame)
+    base_fit = {"surveyed_contacts": int(surveyed.sum()),
+                "surveyed_with_unknown_drivers": int(surveyed.sum() - usable.sum())}
+    return _insufficient(frame, surveyed, usable, reason, base_fit, status="failed")
+
+
+def _insufficient(frame, surveyed, usable, reason, base_fit, status: str = "insufficient_data") -> DriverAnalysis:
+    fit_rows = [{"model": m, "status": status, "status_reason": reason, **base_fit}
                 for m in ("all_surveyed", "holdout_training")]
     thresholds, profile = _thresholds_tables(None)
     return DriverAnalysis(
-        status="insufficient_data",
+        status=status,
         status_reason=reason,
         drivers=_drivers_table(None, frame, None),
         thresholds=thresholds,

@@ -4,12 +4,16 @@
   of its (upper) slope: beta * sd(x) for a driver with one term; for a driver with several terms (a slope and a
   tipping-point hinge, or the dummies of a category) sd(sum of beta_t * x_t). In logits per standard deviation.
 - Importance share = |standardized effect| / sum over the drivers compared.
-- Relative weights (Johnson 2000; for logit models Tonidandel & LeBreton 2011): the predictors are replaced by
-  their closest orthonormal counterparts Z, the ordinal model is refitted on Z, and each predictor receives
-  sum_k lambda_jk^2 beta*_k^2, lambda = the correlations of the predictors with Z, beta*_k the fully standardized
-  coefficients of the Z model on the latent scale (latent variance = var(Z beta) + pi^2/3). The raw weights sum to
-  the McKelvey-Zavoina R^2 of the Z model; unlike |standardized beta| they share out the effect of correlated
-  predictors instead of counting it twice.
+- Relative weights: Johnson's (2000) relative weights carried to the latent scale of the ordinal model. The
+  predictors are replaced by their closest orthonormal counterparts Z, the ordinal model is refitted on Z, and each
+  predictor receives sum_k lambda_jk^2 beta*_k^2, lambda = the correlations of the predictors with Z, beta*_k the
+  coefficients of the Z model fully standardized with McKelvey & Zavoina's (1975) latent variance
+  var(Z beta) + pi^2/3. The raw weights sum to the McKelvey-Zavoina R^2 of the Z model; unlike |standardized beta|
+  they share out the effect of correlated predictors instead of counting it twice. This is not Tonidandel &
+  LeBreton's (2010) logistic extension, which standardizes the coefficients Menard's way (b sd(Z) R / sd(logit p),
+  R the correlation of the observed binary outcome with its predicted probability) and has no single counterpart
+  for an ordinal outcome with K - 1 cut points; the latent-variable scaling is the one the proportional-odds model
+  defines (see docs/decisions.md).
 - Quadrants: crosshairs at the mean importance and the mean performance of the drivers shown.
 """
 from __future__ import annotations

@@ -33,7 +33,10 @@ from statsmodels.tools.numdiff import approx_fprime
 CI_LEVEL = 0.95
 # A coefficient whose effect over one standard deviation of its predictor exceeds this many logits (an odds ratio
 # above e^12 ~ 160,000 per SD), or whose standard error does, is a coefficient running off to infinity: the data
-# are (quasi-)separated, and the finite number BFGS stops at means nothing.
+# are (quasi-)separated, and the finite number BFGS stops at means nothing. The standard deviation is that of the
+# predictor's own part, the residual of its regression on the other predictors (sd / sqrt(VIF)): two nearly
+# collinear predictors (x and a hinge (x - psi)+ with psi near the bottom of x) have large but finite, honest
+# standard errors that scale with sqrt(VIF), which is not separation. With one predictor the two are the same.
 SEPARATION_LOGITS_PER_SD = 12.0
 # BFGS stops when every component of the gradient of the mean log-likelihood (per observation, on standardized
 # predictors) is below this: 100 times stricter than scipy's default, so that estimates are stable to ~1e-6.
@@ -49,7 +52,12 @@ class OrdinalConvergenceError(OrdinalModelError):
 
 
 class OrdinalSeparationError(OrdinalModelError):
-    """A predictor (or a combination) separates the outcome categories: its coefficient is infinite."""
+    """A predictor (or a combination) separates the outcome categories: its coefficient is infinite.
+    `predictors` names the separating predictors (callers may leave them out and refit)."""
+
+    def __init__(self, message: str, predictors: list[str] | None = None):
+        super().__init__(message)
+        self.predictors = list(predictors or [])
 
 
 class _LogitOrderedModel(OrderedModel):
@@ -148,6 +156,7 @@ class OrdinalFit:
     categories: list
     params: pd.DataFrame
     cutpoints: pd.Series
+    cutpoint_std_err: pd.Series  # delta method from the covariance of statsmodels' parameters (NaN without it)
     llf: float
     llnull: float
     pseudo_r2: float
@@ -279,6 +288,16 @@ def _redundant_predictors(x: np.ndarray, predictors: list[str], tol: float = 1e-
     return redundant
 
 
+def variance_inflation(x: np.ndarray) -> np.ndarray:
+    """Variance inflation factor of every column of x (with a constant): 1 / (1 - R^2_j), R^2_j of column j regressed
+    on the others; the diagonal of the inverse correlation matrix. 1 for a single column. The columns must be
+    linearly independent and non-constant (fit_ordinal_model checks both first)."""
+    if x.shape[1] == 1:
+        return np.ones(1)
+    corr = np.atleast_2d(np.corrcoef(x, rowvar=False))
+    return np.maximum(np.diag(np.linalg.inv(corr)), 1.0)
+
+
 def redundant_predictors(data: pd.DataFrame, predictors: list[str]) -> list[str]:
     """Predictors linearly dependent on the ones before them (and the constant the cut points provide)."""
     return _redundant_predictors(data[predictors].astype(float).to_numpy(), list(predictors))
@@ -349,7 +368,10 @@ def _maximize(codes: np.ndarray, n_levels: int, exog: np.ndarray, start_params=N
             f"{gtol:g}): no estimates returned; check for separated or nearly collinear predictors")
     cov_raw = None
     if standard_errors:
-        cov_z = result.cov_params()
+        try:
+            cov_z = result.cov_params()
+        except (ValueError, np.linalg.LinAlgError):  # statsmodels: the Hessian could not be inverted
+            cov_z = None
         cov_raw = None if cov_z is None else to_raw @ np.asarray(cov_z, dtype=float) @ to_raw.T
     return _Maximum(model, to_raw @ params_z, cov_raw, float(result.llf), spread, retvals)
 
@@ -360,6 +382,24 @@ def loglikelihood_at_maximum(codes: np.ndarray, n_levels: int, exog: np.ndarray,
     this hundreds of times; fit_ordinal_model's checks ran once on the same data)."""
     result = _maximize(codes, n_levels, exog, start_params, standard_errors=False)
     return result.llf, result.raw
+
+
+def _cutpoint_std_err(threshold_params: np.ndarray, cov: np.ndarray | None) -> np.ndarray:
+    """Standard errors of the natural cut points by the delta method. statsmodels parameterises
+    theta_1 = a_1, theta_j = a_1 + sum_{i=2..j} exp(a_i), so d theta_j / d a_1 = 1 and d theta_j / d a_i = exp(a_i)
+    for 2 <= i <= j (0 beyond j): Var(theta) = J Cov(a) J'."""
+    n = len(threshold_params)
+    if cov is None:
+        return np.full(n, np.nan)
+    jacobian = np.tril(np.ones((n, n))) * np.concatenate(([1.0], np.exp(threshold_params[1:])))[None, :]
+    return np.sqrt(np.diag(jacobian @ cov @ jacobian.T))
+
+
+def _separation(runaway: list[str]) -> OrdinalSeparationError:
+    return OrdinalSeparationError(
+        f"coefficients running off to infinity for {runaway} (more than {SEPARATION_LOGITS_PER_SD:g} logits per "
+        "standard deviation of what each adds beyond the other predictors): the data are (quasi-)separated by these "
+        "predictors", predictors=runaway)
 
 
 def fit_ordinal_model(
@@ -385,7 +425,7 @@ def fit_ordinal_model(
     if separated:
         raise OrdinalSeparationError(
             "perfectly separated data, the maximum-likelihood coefficients are infinite: "
-            + "; ".join(separated.values()))
+            + "; ".join(separated.values()), predictors=list(separated))
     n_params = len(predictors) + len(cats) - 1
     if len(exog) <= n_params:
         raise OrdinalModelError(f"{len(exog)} observations for {n_params} parameters: too few to fit")
@@ -398,25 +438,32 @@ def fit_ordinal_model(
     converged = bool(retvals.get("converged"))  # always True here: a fit that does not converge raised above
 
     coef = raw[:k]
+    # Separation first: a coefficient running off to infinity (per SD of the predictor's own part, see
+    # SEPARATION_LOGITS_PER_SD; collinearity alone never counts) makes the Hessian near singular as well, and the
+    # reason to report is the separation.
+    own_spread = spread / np.sqrt(variance_inflation(exog.to_numpy()))
+    effect = np.abs(coef) * own_spread
+    runaway = [p for p, e in zip(predictors, effect) if e > SEPARATION_LOGITS_PER_SD]
+    if runaway:
+        raise _separation(runaway)
     if standard_errors:
         cov_raw = core.cov_raw
         if cov_raw is None or not np.isfinite(cov_raw).all() or (np.diag(cov_raw) <= 0).any():
-            raise OrdinalConvergenceError(
-                "the Hessian at the estimate is not negative definite: the coefficients are not identified "
-                "(separated or collinear predictors)")
+            # The predictors are not collinear (checked above) and no coefficient is out of range yet, so a flat
+            # direction of the likelihood is a combination of predictors separating the outcome.
+            largest = [p for p, e in zip(predictors, effect) if e >= effect.max() / 2]
+            raise OrdinalSeparationError(
+                "the Hessian at the estimate is singular although the predictors are not collinear: a combination "
+                f"of predictors separates the outcome (largest effects: {largest}); the maximum-likelihood "
+                "coefficients are infinite", predictors=largest)
         std_err = np.sqrt(np.diag(cov_raw)[:k])
     else:
         cov_raw = None
         std_err = np.full(k, np.nan)
-
-    # The separating predictors are the ones whose coefficient runs off; separation inflates every standard error,
-    # so those are named only when no coefficient itself is out of range.
-    runaway = [p for p, b, sd in zip(predictors, coef, spread) if abs(b) * sd > SEPARATION_LOGITS_PER_SD] or [
-        p for p, s, sd in zip(predictors, std_err, spread) if np.isfinite(s) and s * sd > SEPARATION_LOGITS_PER_SD]
+    # Separation inflates every standard error, so these are named only when no coefficient itself is out of range.
+    runaway = [p for p, s, sd in zip(predictors, std_err, own_spread) if np.isfinite(s) and s * sd > SEPARATION_LOGITS_PER_SD]
     if runaway:
-        raise OrdinalSeparationError(
-            f"coefficients running off to infinity for {runaway} (more than {SEPARATION_LOGITS_PER_SD:g} logits per "
-            "standard deviation): the data are (quasi-)separated by these predictors")
+        raise _separation(runaway)
 
     z_crit = stats.norm.ppf(0.5 + CI_LEVEL / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -447,6 +494,8 @@ def fit_ordinal_model(
         categories=cats,
         params=params,
         cutpoints=pd.Series(cuts, index=cut_names, name="cutpoint"),
+        cutpoint_std_err=pd.Series(_cutpoint_std_err(raw[k:], None if cov_raw is None else cov_raw[k:, k:]),
+                                   index=cut_names, name="cutpoint_std_err"),
         llf=llf,
         llnull=llnull,
         pseudo_r2=1.0 - llf / llnull,

@@ -3,6 +3,7 @@ the analysis tables out (typed, replaced together in one transaction), and the c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
 import duckdb
 import pandas as pd
@@ -31,7 +32,8 @@ TARGET_SETTINGS = {
 }
 
 _P = {f"p_csat_{k}": "DOUBLE" for k in CSAT_CATEGORIES}
-_CUTS = {f"cutpoint_{a}_{b}": "DOUBLE" for a, b in zip(CSAT_CATEGORIES[:-1], CSAT_CATEGORIES[1:])}
+_PAIRS = list(zip(CSAT_CATEGORIES[:-1], CSAT_CATEGORIES[1:]))
+_CUTS = {**{f"cutpoint_{a}_{b}": "DOUBLE" for a, b in _PAIRS}, **{f"cutpoint_{a}_{b}_std_err": "DOUBLE" for a, b in _PAIRS}}
 # Every analysis table with its columns and types (the order of the *_COLUMNS lists in analysis.py).
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "satisfaction_drivers": ("drivers", {
@@ -99,25 +101,100 @@ def read_modelling_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(f"select * from {INPUT_TABLE} order by contact_id").df()
 
 
-def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis) -> dict[str, int]:
-    """Replace every analysis table in one transaction (readers never see a mix of two runs); rows per table."""
+# One row per analysis: whether its tables are this run's (current), the last good version kept after a failed or
+# refused run (stale), or empty (no good version yet), with the reason. Readers (headlines, notebooks, dashboard)
+# take the freshness from here; a failed analysis never blocks publishing the marts.
+STATUS_TABLE = "analysis_status"
+STATUS_COLUMNS = {
+    "analysis": "VARCHAR", "status": "VARCHAR", "reason": "VARCHAR", "tables_run_id": "VARCHAR",
+    "tables_built_at": "TIMESTAMP", "attempted_run_id": "VARCHAR", "attempted_at": "TIMESTAMP",
+}
+ANALYSIS_NAME = "satisfaction_drivers"
+
+
+def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run_id: str | None = None
+                   ) -> dict[str, int]:
+    """Replace every analysis table in one transaction (readers never see a mix of two runs), and mark them
+    current in analysis.analysis_status; rows per table."""
     counts = {}
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
     try:
         for table, (attribute, columns) in TABLES.items():
-            frame = getattr(analysis, attribute)[list(columns)]
-            view = f"_callqa_{table}"
-            con.register(view, frame)
-            select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-            con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {view}')
-            con.unregister(view)
-            counts[table] = len(frame)
+            counts[table] = _replace_table(con, table, getattr(analysis, attribute)[list(columns)], columns)
+        _set_status(con, "current", None, run_id, tables_built=True)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return counts
+
+
+def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> int:
+    view = f"_callqa_{table}"
+    con.register(view, frame)
+    try:
+        select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+        con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {view}')
+    finally:
+        con.unregister(view)
+    return len(frame)
+
+
+def _set_status(con, status: str, reason: str | None, run_id: str | None, tables_built: bool) -> None:
+    """Upsert this analysis's row of analysis.analysis_status (inside the caller's transaction). Times in UTC."""
+    columns = ", ".join(f'"{c}" {t}' for c, t in STATUS_COLUMNS.items())
+    con.execute(f"create table if not exists {SCHEMA}.{STATUS_TABLE} ({columns})")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    previous = con.execute(f"select tables_run_id, tables_built_at from {SCHEMA}.{STATUS_TABLE} where analysis = ?",
+                           [ANALYSIS_NAME]).fetchall()
+    built_run, built_at = (run_id, now) if tables_built else (previous[0] if previous else (None, None))
+    con.execute(f"delete from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [ANALYSIS_NAME])
+    con.execute(f"insert into {SCHEMA}.{STATUS_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+                [ANALYSIS_NAME, status, reason, built_run, built_at, run_id, now])
+
+
+def analysis_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
+    present = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = ?", [SCHEMA]).fetchall()}
+    return set(TABLES) <= present
+
+
+def keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None,
+                            fallback: DriverAnalysis | None = None) -> tuple[str, dict[str, int]]:
+    """After a failed or refused analysis: keep the last good tables and mark them stale with the reason; with no
+    good version yet, write `fallback` (e.g. NULL scores carrying the reason) or empty tables, marked empty.
+    Returns (status, rows per table)."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute("begin transaction")
+    try:
+        if analysis_tables_exist(con):
+            status = "stale"
+            counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
+        else:
+            status = "empty"
+            counts = {}
+            for table, (attribute, columns) in TABLES.items():
+                frame = (getattr(fallback, attribute)[list(columns)] if fallback is not None
+                         else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+                counts[table] = _replace_table(con, table, frame, columns)
+        _set_status(con, status, reason, run_id, tables_built=False)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return status, counts
+
+
+def read_status(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """This analysis's row of analysis.analysis_status (None before the first run)."""
+    try:
+        cursor = con.execute(f"select * from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [ANALYSIS_NAME])
+    except duckdb.CatalogException:
+        return None
+    rows = cursor.fetchall()
+    return dict(zip(STATUS_COLUMNS, rows[0])) if rows else None
 
 
 @dataclass
