@@ -22,6 +22,18 @@ class PipelineOutcome:
         return 2 if (self.failed_checks or self.refused_files) else 0
 
 
+def outcome_line(success: bool, failed_checks: list[str], refused_files: list[str], published: bool) -> str:
+    """The summary's first line: what happened, worst first (exit code 1: failed; 2: published with a problem)."""
+    if not success:
+        return "callqa run FAILED: nothing new was published" + (" (the last good serving copy stays)" if published else "")
+    problems = []
+    if refused_files:
+        problems.append(f"{len(refused_files)} file(s) REFUSED (see refused below)")
+    if failed_checks:
+        problems.append(f"{len(failed_checks)} check(s) FAILED: {', '.join(failed_checks)}")
+    return "callqa run published with " + "; ".join(problems) if problems else "callqa run succeeded"
+
+
 def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> PipelineOutcome:
     import dagster as dg
     import duckdb
@@ -63,7 +75,8 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> Pipeli
         report, status_text = [], f"(could not read the warehouse status: {exc})"
     refused = [f["error"] for e in report for f in e.get("refused_files", [])]
     lines = [
-        f"callqa run {'succeeded' if result.success else 'FAILED'} (Dagster run {result.run_id[:8]})",
+        f"{outcome_line(result.success, failed_checks, refused, settings.serving_warehouse.exists())} "
+        f"(Dagster run {result.run_id[:8]})",
         f"landing:   {settings.landing_dir}",
         f"warehouse: {settings.warehouse}",
         f"serving:   {settings.serving_warehouse}" + ("" if settings.serving_warehouse.exists() else " (not published)"),

@@ -1,162 +1,26 @@
-"""Headline numbers from the marts, for the end of `callqa run` / `make demo`. Every rate is recomputed from
-the marts' numerators and denominators (never an average of rates); a mart that is not built yet is skipped."""
+"""Headline numbers for the end of `callqa run` / `make demo`, formatted from marts.rpt_headlines (where every rate
+is recomputed from the marts' numerators and denominators, with its target) and the analysis tables."""
 from __future__ import annotations
 
-from dagster_project.lib.qa_stats import pooled_fleiss_kappa, wilson_interval
 from dagster_project.lib.warehouse import table_exists
 
-HEADLINES = [
-    (
-        "rpt_fcr_daily",
-        "first contact resolution",
-        """select sum(handled), sum(fcr_48h_count), sum(eligible_48h), sum(fcr_7d_count), sum(eligible_7d),
-                  sum(unidentified)
-           from marts.rpt_fcr_daily""",
-        lambda r: (
-            f"{_rate(r[1], r[2])} within 48 h ({r[1]:,} of {r[2]:,} eligible handled contacts), "
-            f"{_rate(r[3], r[4])} within 7 days ({r[3]:,} of {r[4]:,}); {r[0]:,} handled, {r[5]:,} unidentified"
-        ),
-    ),
-    (
-        "rpt_service_level_interval",
-        "service level",
-        """select sum(answered_within_threshold), sum(offered), sum(answer_wait_seconds), sum(answered),
-                  sum(abandoned), sum(short_abandoned)
-           from marts.rpt_service_level_interval""",
-        lambda r: (
-            f"{_rate(r[0], r[1])} answered within threshold ({r[0]:,} of {r[1]:,} offered calls); "
-            f"ASA {r[2] / r[3]:.1f} s; abandon rate {_rate(r[4], r[1])} ({r[5]:,} short abandons not offered)"
-            if r[3] else "no calls offered"
-        ),
-    ),
-    (
-        "fct_tickets",
-        "tickets",
-        """select count(*), count(*) filter (where reopened_within_7d), count(reopened_within_7d),
-                  count(*) filter (where resolution_sla_met and priority_at_creation = 'urgent'),
-                  count(resolution_sla_met) filter (where priority_at_creation = 'urgent')
-           from marts.fct_tickets""",
-        lambda r: (
-            f"{r[0]:,} tickets; reopened within 7 days of a solve {_rate(r[1], r[2])} ({r[1]:,} of {r[2]:,}); "
-            f"urgent resolved within target {_rate(r[3], r[4])} ({r[3]:,} of {r[4]:,})"
-        ),
-    ),
-    (
-        "rpt_forecast_accuracy_daily",
-        "forecast accuracy",
-        """select sum(abs_error_weighted) filter (where measure = 'contacts'),
-                  sum(actual_weighted) filter (where measure = 'contacts'),
-                  sum(error_weighted) filter (where measure = 'contacts'),
-                  sum(intervals_within_tolerance) filter (where measure = 'contacts'),
-                  sum(accuracy_intervals) filter (where measure = 'contacts'),
-                  sum(naive_abs_error_weighted) filter (where measure = 'contacts'),
-                  sum(paired_abs_error_weighted) filter (where measure = 'contacts'),
-                  sum(paired_actual_weighted) filter (where measure = 'contacts'),
-                  sum(abs_error_weighted) filter (where measure = 'aht'),
-                  sum(actual_weighted) filter (where measure = 'aht'),
-                  sum(forecast_weighted) filter (where measure = 'shrinkage'),
-                  sum(actual_weighted) filter (where measure = 'shrinkage'),
-                  sum(weight) filter (where measure = 'shrinkage')
-           from marts.rpt_forecast_accuracy_daily""",
-        lambda r: (
-            f"contacts WAPE {_rate(r[0], r[1])}, bias {r[2] / r[1]:+.1%}, {_rate(r[3], r[4])} of intervals within "
-            f"tolerance; seasonal-naive WAPE {_rate(r[5], r[7])} vs {_rate(r[6], r[7])} (value added "
-            f"{(r[5] - r[6]) / r[7] * 100:+.1f} pts); AHT WAPE {_rate(r[8], r[9])}; shrinkage planned "
-            f"{_rate(r[10], r[12])} vs actual {_rate(r[11], r[12])}"
-            if r[1] and r[7] and r[12] else "no evaluated forecast intervals"
-        ),
-    ),
-    (
-        "rpt_hiring_quality",
-        "hiring quality",
-        """select sum(performing_90d), sum(judged), sum(retained_90d), sum(eligible), sum(attrition_90d_voluntary),
-                  sum(attrition_90d_involuntary), sum(censored), sum(insufficient_data) + sum(not_observed)
-           from marts.rpt_hiring_quality""",
-        lambda r: (
-            f"{_rate(r[0], r[1])} of judged hires retained and performing at day 90 ({r[0]:,} of {r[1]:,}); "
-            f"90-day retention {_rate(r[2], r[3])} ({r[4]:,} voluntary, {r[5]:,} involuntary exits); "
-            f"{r[6]:,} hires too recent (censored), {r[7]:,} not judgeable"
-        ),
-    ),
-    (
-        "rpt_training_quality",
-        "training quality",
-        """select sum(proficient), sum(judged), sum(graduated), sum(started), count(*) filter (where judged > 0),
-                  sum(censored)
-           from marts.rpt_training_quality""",
-        lambda r: (
-            f"{_rate(r[0], r[1])} of judged graduates proficient in their first 30 production days ({r[0]:,} of "
-            f"{r[1]:,}, {r[4]:,} classes; target 90 %); graduation rate {_rate(r[2], r[3])}; {r[5]:,} graduates "
-            f"still in their window"
-        ),
-    ),
-    (
-        "rpt_critical_error_accuracy",
-        "critical-error accuracy",
-        """select sum(without_error) filter (where error_class = 'customer_critical'),
-                  sum(evaluations) filter (where error_class = 'customer_critical'),
-                  sum(without_error) filter (where error_class = 'business_critical'),
-                  sum(evaluations) filter (where error_class = 'business_critical'),
-                  sum(without_error) filter (where error_class = 'compliance_critical'),
-                  sum(evaluations) filter (where error_class = 'compliance_critical'),
-                  count(*) filter (where error_class = 'customer_critical' and evaluations > 0),
-                  count(*) filter (where error_class = 'customer_critical' and sample_sufficient),
-                  (select max(target) from reference.metric_targets where metric = 'qa_sample_confidence_z')
-           from marts.rpt_critical_error_accuracy""",
-        lambda r: (
-            f"customer {_rate(r[0], r[1])} (95% CI {_wilson(r[0], r[1], r[8] or 1.96)}), "
-            f"business {_rate(r[2], r[3])} ({_wilson(r[2], r[3], r[8] or 1.96)}), "
-            f"compliance {_rate(r[4], r[5])} ({_wilson(r[4], r[5], r[8] or 1.96)}); "
-            f"{r[1]:,} random evaluations, {r[7]} of {r[6]} queue-months with a sufficient sample"
-        ),
-    ),
-    (
-        "rpt_qa_calibration_monthly",
-        "QA calibration",
-        """select sum(agreement_sum), sum(items), sum(fail_ratings), sum(ratings), sum(sessions),
-                  sum(agreeing_with_majority), sum(majority_ratings)
-           from marts.rpt_qa_calibration_monthly""",
-        lambda r: (
-            f"Fleiss' kappa {_kappa(r[0], r[1], r[2], r[3])}, item agreement {_rate(r[0], r[1])} over {r[4]:,} "
-            f"sessions; {_rate(r[5], r[6])} of ratings agree with the session majority"
-        ),
-    ),
-    (
-        "rpt_qa_disputes",
-        "QA disputes",
-        """select sum(disputes), sum(evaluations), sum(overturned), sum(decided), sum(decided_late),
-                  sum(decided_with_time),
-                  coalesce(string_agg(distinct case when overturn_above_team then evaluator_id end, ', '), 'none')
-           from marts.rpt_qa_disputes""",
-        lambda r: (
-            f"dispute rate {_rate(r[0], r[1])} ({r[0]:,} of {r[1]:,} evaluations), overturned {_rate(r[2], r[3])} "
-            f"of {r[3]:,} decided, {_rate(r[4], r[5])} decided after the target; overturns significantly above "
-            f"the team: {r[6]}"
-        ),
-    ),
-    (
-        "rpt_qa_improvement_loop",
-        "QA root causes",
-        """select sum(process_system_fails), sum(classified_fails), sum(problems_found), sum(actions_opened),
-                  sum(actions_done), sum(actions_open)
-           from marts.rpt_qa_improvement_loop""",
-        lambda r: (
-            f"{_rate(r[0], r[1])} of classified QA failures are process/system, not the agent ({r[2]:,} problems); "
-            f"{r[3]:,} improvement actions opened, {r[4]:,} done, {r[5]:,} open"
-        ),
-    ),
-    (
-        "rpt_red_line_monthly",
-        "red line",
-        """select sum(red_line_contacts), sum(transcribed_contacts), sum(red_line_hits), sum(compared_both),
-                  sum(compared_red_line), sum(compared_courtesy_failed)
-           from marts.rpt_red_line_monthly""",
-        lambda r: (
-            f"{_rate(r[0], r[1])} of transcribed contacts ({r[0]:,} of {r[1]:,}; {r[2]:,} phrases); confirmed by "
-            f"the courtesy QA item {_rate(r[3], r[4])}, catching {_rate(r[3], r[5])} of courtesy failures"
-        ),
-    ),
+# The warehouse's headline numbers come from one place, marts.rpt_headlines (dbt: every rate from the marts' summed
+# parts, targets from the seeds); this module only formats them. The analysis step runs after dbt, so its headlines
+# read the analysis tables themselves.
+HEADLINE_MART = "rpt_headlines"
 
+ANALYSIS_HEADLINES = [
+    (
+        "analysis.analysis_status",
+        "satisfaction analysis",
+        """select status, reason, tables_run_id, strftime(tables_built_at, '%Y-%m-%d %H:%M UTC')
+           from analysis.analysis_status where analysis = 'satisfaction_drivers'""",
+        lambda r: (
+            "fitted this run" if r[0] == "current" else
+            f"STALE: the tables below are the last good version (run {str(r[2])[:8]}, {r[3]}); this run failed: {r[1]}"
+            if r[0] == "stale" else f"NOT AVAILABLE (no good version yet): {r[1]}"
+        ),
+    ),
     (
         "analysis.satisfaction_model_fit",
         "satisfaction drivers",
@@ -184,26 +48,65 @@ HEADLINES = [
 ]
 
 
-def _rate(numerator, denominator) -> str:
-    return f"{numerator / denominator:.1%}" if denominator else "n/a"
+def format_number(unit: str, value, numerator=None, denominator=None) -> str:
+    """A headline value in its unit: share 82.4%, signed_share +0.7%, points +15.5 pts, seconds 3.3 s, count 5,047,
+    kappa 0.76."""
+    if value is None:
+        return "n/a"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "signed_share":
+        return f"{value:+.1%}"
+    if unit == "points":
+        return f"{value * 100:+.1f} pts"
+    if unit == "seconds":
+        return f"{value:.1f} s"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
 
 
-def _wilson(successes, trials, z) -> str:
-    low, high = wilson_interval(successes, trials, z)
-    return f"{low:.1%}-{high:.1%}" if trials else "n/a"
+def format_headline(row: dict) -> str:
+    """One number of rpt_headlines as text: label, value, its parts, interval and target."""
+    if row["value"] is None:
+        return f"{row['label']} n/a: {row['null_reason'] or 'no data'}"
+    details = []
+    if row["unit"] == "share" and row["denominator"] is not None:
+        details.append(f"{row['numerator']:,.0f} of {row['denominator']:,.0f}")
+    if row["ci_low"] is not None:
+        details.append(f"95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}")
+    if row["text_value"] is not None:
+        details.append(str(row["text_value"]))
+    if row["target"] is not None and row["target_met"] is not None:
+        sign = {"higher_is_better": ">=", "lower_is_better": "<=", "tolerance": "|x| <="}.get(row["target_direction"], "")
+        target_unit = "share" if row["unit"] in ("signed_share", "points") else row["unit"]
+        details.append(f"target {sign} {format_number(target_unit, row['target'])}"
+                       + ("" if row["target_met"] else ", MISSED"))
+    text = f"{row['label']} {format_number(row['unit'], row['value'])}"
+    return text + (f" ({'; '.join(details)})" if details else "")
 
 
-def _kappa(agreement_sum, items, fail_ratings, ratings) -> str:
-    kappa = pooled_fleiss_kappa(agreement_sum, items, fail_ratings, ratings)
-    return "n/a (no variation)" if kappa is None and items and ratings else ("n/a" if kappa is None else f"{kappa:.2f}")
+def headline_rows(con) -> list[dict]:
+    """marts.rpt_headlines in display order (empty when the mart is not built yet)."""
+    if not table_exists(con, "marts", HEADLINE_MART):
+        return []
+    cursor = con.execute(f"select * from marts.{HEADLINE_MART} order by area_order, metric_order")
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, r)) for r in cursor.fetchall()]
 
 
 def headlines(con) -> list[str]:
     lines = []
-    for table, label, sql, fmt in HEADLINES:
-        schema, _, name = table.rpartition(".")  # "analysis.x" names its schema; a bare name is a mart
-        if not table_exists(con, schema or "marts", name):
+    areas: dict[str, list[str]] = {}
+    for row in headline_rows(con):
+        areas.setdefault(row["area"], []).append(format_headline(row))
+    for area, parts in areas.items():
+        lines.append(f"{area + ':':<28}" + "; ".join(parts))
+    for table, label, sql, fmt in ANALYSIS_HEADLINES:
+        schema, _, name = table.rpartition(".")
+        if not table_exists(con, schema, name):
             continue
-        row = [v if v is not None else 0 for v in con.execute(sql).fetchall()[0]]
-        lines.append(f"{label + ':':<28}{fmt(row)}")
+        rows = con.execute(sql).fetchall()
+        if rows:
+            lines.append(f"{label + ':':<28}{fmt([v if v is not None else 0 for v in rows[0]])}")
     return lines

@@ -38,7 +38,10 @@ def dirty_run(tmp_path_factory):
         con.close()
         serving = base / "callqa_serving.duckdb"
         first_version, _ = verify_serving_copy(serving)
-        with _serving_readers(base, serving) as readers:
+        # The rerun's analysis is refused (as a real separation or non-convergence would be): it must still
+        # publish, keep the first run's analysis tables marked stale, and exit 2.
+        with _serving_readers(base, serving) as readers, pytest.MonkeyPatch.context() as patched:
+            patched.setattr("dagster_project.defs.analysis.assets.run_driver_analysis", _refused_analysis)
             second = run()
         con = connect()
         yield {"truth": truth, "first": first, "second": second, "con": con, "landing": landing,
@@ -73,6 +76,13 @@ class _serving_readers:
             proc.wait(timeout=120)
             self.results[mode] = json.loads(out.read_text())
         return False
+
+
+def _refused_analysis(*args, **kwargs):
+    from dagster_project.lib.drivers.ordinal import OrdinalSeparationError
+
+    raise OrdinalSeparationError("planted refusal: coefficients running off to infinity for ['wait_seconds']",
+                                 predictors=["wait_seconds"])
 
 
 def _snapshot(con):
@@ -135,6 +145,31 @@ def test_no_phone_number_anywhere_in_the_warehouse(dirty_run):
 def test_a_rerun_with_no_new_files_changes_nothing(dirty_run):
     assert dirty_run["second"].success
     assert _snapshot(dirty_run["con"]) == dirty_run["snapshot"]
+
+
+def test_a_refused_analysis_still_publishes_with_the_last_good_tables_marked_stale(dirty_run):
+    """The rerun's satisfaction analysis was refused: the run still publishes (exit 2, "published with a failed
+    check" first in the summary), the serving copy carries the first run's analysis tables, marked stale with the
+    reason, and the headlines say so."""
+    first, second = dirty_run["first"], dirty_run["second"]
+    assert not second.failed_steps, second.summary
+    assert second.exit_code == 2
+    assert "analysis/analysis_status:analysis_current" in second.failed_checks
+    head = second.summary.splitlines()[0]
+    assert head.startswith("callqa run published with") and "check(s) FAILED" in head, head
+    assert "satisfaction analysis:      STALE" in second.summary and "planted refusal" in second.summary
+    assert "STALE" not in first.summary
+    version, manifest = verify_serving_copy(dirty_run["serving"])
+    assert version != dirty_run["first_version"] and "analysis.analysis_status" in manifest
+    serving = duckdb.connect(str(dirty_run["serving"]), read_only=True)
+    try:
+        status, reason, tables_run, attempted = serving.execute(
+            "select status, reason, tables_run_id, attempted_run_id from analysis.analysis_status").fetchall()[0]
+        scored = serving.execute("select count(*) from analysis.contact_satisfaction_scores").fetchall()[0][0]
+    finally:
+        serving.close()
+    assert status == "stale" and "planted refusal" in reason and tables_run != attempted
+    assert scored == dirty_run["con"].execute("select count(*) from marts.fct_contact_drivers").fetchall()[0][0]
 
 
 def test_readers_of_the_serving_copy_are_never_blocked_and_see_whole_versions(dirty_run):

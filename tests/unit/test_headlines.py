@@ -1,0 +1,39 @@
+"""The headline formatter (lib/headlines.py) on hand-made rows of marts.rpt_headlines."""
+from dagster_project.lib.headlines import format_headline, format_number
+
+
+def _row(**kw):
+    base = {"label": "x", "unit": "share", "value": None, "numerator": None, "denominator": None, "ci_low": None,
+            "ci_high": None, "target": None, "target_met": None, "target_direction": None, "text_value": None,
+            "null_reason": None}
+    return {**base, **kw}
+
+
+def test_units():
+    assert format_number("share", 0.8241) == "82.4%"
+    assert format_number("signed_share", 0.007) == "+0.7%"
+    assert format_number("points", 0.155) == "+15.5 pts"
+    assert format_number("seconds", 3.26) == "3.3 s"
+    assert format_number("count", 5047.0) == "5,047"
+    assert format_number("kappa", 0.7612) == "0.76"
+    assert format_number("share", None) == "n/a"
+
+
+def test_a_rate_with_parts_interval_and_a_missed_target():
+    row = _row(label="customer", value=125 / 135, numerator=125.0, denominator=135.0, ci_low=0.869, ci_high=0.959,
+               target=0.95, target_met=False, target_direction="higher_is_better")
+    assert format_headline(row) == "customer 92.6% (125 of 135; 95% CI 86.9%-95.9%; target >= 95.0%, MISSED)"
+
+
+def test_a_missing_value_says_why_and_nothing_else():
+    row = _row(label="shrinkage planned", null_reason="no shrinkage data (agent schedules and states)")
+    assert format_headline(row) == "shrinkage planned n/a: no shrinkage data (agent schedules and states)"
+
+
+def test_a_bias_within_its_tolerance_and_seconds_against_a_target():
+    bias = _row(label="bias", unit="signed_share", value=0.007, numerator=39.0, denominator=5617.0, target=0.03,
+                target_met=True, target_direction="tolerance")
+    assert format_headline(bias) == "bias +0.7% (target |x| <= 3.0%)"
+    asa = _row(label="ASA", unit="seconds", value=41.2, numerator=4120.0, denominator=100.0, target=30.0,
+               target_met=False, target_direction="lower_is_better")
+    assert format_headline(asa) == "ASA 41.2 s (target <= 30.0 s, MISSED)"
