@@ -6,23 +6,45 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
 app = typer.Typer(help="callqa: a warehouse for contact-center quality.", no_args_is_help=True)
 
 
-def _apply_paths(landing: Optional[Path], warehouse: Optional[Path]):
+def _fail(message: str) -> NoReturn:
+    """A mistake of the user's: one line on stderr, exit 1 (no traceback)."""
+    typer.echo(f"callqa: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _apply_paths(landing: Optional[Path], warehouse: Optional[Path], for_reading: bool = False):
+    """Settings from the options and the environment. `for_reading`: a command that only reads the warehouse,
+    whose default falls back to the demo's when that is the only one (settings.default_warehouse)."""
     if landing is not None:
         os.environ["CALLQA_LANDING_DIR"] = str(landing.expanduser().resolve())
     if warehouse is not None:
         os.environ["CALLQA_WAREHOUSE"] = str(warehouse.expanduser().resolve())
     from dagster_project.settings import Settings
 
-    settings = Settings.from_env()
+    settings = Settings.from_env(for_reading=for_reading)
     settings.export()
     return settings
+
+
+def _check_timezone(name: str, what: str = "CALLQA_TIMEZONE") -> str:
+    from dagster_project.settings import InvalidTimezone, check_timezone
+
+    try:
+        return check_timezone(name, what)
+    except InvalidTimezone as exc:
+        _fail(str(exc))
+
+
+def _no_warehouse(path: Path) -> NoReturn:
+    _fail(f"no warehouse at {path}: run `callqa run` (or `make demo`) first, or pass --warehouse FILE / set "
+          "CALLQA_WAREHOUSE")
 
 
 @app.command()
@@ -37,12 +59,27 @@ def generate(
 ):
     """Write a synthetic contact center (every landing source) and its planted truth (ground_truth.json)."""
     from dagster_project.lib.synth import generate as generate_center
+    from dagster_project.lib.synth.generator import MIN_CONTACTS
 
+    # Every argument is checked before anything is written (a failure half-way would leave a partial center).
+    if timezone:
+        tz = _check_timezone(timezone, "--timezone")
+    else:
+        tz = _check_timezone(os.environ.get("CALLQA_TIMEZONE") or "America/New_York")
+    if days < 1:
+        _fail(f"--days must be at least 1 (got {days})")
+    if contacts_per_day < 1:
+        _fail(f"--contacts-per-day must be at least 1 (got {contacts_per_day})")
+    if days * contacts_per_day < MIN_CONTACTS:
+        _fail(f"--days x --contacts-per-day must be at least {MIN_CONTACTS} contacts (got {days * contacts_per_day})")
+    try:
+        first_day = date.fromisoformat(start_date)
+    except ValueError:
+        _fail(f"--start-date must be a date as YYYY-MM-DD (got {start_date!r})")
     settings = _apply_paths(out, None)
-    tz = timezone or os.environ.get("CALLQA_TIMEZONE") or "America/New_York"
     truth = generate_center(
         settings.landing_dir, days=days, contacts_per_day=contacts_per_day, seed=seed, dirty=dirty,
-        start_date=date.fromisoformat(start_date), timezone=tz,
+        start_date=first_day, timezone=tz,
     )
     files = sum(len(d.get("files", [])) for d in truth.get("delivery", {}).values())
     typer.echo(f"wrote {files} files for {len(truth.get('delivery', {}))} sources to {settings.landing_dir}")
@@ -54,12 +91,20 @@ def run(
     landing: Optional[Path] = typer.Option(None, "--landing", help="Landing folder (default: CALLQA_LANDING_DIR)."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
     quiet: bool = typer.Option(False, "--quiet", help="Only print the summary."),
+    rebuild: bool = typer.Option(
+        False, "--rebuild",
+        help="Accept a CALLQA_TIMEZONE other than the one the warehouse was built with: record it and rebuild "
+             "every model from raw in it."),
 ):
     """Ingest new landing files and build every dbt model and test, in process."""
     settings = _apply_paths(landing, warehouse)
+    from dagster_project.lib.preflight import PreflightError
     from dagster_project.pipeline import run_pipeline
 
-    outcome = run_pipeline(settings, quiet=quiet)
+    try:
+        outcome = run_pipeline(settings, quiet=quiet, rebuild=rebuild)
+    except PreflightError as exc:
+        _fail(str(exc))
     typer.echo(outcome.summary)
     raise typer.Exit(outcome.exit_code)
 
@@ -70,26 +115,26 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ):
     """Per source: files loaded, rows delivered, staged and rejected (by reason), last load time."""
-    settings = _apply_paths(None, warehouse)
+    settings = _apply_paths(None, warehouse, for_reading=True)
     from dagster_project.lib.contract import load_contract
     from dagster_project.lib.status import format_status, source_status
-    from dagster_project.lib.warehouse import warehouse_connection
+    from dagster_project.lib.warehouse import TIMEZONE_KEY, recorded_settings, warehouse_connection
 
     if not settings.warehouse.exists():
-        typer.echo(f"no warehouse at {settings.warehouse}: run `callqa run` first", err=True)
-        raise typer.Exit(1)
+        _no_warehouse(settings.warehouse)
     import duckdb
 
     try:
         with warehouse_connection(settings, read_only=True) as con:
             report = source_status(con, list(load_contract()))
+            zone = recorded_settings(con).get(TIMEZONE_KEY)
     except duckdb.IOException as exc:
-        typer.echo(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {exc}", err=True)
-        raise typer.Exit(1)
+        _fail(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {str(exc).splitlines()[0]}")
     if as_json:
-        typer.echo(json.dumps({"warehouse": str(settings.warehouse), "sources": report}, indent=2, default=str))
+        typer.echo(json.dumps({"warehouse": str(settings.warehouse), "timezone": zone, "sources": report},
+                              indent=2, default=str))
     else:
-        typer.echo(f"warehouse: {settings.warehouse}")
+        typer.echo(f"warehouse: {settings.warehouse} (time zone: {zone or 'not recorded'})")
         typer.echo(format_status(report))
 
 
@@ -104,11 +149,14 @@ def query(
 
     if serving is not None:
         os.environ["CALLQA_SERVING_WAREHOUSE"] = str(serving.expanduser().resolve())
-    settings = _apply_paths(None, None)
+    settings = _apply_paths(None, None, for_reading=True)
     if not settings.serving_warehouse.exists():
-        typer.echo(f"no serving copy at {settings.serving_warehouse}: run `callqa run` first", err=True)
-        raise typer.Exit(1)
-    con = duckdb.connect(str(settings.serving_warehouse), read_only=True)
+        _fail(f"no serving copy at {settings.serving_warehouse}: run `callqa run` (or `make demo`) first, or pass "
+              "--serving FILE / set CALLQA_SERVING_WAREHOUSE (or CALLQA_WAREHOUSE, whose copy is beside it)")
+    try:
+        con = duckdb.connect(str(settings.serving_warehouse), read_only=True)
+    except duckdb.Error as exc:
+        _fail(f"cannot open {settings.serving_warehouse}: {str(exc).splitlines()[0]}")
     try:
         con.execute("SET TimeZone = 'UTC'")
         frame = con.execute(sql).df()
@@ -125,17 +173,39 @@ def load_postgres(
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
 ):
     """Copy the raw layer of the DuckDB warehouse into PostgreSQL (PGHOST, PGPORT, PGUSER, PGDATABASE), so that
-    `DBT_TARGET=postgres dbt build` builds the same marts there."""
-    from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
-    from dagster_project.lib.warehouse import warehouse_connection
+    `DBT_TARGET=postgres dbt build` builds the same marts there, in the time zone the warehouse recorded."""
+    import duckdb
+    import psycopg2
 
-    settings = _apply_paths(None, warehouse)
+    from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
+    from dagster_project.lib.warehouse import TIMEZONE_KEY, recorded_settings, warehouse_connection
+
+    settings = _apply_paths(None, warehouse, for_reading=True)
+    if not settings.warehouse.exists():
+        _no_warehouse(settings.warehouse)
     target = PostgresTarget.from_env()
-    with warehouse_connection(settings, read_only=True) as con:
-        copied = copy_raw_layer(con, target)
+    url = f"postgresql://{target.user}@{target.host}:{target.port}/{target.dbname}"
+    try:
+        with warehouse_connection(settings, read_only=True) as con:
+            zone = recorded_settings(con).get(TIMEZONE_KEY)
+            if zone and settings.timezone_explicit and settings.timezone != zone:
+                _fail(f"{settings.warehouse} was built with CALLQA_TIMEZONE={zone}, the environment has "
+                      f"{settings.timezone}: unset it or set {zone}, or the PostgreSQL marts would differ")
+            copied = copy_raw_layer(con, target)
+    except duckdb.IOException as exc:
+        _fail(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {str(exc).splitlines()[0]}")
+    except psycopg2.OperationalError as exc:
+        _fail(f"cannot connect to {url}: {str(exc).strip().splitlines()[0]} (start the local server with "
+              "`make pg-start`, or set PGHOST / PGPORT / PGUSER / PGDATABASE)")
     for table, rows in copied.items():
         typer.echo(f"raw.{table}: {rows:,} rows")
-    typer.echo(f"copied {len(copied)} raw tables to postgresql://{target.user}@{target.host}:{target.port}/{target.dbname}")
+    typer.echo(f"copied {len(copied)} raw tables to {url}")
+    if zone:
+        typer.echo(f"time zone {zone} (recorded in the warehouse): build the marts with "
+                   f"CALLQA_TIMEZONE={zone} DBT_TARGET=postgres uv run dbt build --project-dir dbt --profiles-dir dbt")
+    else:
+        typer.echo("no time zone recorded in the warehouse (built before callqa recorded it): build the marts with "
+                   "the CALLQA_TIMEZONE it was built with")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,13 +34,17 @@ def outcome_line(success: bool, failed_checks: list[str], refused_files: list[st
     return "callqa run published with " + "; ".join(problems) if problems else "callqa run succeeded"
 
 
-def run_pipeline(settings: Settings | None = None, quiet: bool = True) -> PipelineOutcome:
+def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False) -> PipelineOutcome:
+    """Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
+    is invalid or not the warehouse's (unless `rebuild`), or the landing folder is missing or has no file."""
+    from dagster_project.lib.preflight import preflight
+
+    settings = preflight(settings or Settings.from_env(), rebuild=rebuild)
     import dagster as dg
     import duckdb
 
     from dagster_project.defs.transform.project import prepare_dbt_project
 
-    settings = settings or Settings.from_env()
     settings.export()
     prepare_dbt_project()
     from dagster_project.definitions import defs

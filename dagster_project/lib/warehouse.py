@@ -45,3 +45,83 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
 
 def warehouse_path(settings: Settings | None = None) -> Path:
     return (settings or Settings.from_env()).warehouse
+
+
+# ---------------------------------------------------------------- what the warehouse was built with
+
+# raw._callqa_settings: key, value, recorded_at. In raw (beside the ingest ledger) because it describes how the
+# raw text is read (naive timestamps are local time in the zone) and travels with it: `callqa load-postgres`
+# copies every raw table, so the PostgreSQL copy carries the same record.
+SETTINGS_TABLE = "_callqa_settings"
+TIMEZONE_KEY = "timezone"
+# Every schema a run builds from raw (dbt layers, seeds, the analysis step); a rebuild drops them.
+KEPT_SCHEMAS = ("raw", "main", "information_schema", "pg_catalog")
+
+
+class TimezoneMismatch(RuntimeError):
+    """A run asked for another zone than the warehouse was built with (the message is one line, for the user)."""
+
+
+def recorded_settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    if not table_exists(con, "raw", SETTINGS_TABLE):
+        return {}
+    return dict(con.execute(f"SELECT key, value FROM raw.{SETTINGS_TABLE}").fetchall())
+
+
+def record_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.{SETTINGS_TABLE} "
+        "(key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, recorded_at TIMESTAMPTZ NOT NULL)"
+    )
+    con.execute(
+        f"INSERT OR REPLACE INTO raw.{SETTINGS_TABLE} VALUES (?, ?, current_timestamp)", [key, value]
+    )
+
+
+def recorded_timezone(settings: Settings | None = None) -> str | None:
+    """The zone the warehouse recorded on its first run (None: no warehouse, or built before zones were recorded)."""
+    settings = settings or Settings.from_env()
+    if not settings.warehouse.exists():
+        return None
+    with warehouse_connection(settings, read_only=True) as con:
+        return recorded_settings(con).get(TIMEZONE_KEY)
+
+
+def drop_derived_schemas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop every schema built from raw (what a run rebuilds in full); raw and its ledger stay. Returns them."""
+    schemas = [s for (s,) in con.execute(
+        "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database() "
+        "ORDER BY schema_name").fetchall() if s not in KEPT_SCHEMAS]
+    for schema in schemas:
+        con.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return schemas
+
+
+def settle_timezone(settings: Settings, rebuild: bool = False) -> Settings:
+    """The settings a run must use, with the warehouse's zone recorded; refuses a zone that differs from it.
+
+    - no zone recorded yet (a new warehouse, or one built before zones were recorded): the run's zone is recorded;
+    - CALLQA_TIMEZONE not set: the recorded zone (not UTC: that silently shifted every local date and hour);
+    - the same zone: as is;
+    - another zone: TimezoneMismatch, unless `rebuild`: the new zone is recorded and every schema built from raw
+      is dropped, so the run rebuilds them all (incremental models included) in the new zone.
+    """
+    from dataclasses import replace
+
+    with warehouse_connection(settings) as con:
+        recorded = recorded_settings(con).get(TIMEZONE_KEY)
+        if recorded is None or (rebuild and settings.timezone_explicit and settings.timezone != recorded):
+            if recorded is not None:
+                drop_derived_schemas(con)
+            record_setting(con, TIMEZONE_KEY, settings.timezone)
+            return settings
+    if not settings.timezone_explicit:
+        return replace(settings, timezone=recorded, timezone_explicit=True)
+    if settings.timezone != recorded:
+        raise TimezoneMismatch(
+            f"{settings.warehouse} was built with CALLQA_TIMEZONE={recorded}, this run has {settings.timezone}: "
+            f"run with CALLQA_TIMEZONE={recorded} (or unset), or `callqa run --rebuild` to rebuild it in "
+            f"{settings.timezone}, or use another --warehouse"
+        )
+    return settings
