@@ -2,9 +2,8 @@
 
 Each file is read completely, checked at file level (encoding, header, required columns, column names that clash
 with others only in case), protected (caller numbers hashed, free text masked, columns nobody named checked for
-both) and then written, together with its ledger entry, in ONE
-transaction: a file is either entirely in raw or not at all, and the ledger makes sure the same bytes are
-never loaded twice. Lines that can't be parsed are not dropped: they are stored with their line number,
+both) and then written, together with its ledger entry, in ONE transaction: a file is either entirely in raw or
+not at all, and the ledger makes sure the same bytes are never loaded twice. Lines that can't be parsed are not dropped: they are stored with their line number,
 the parser's message and their (masked) text, so staging can reject them with a reason.
 """
 from __future__ import annotations
