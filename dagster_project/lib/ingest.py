@@ -1,9 +1,9 @@
 """Lossless ingestion of landing files into the raw layer (see docs/layers.md).
 
-Each file is read completely, checked at file level (encoding, header, required columns), protected
-(caller numbers hashed, free text masked) and then written, together with its ledger entry, in ONE
-transaction: a file is either entirely in raw or not at all, and the ledger makes sure the same bytes are
-never loaded twice. Lines that can't be parsed are not dropped: they are stored with their line number,
+Each file is read completely, checked at file level (encoding, header, required columns, column names that clash
+with others only in case), protected (caller numbers hashed, free text masked, columns nobody named checked for
+both) and then written, together with its ledger entry, in ONE transaction: a file is either entirely in raw or
+not at all, and the ledger makes sure the same bytes are never loaded twice. Lines that can't be parsed are not dropped: they are stored with their line number,
 the parser's message and their (masked) text, so staging can reject them with a reason.
 """
 from __future__ import annotations
@@ -19,13 +19,19 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
 from dagster_project.lib.mappings import ImportMapping, load_mappings, mapping_for
-from dagster_project.lib.pii import hash_phone, mask_text, pii_key
+from dagster_project.lib.pii import hash_phone, mask_text, pii_key, protect_unnamed
+from dagster_project.lib.sql import identifier_key, quote_identifier
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
 LEDGER = "raw._ingest_ledger"
+# Python's csv refuses fields over 131,072 characters by default; a delivered field (a transcript, a note) may be
+# longer, and the whole file is in memory anyway. The limit is process-wide (the csv module has no other); 2**31-1
+# fits a C long everywhere. A field over it (or any other CSV error) refuses the file with the reason.
+CSV_FIELD_LIMIT = 2**31 - 1
 
 
 class FileRefused(Exception):
@@ -112,23 +118,60 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _check_header(columns: list[str], name: str) -> None:
-    seen: set[str] = set()
+    """Column names must be distinct as the warehouse compares them: ASCII case-insensitively (sql.identifier_key),
+    so `CALLER_NUMBER` beside `caller_number` can't both be columns of one table."""
+    seen: dict[str, str] = {}
+    metadata = {identifier_key(c): c for c in METADATA_COLUMNS}
     for position, column in enumerate(columns, start=1):
         if not column:
             raise FileRefused(f"{name}: header column {position} has no name; the file was not loaded")
-        if column in seen:
-            raise FileRefused(f"{name}: header names column '{column}' twice; the file was not loaded")
-        if column in METADATA_COLUMNS:
+        if "\x00" in column:
+            raise FileRefused(
+                f"{name}: header column {position} has a NUL character in its name; the file was not loaded")
+        key = identifier_key(column)
+        if key in seen:
+            if seen[key] == column:
+                raise FileRefused(f"{name}: header names column '{column}' twice; the file was not loaded")
+            raise FileRefused(
+                f"{name}: header columns '{seen[key]}' and '{column}' differ only in case (column names are "
+                "case-insensitive in the warehouse); the file was not loaded"
+            )
+        if key in metadata:
             raise FileRefused(f"{name}: column '{column}' clashes with a load-metadata column; the file was not loaded")
-        seen.add(column)
+        seen[key] = column
+
+
+def _check_case_clashes(columns: list[str], known: list[str], name: str, source: str, contract_columns) -> None:
+    """A delivered column that differs only in case from a contract column or a column already in raw (from an
+    earlier file) can't be stored beside it, and is not silently taken for it either: the file is refused."""
+    by_key = {identifier_key(c): c for c in known}
+    for column in columns:
+        existing = by_key.get(identifier_key(column))
+        if existing is not None and existing != column:
+            where = (f"the contract's column '{existing}' of source '{source}'" if existing in contract_columns
+                     else f"column '{existing}', already in raw.{source} from an earlier file")
+            raise FileRefused(
+                f"{name}: column '{column}' differs from {where} only in case (column names are case-insensitive "
+                f"in the warehouse); deliver it as '{existing}'; the file was not loaded"
+            )
 
 
 def _read_csv(text: str, name: str, delimiter: str = ",") -> ParsedFile:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     parsed = ParsedFile([], [], [], [], [])
     previous_line = 0
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise FileRefused(
+                f"{name}: not readable as CSV at line {previous_line + 1} ({exc}); the file was not loaded"
+            ) from exc
         start_line = previous_line + 1
         previous_line = reader.line_num
         if not record:  # a blank line carries no data
@@ -183,16 +226,17 @@ def _read_jsonl(text: str, name: str) -> ParsedFile:
 
 
 def _read_parquet(path: Path, name: str) -> ParsedFile:
+    # The column names as the file has them (DuckDB would rename a case-insensitive duplicate to `name_1`).
+    try:
+        header = list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError) as exc:
+        raise FileRefused(f"{name}: not a readable Parquet file ({exc}); the file was not loaded") from exc
+    _check_header(header, name)
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-        header = [row[0] for row in described]
-        _check_header(header, name)
-        select = ", ".join(
-            f"""CASE WHEN CAST("{c}" AS VARCHAR) = '' THEN NULL ELSE CAST("{c}" AS VARCHAR) END"""
-            for c in header
-        )
+        text = [f"CAST({quote_identifier(c)} AS VARCHAR)" for c in header]
+        select = ", ".join(f"CASE WHEN {t} = '' THEN NULL ELSE {t} END" for t in text)
         table = con.execute(f"SELECT {select} FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
         raise FileRefused(f"{name}: not a readable Parquet file ({exc}); the file was not loaded") from exc
@@ -222,10 +266,19 @@ def read_delivery(path: Path, data: bytes, name: str, delimiter: str = ",") -> P
 
 
 def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None) -> None:
-    """Hash phone numbers and mask free text in place, before anything reaches the warehouse."""
+    """Hash phone numbers and mask free text in place, before anything reaches the warehouse.
+
+    Columns the contract (or the file's import mapping: `requires`, `pii`) names are protected as declared; every
+    other delivered column is unknown and so treated as possibly personal (pii.protect_unnamed: phone-like values
+    hashed as caller_number is, free text masked)."""
     index = {c: i for i, c in enumerate(parsed.columns)}
     hashed = [*contract.pii_columns("hash"), *(mapping.pii_hash if mapping else ())]
     masked = [*contract.pii_columns("mask"), *(mapping.pii_mask if mapping else ())]
+    named = {*contract.column_names, *(mapping.requires if mapping else ()), *hashed, *masked}
+    for column, i in index.items():
+        if column not in named:
+            for row in parsed.rows:
+                row[i] = protect_unnamed(row[i], key)
     for column in hashed:
         if column in index:
             i = index[column]
@@ -242,8 +295,14 @@ def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: I
 # ---------------------------------------------------------------- writing
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+def _raw_columns(con, source: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+            [source],
+        ).fetchall()
+    ]
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, extra: list[str] = ()) -> None:
@@ -255,23 +314,17 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, e
             status VARCHAR, rows_delivered BIGINT, rows_malformed BIGINT, error VARCHAR,
             loaded_at TIMESTAMPTZ)"""
     )
-    table = f"raw.{_quote(contract.name)}"
+    table = f"raw.{quote_identifier(contract.name)}"
     metadata = (
         '"_load_id" BIGINT, "_file" VARCHAR, "_line" BIGINT, "_file_sha256" VARCHAR, '
         '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR, "_mapping" VARCHAR'
     )
-    columns = ", ".join(f"{_quote(c)} VARCHAR" for c in contract.column_names)
+    columns = ", ".join(f"{quote_identifier(c)} VARCHAR" for c in contract.column_names)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, {metadata})")
-    existing = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
-            [contract.name],
-        ).fetchall()
-    }
+    existing = set(_raw_columns(con, contract.name))
     for column in [*contract.column_names, *extra, "_mapping"]:
         if column not in existing:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {_quote(column)} VARCHAR")
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(column)} VARCHAR")
             existing.add(column)
 
 
@@ -309,6 +362,8 @@ def load_file(
         return load
     try:
         parsed = read_delivery(path, data, name, mapping.delimiter if mapping else ",")
+        known = [*contract.column_names, *_raw_columns(con, contract.name)]
+        _check_case_clashes(parsed.columns, known, name, contract.name, contract.column_names)
         if parsed.columns or parsed.rows:
             required = mapping.requires if mapping else contract.required_columns
             missing = [c for c in required if c not in parsed.columns]
@@ -348,7 +403,7 @@ def load_file(
     try:
         ensure_raw_table(con, contract, extra)
         con.register("_incoming", incoming)
-        con.execute(f"INSERT INTO raw.{_quote(contract.name)} BY NAME SELECT * FROM _incoming")
+        con.execute(f"INSERT INTO raw.{quote_identifier(contract.name)} BY NAME SELECT * FROM _incoming")
         con.unregister("_incoming")
         _record(con, load, contract.name, len(data), loaded_at)
         con.execute("COMMIT")

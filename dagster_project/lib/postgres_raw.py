@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dagster_project.lib.sql import quote_identifier
+
 # DuckDB type of a raw column -> PostgreSQL type. Data columns are all VARCHAR (text as delivered); the load
 # metadata has a few typed columns.
 _PG_TYPES = {
@@ -54,10 +56,6 @@ class PostgresTarget:
                                 password=self.password)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def copy_raw_layer(
     source: duckdb.DuckDBPyConnection, target: PostgresTarget, schema: str = "raw", batch_rows: int = 50_000
 ) -> dict[str, int]:
@@ -70,7 +68,7 @@ def copy_raw_layer(
     pg = target.connect()
     try:
         with pg.cursor() as cur:
-            cur.execute(f"create schema if not exists {_quote(schema)}")
+            cur.execute(f"create schema if not exists {quote_identifier(schema)}")
         pg.commit()
         for table in tables:
             columns = source.execute(
@@ -80,20 +78,21 @@ def copy_raw_layer(
             unknown = [f"{c} {t}" for c, t in columns if t not in _PG_TYPES]
             if unknown:
                 raise ValueError(f"raw.{table}: no PostgreSQL type for {', '.join(unknown)}")
-            column_list = ", ".join(_quote(c) for c, _ in columns)
+            column_list = ", ".join(quote_identifier(c) for c, _ in columns)
             with pg.cursor() as cur:
-                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(table)}")
+                cur.execute(f"drop table if exists {quote_identifier(schema)}.{quote_identifier(table)}")
                 cur.execute(
-                    f"create table {_quote(schema)}.{_quote(table)} ("
-                    + ", ".join(f"{_quote(c)} {_PG_TYPES[t]}" for c, t in columns) + ")")
-                result = source.execute(f"select {column_list} from raw.{_quote(table)}")
+                    f"create table {quote_identifier(schema)}.{quote_identifier(table)} ("
+                    + ", ".join(f"{quote_identifier(c)} {_PG_TYPES[t]}" for c, t in columns) + ")")
+                result = source.execute(f"select {column_list} from raw.{quote_identifier(table)}")
                 total = 0
                 while batch := result.fetchmany(batch_rows):  # bounded memory on big raw tables
                     buffer = io.StringIO()
                     _write_csv(buffer, batch)
                     buffer.seek(0)
                     cur.copy_expert(
-                        f"copy {_quote(schema)}.{_quote(table)} ({column_list}) from stdin with (format csv)", buffer)
+                        f"copy {quote_identifier(schema)}.{quote_identifier(table)} ({column_list}) "
+                        "from stdin with (format csv)", buffer)
                     total += len(batch)
             pg.commit()
             copied[table] = total

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib.sql import quote_identifier
+
 # Schemas readers get: the public marts, the statistical analysis tables and the reference seeds (targets,
 # QA form, ...). Staging, audit and intermediate stay in the working warehouse.
 PUBLISHED_SCHEMAS = ("marts", "analysis", "reference")
@@ -48,10 +50,6 @@ class PublishResult:
     @property
     def total_rows(self) -> int:
         return sum(self.tables.values())
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_string(value: str) -> str:
@@ -99,10 +97,11 @@ def publish(
         )
         try:
             for schema in sorted({s for s, _ in tables}):
-                con.execute(f"CREATE SCHEMA {_ATTACH_ALIAS}.{_quote(schema)}")
+                con.execute(f"CREATE SCHEMA {_ATTACH_ALIAS}.{quote_identifier(schema)}")
             for schema, table in tables:
-                target = f"{_ATTACH_ALIAS}.{_quote(schema)}.{_quote(table)}"
-                con.execute(f"CREATE TABLE {target} AS SELECT * FROM {_quote(schema)}.{_quote(table)}")
+                target = f"{_ATTACH_ALIAS}.{quote_identifier(schema)}.{quote_identifier(table)}"
+                con.execute(
+                    f"CREATE TABLE {target} AS SELECT * FROM {quote_identifier(schema)}.{quote_identifier(table)}")
                 (rows,) = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0]
                 result.tables[f"{schema}.{table}"] = rows
             con.execute(
@@ -146,7 +145,8 @@ def _export_parquet(con, result: PublishResult, run_id, published_at, keep_versi
             (version_dir / schema).mkdir(parents=True, exist_ok=True)
             path = version_dir / schema / f"{table}.parquet"
             con.execute(
-                f"COPY (SELECT * FROM {_quote(schema)}.{_quote(table)}) TO {_sql_string(str(path))} "
+                f"COPY (SELECT * FROM {quote_identifier(schema)}.{quote_identifier(table)}) "
+                f"TO {_sql_string(str(path))} "
                 "(FORMAT parquet, COMPRESSION zstd)"
             )
             exported[name] = {"file": f"{schema}/{table}.parquet", "rows": rows}
@@ -187,7 +187,8 @@ def verify_serving_copy(path: Path) -> tuple[str, dict[str, int]]:
         (version,) = con.execute(f"SELECT min(version) FROM main.{MANIFEST_TABLE}").fetchall()[0]
         for name, expected in manifest.items():
             schema, table = name.split(".", 1)
-            (actual,) = con.execute(f"SELECT count(*) FROM {_quote(schema)}.{_quote(table)}").fetchall()[0]
+            (actual,) = con.execute(
+                f"SELECT count(*) FROM {quote_identifier(schema)}.{quote_identifier(table)}").fetchall()[0]
             if actual != expected:
                 raise AssertionError(f"{path}: {name} has {actual} rows, its manifest says {expected}")
         return version, manifest

@@ -1,4 +1,5 @@
 """Ingestion: every delivered row reaches raw (or the file is refused whole), as delivered, once."""
+import csv
 import gzip
 import json
 
@@ -7,9 +8,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.lib.contract import load_contract
+from dagster_project.lib import ingest
+from dagster_project.lib.contract import METADATA_COLUMNS, load_contract
 from dagster_project.lib.ingest import ingest_source, landing_files
+from dagster_project.lib.mappings import ImportMapping
 from dagster_project.lib.pii import hash_phone
+from dagster_project.lib.sql import quote_identifier
 
 KEY = b"unit-test-key"
 CALL_HEADER = "call_id,customer_id,caller_number,direction,arrived_at,ended_at,outcome,comment_extra\n"
@@ -158,3 +162,163 @@ def test_delivery_order_is_sorted_relative_path(tmp_path):
         write(landing, rel, "")
     assert [p.relative_to(landing).as_posix() for p in landing_files(landing, "calls")] == [
         "calls/2026/01/a.csv.gz", "calls/2026/01/z.csv", "calls/2026/02/b.csv"]
+
+
+# ---------------------------------------------------------------- hostile files (issue 15)
+
+CALL_REQUIRED = {"call_id": "1", "direction": "inbound", "arrived_at": "2026-01-01T00:00:00Z",
+                 "ended_at": "2026-01-01T00:01:00Z", "outcome": "answered"}
+FORMATS = ["csv", "jsonl", "parquet"]
+
+
+def deliver(landing, rel_base, fmt, records):
+    """One file `<rel_base>.<fmt>` holding `records` (dicts of text; the first one's keys are the header)."""
+    path = landing / f"{rel_base}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(records[0])
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            writer.writerows([r[c] for c in columns] for r in records)
+    elif fmt == "jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    else:
+        # pa.table would reject duplicate names; a schema keeps the file's columns exactly as given
+        schema = pa.schema([pa.field(c, pa.string()) for c in columns])
+        arrays = [pa.array([r[c] for r in records], pa.string()) for c in columns]
+        pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
+    return path
+
+
+def ledger(con):
+    return rows(con, "select file, status, error from raw._ingest_ledger order by load_id")
+
+
+def test_csv_field_longer_than_pythons_csv_limit_loads(tmp_path, con, contracts):
+    landing = tmp_path / "landing"
+    long_text = ("merci beaucoup " * 20_000)[:300_000]  # > csv's default 131,072-character field limit
+    write(landing, "surveys/a.csv", "survey_id,contact_id,responded_at,csat,comment\n"
+          f"s1,c1,2026-01-01T00:00:00Z,2,\"{long_text}\"\ns2,c2,2026-01-01T00:00:00Z,4,ok\n")
+    write(landing, "surveys/b.csv", "survey_id,contact_id,responded_at,csat,comment\ns3,c3,2026-01-01T00:00:00Z,5,\n")
+    result = ingest_source(con, landing, contracts["surveys"], KEY)
+    assert [(f.status, f.rows) for f in result.files] == [("loaded", 2), ("loaded", 1)]
+    got = con.execute(
+        "select survey_id, length(comment), comment = ?, _line from raw.surveys order by survey_id", [long_text]
+    ).fetchall()
+    assert got == [("s1", 300_000, True, 2), ("s2", 2, False, 3), ("s3", None, None, 2)]
+
+
+@pytest.fixture
+def csv_limit():
+    previous = csv.field_size_limit()
+    yield
+    csv.field_size_limit(previous)
+
+
+def test_csv_field_over_the_limit_refuses_only_that_file(tmp_path, con, contracts, monkeypatch, csv_limit):
+    """Whatever the limit, a CSV error is a refused file with its reason in the ledger, never an escaped _csv.Error
+    that stops the source: here the limit is lowered to 1,000 characters to provoke it."""
+    monkeypatch.setattr(ingest, "CSV_FIELD_LIMIT", 1_000)
+    landing = tmp_path / "landing"
+    header = "survey_id,contact_id,responded_at,csat,comment\n"
+    write(landing, "surveys/a.csv", header + "s1,c1,2026-01-01T00:00:00Z,2,ok\n"
+          f"s2,c2,2026-01-01T00:00:00Z,2,\"{'x' * 2_000}\"\n")
+    write(landing, "surveys/b.csv", header + "s3,c3,2026-01-01T00:00:00Z,5,\n")
+    result = ingest_source(con, landing, contracts["surveys"], KEY)
+    assert [f.status for f in result.files] == ["refused", "loaded"]
+    (file, status, error), _ = ledger(con)
+    assert (file, status) == ("surveys/a.csv", "refused")
+    assert "line 3" in error and "field larger than field limit" in error and "not loaded" in error
+    assert rows(con, "select survey_id from raw.surveys") == [("s3",)]
+    again = ingest_source(con, landing, contracts["surveys"], KEY)
+    assert [f.status for f in again.files] == ["already_loaded", "already_loaded"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_column_differing_from_a_contract_column_only_in_case_refuses_the_file(tmp_path, con, contracts, fmt):
+    landing = tmp_path / "landing"
+    deliver(landing, "calls/1_beside", fmt, [{**CALL_REQUIRED, "caller_number": "+1 212 555 0147",
+                                               "CALLER_NUMBER": "+1 212 555 0148"}])
+    deliver(landing, "calls/2_instead", fmt, [{**CALL_REQUIRED, "call_id": "2", "CALLER_NUMBER": "+1 212 555 0149"}])
+    deliver(landing, "calls/3_extra", fmt, [{**CALL_REQUIRED, "call_id": "3", "Site": "north"}])
+    deliver(landing, "calls/4_extra_again", fmt, [{**CALL_REQUIRED, "call_id": "4", "SITE": "south"}])
+    deliver(landing, "calls/5_fine", fmt, [{**CALL_REQUIRED, "call_id": "5", "caller_number": "+1 212 555 0150"}])
+    result = ingest_source(con, landing, contracts["calls"], KEY)
+    assert [f.status for f in result.files] == ["refused", "refused", "loaded", "refused", "loaded"]
+    errors = [e for _, _, e in ledger(con)]
+    assert "header columns 'caller_number' and 'CALLER_NUMBER' differ only in case" in errors[0]
+    assert ("column 'CALLER_NUMBER' differs from the contract's column 'caller_number' of source 'calls' only in "
+            "case") in errors[1] and "deliver it as 'caller_number'" in errors[1]
+    assert errors[2] is None
+    assert "column 'SITE' differs from column 'Site', already in raw.calls from an earlier file" in errors[3]
+    assert rows(con, "select call_id, \"Site\" from raw.calls order by call_id") == [("3", "north"), ("5", None)]
+    # reruns don't crash on the same files again: they are in the ledger
+    again = ingest_source(con, landing, contracts["calls"], KEY)
+    assert {f.status for f in again.files} == {"already_loaded"}
+    assert "555" not in str(rows(con, "select * from raw.calls")) and "555" not in str(ledger(con))
+
+
+HOSTILE_NAMES = [
+    'x"); CREATE TABLE raw.pwned AS SELECT 1; --',
+    "semi;colon'quote",
+    'q"" VARCHAR, "z',
+    # would have read a local file into raw through the old, unquoted Parquet select
+    'call_id" AS VARCHAR) || (SELECT string_agg(column0, \'\') FROM read_csv(\'SECRET\', header=false)) || CAST("call_id',
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_hostile_column_names_are_just_column_names(tmp_path, con, contracts, fmt):
+    landing = tmp_path / "landing"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    names = [n.replace("SECRET", str(secret)) for n in HOSTILE_NAMES]
+    for i, n in enumerate(names):  # one file per name: one that fails to parse can't hide another that works
+        deliver(landing, f"calls/{i}", fmt, [{**CALL_REQUIRED, "call_id": str(i), n: f"v{i}"}])
+    result = ingest_source(con, landing, contracts["calls"], KEY)
+    assert [(f.status, f.rows) for f in result.files] == [("loaded", 1)] * len(names)
+    columns = [c for (c,) in rows(con, "select column_name from information_schema.columns where table_name = 'calls' "
+                                       "order by ordinal_position")]
+    assert columns == [*contracts["calls"].column_names, *METADATA_COLUMNS, *names]
+    for i, n in enumerate(names):
+        assert con.execute(f"select call_id from raw.calls where {quote_identifier(n)} = ?", [f"v{i}"]).fetchall() == [
+            (str(i),)]
+    got = rows(con, "select * from raw.calls")
+    assert len(got) == len(names) and "TOPSECRET" not in str(got)
+    assert rows(con, "select schema_name, table_name from duckdb_tables() order by all") == [
+        ("raw", "_ingest_ledger"), ("raw", "calls")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_phone_numbers_in_columns_nobody_named_are_hashed_and_free_text_masked(tmp_path, con, contracts, fmt):
+    landing = tmp_path / "landing"
+    deliver(landing, "calls/a", fmt, [{
+        **CALL_REQUIRED, "caller_number": "+1 212-555-0147",
+        "ani": "+1 (212) 555 0147",  # the same caller, written otherwise
+        "note": "call back on 0412 345 678 or jane.doe@example.com, ticket 12345",
+        "callback_at": "2026-03-08T10:00:00-05:00", "sentiment": "-0.53", "ticket_ref": "AB-123",
+    }])
+    ingest_source(con, landing, contracts["calls"], KEY)
+    got = rows(con, "select caller_number, ani, note, callback_at, sentiment, ticket_ref from raw.calls")
+    assert got == [(hash_phone("+12125550147", KEY), hash_phone("+12125550147", KEY),
+                    "call back on <num> or <email>, ticket 12345", "2026-03-08T10:00:00-05:00", "-0.53", "AB-123")]
+    dump = str(rows(con, "select * from raw.calls"))
+    assert "555" not in dump and "0412" not in dump and "jane" not in dump
+
+
+def test_unnamed_json_values_are_protected_and_mapping_columns_kept(tmp_path, con, contracts):
+    landing = tmp_path / "landing"
+    write(landing, "calls/a.jsonl", json.dumps({**CALL_REQUIRED, "ani": 12125550147,
+                                                 "meta": {"note": "ring +44 20 7946 0958", "n": 3}}) + "\n")
+    # a mapped file: the delivered columns the mapping names (`requires`, `pii`) are protected as it declares
+    mapping = ImportMapping(name="m", source="calls", files=("m/**",), columns={"call_id": "ext_id"},
+                            requires=("ext_id",), pii_hash=("from_number",))
+    write(landing, "calls/m/b.csv", "ext_id,from_number,other\n20260308001,+1 212 555 0147,0412 345 678\n")
+    result = ingest_source(con, landing, contracts["calls"], KEY, mappings=[mapping])
+    assert [f.status for f in result.files] == ["loaded", "loaded"]
+    got = rows(con, "select ani, meta, ext_id, from_number, other from raw.calls order by _file")
+    assert got == [
+        (hash_phone("12125550147", KEY), '{"note": "ring <num>", "n": 3}', None, None, None),
+        (None, None, "20260308001", hash_phone("+1 212 555 0147", KEY), hash_phone("0412 345 678", KEY)),
+    ]

@@ -1,6 +1,12 @@
 import hashlib
 import hmac
+import json
+import random
+import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +51,96 @@ def test_dev_key_warns_loudly(monkeypatch):
 )
 def test_mask_text(text, masked):
     assert pii.mask_text(text) == masked
+
+
+# The patterns mask_text had before it was made linear: the masking results must stay exactly theirs.
+OLD_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+OLD_NUMBER_RUN = re.compile(r"\+?\d(?:[\s().\-/]{0,3}\d){6,}")
+
+
+def old_mask_text(text):
+    return OLD_NUMBER_RUN.sub("<num>", OLD_EMAIL.sub("<email>", text))
+
+
+@pytest.mark.parametrize("alphabet", ["ab@.+-_ é!", "12+ ()./-\ta@b.", "a1@.-+ x\n"])
+def test_mask_text_gives_what_the_old_patterns_gave(alphabet, monkeypatch):
+    rng = random.Random(alphabet)
+    for window in (256, 2):  # 2: also the path that reads a long local part back beyond the window
+        monkeypatch.setattr(pii, "_LOCAL_WINDOW", window)
+        for _ in range(20_000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+            assert pii.mask_text(text) == old_mask_text(text), text
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("a@b.c+d@e.f", "<email><email>"),  # a second address starts right where the first one ended
+        ("a@b@c.d", "a@<email>"),
+        ("x" * 300 + "@example.com and 1@2", "<email> and 1@2"),  # a local part longer than the look-back window
+        ("mail:me@x.org.", "mail:<email>."),
+        ("tel +44 20 7946 0958.", "tel <num>."),
+    ],
+)
+def test_mask_text_edge_cases(text, masked):
+    assert pii.mask_text(text) == masked == old_mask_text(text)
+
+
+ADVERSARIAL = {  # name -> (text of n characters): what made the old e-mail pattern quadratic, and its cousins
+    "letters": lambda n: "a" * n,
+    "dots": lambda n: "." * n,
+    "letters_and_dots": lambda n: "a." * (n // 2),
+    "local_part_then_at": lambda n: "a" * (n - 1) + "@",
+    "at_without_domain": lambda n: "a@" * (n // 2),
+    "domain_without_dot": lambda n: "x@" + "a" * (n - 2),
+    "domains_without_local_part": lambda n: "@a." * (n // 3),
+    "digits": lambda n: "1" * n,
+    "digits_and_spaces": lambda n: "1 " * (n // 2),
+    "six_digit_groups": lambda n: "123456    " * (n // 10),
+}
+
+# CPU time of this process (others' work on a shared machine doesn't count), n and 2n interleaved so that slow
+# phases hit both sizes alike; medians.
+_TIMING_SCRIPT = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from dagster_project.lib.pii import mask_text
+from tests.unit.test_pii import ADVERSARIAL
+n, repeats = int(sys.argv[2]), int(sys.argv[3])
+
+def seconds(text):
+    start = time.process_time()
+    mask_text(text)
+    return time.process_time() - start
+
+result = {}
+for name, make in ADVERSARIAL.items():
+    texts = (make(n), make(2 * n))
+    times = [[seconds(t) for t in texts] for _ in range(repeats)]
+    result[name] = [statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)]
+print(json.dumps(result))
+"""
+
+
+def test_mask_text_is_linear_on_adversarial_text():
+    """Doubling a 200k-character adversarial text must not quadruple the time (the old e-mail pattern needed 1.9 s
+    for 32k letters, minutes for 200k): medians of time(2n)/time(n) < 3. Run in a child process with a timeout, so a
+    regression fails the test instead of hanging it."""
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", _TIMING_SCRIPT, str(repo), "200000", "9"],
+                          capture_output=True, text=True, timeout=120, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    timings = json.loads(done.stdout)
+    ratios = {k: t2 / max(t1, 1e-6) for k, (t1, t2) in timings.items()}
+    assert all(r < 3 for r in ratios.values()), ratios
+
+
+def test_unnamed_columns_hash_numbers_keep_dates_and_mask_text():
+    key = b"k"
+    assert pii.protect_unnamed("+1 (212) 555-0147", key) == pii.hash_phone("+12125550147", key)
+    assert pii.protect_unnamed(" 0412 345 678 ", key) == pii.hash_phone("0412345678", key)
+    for kept in ["2026-03-08", "2026-03-08T01:59:00-05:00", "2026-03-08 02:30:00.123+00", "10:30:00Z", "12345",
+                 "-0.53", "north", "AB-123", ""]:
+        assert pii.protect_unnamed(kept, key) == kept
+    assert pii.protect_unnamed("ring me on 0412 345 678 or a@b.co", key) == "ring me on <num> or <email>"
+    assert pii.protect_unnamed(None, key) is None
