@@ -45,8 +45,9 @@ pg_bin() {
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
 # PostgreSQL refuses to run as root: as root, run the server programs as the `postgres` system user.
+# (From /, which it can enter: the current folder may be closed to it.)
 as_owner() {
-    if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+    if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # The directory the cluster really lives in (printed). Not root: $PG_DIR. Root: $PG_DIR when the user
@@ -134,8 +135,8 @@ start() {
             [[ ! -e "$PG_DIR" ]] || rmdir "$PG_DIR" 2>/dev/null || die "$PG_DIR is in the way: the cluster must live \
 in $dir because the system user 'postgres' cannot enter $(dirname "$PG_DIR"); move $PG_DIR away and run again"
             ln -s "$dir" "$PG_DIR"
+            echo "the system user 'postgres' cannot enter $(dirname "$PG_DIR"): cluster in $dir ($PG_DIR links to it)"
         fi
-        echo "the system user 'postgres' cannot enter $(dirname "$PG_DIR"): cluster in $dir ($PG_DIR links to it)"
     fi
 
     local super_password
