@@ -56,7 +56,10 @@ as_owner() {
 cluster_dir() {
     if ! is_root; then echo "$PG_DIR"; return; fi
     if [[ -L "$PG_DIR" ]]; then readlink "$PG_DIR"; return; fi  # relocated by an earlier start
-    if runuser -u postgres -- test -x "$(dirname "$PG_DIR")" 2>/dev/null; then echo "$PG_DIR"; return; fi
+    local parent
+    parent="$(dirname "$PG_DIR")"
+    while [[ ! -e "$parent" ]]; do parent="$(dirname "$parent")"; done  # (start creates the missing ones first)
+    if runuser -u postgres -- test -x "$parent" 2>/dev/null; then echo "$PG_DIR"; return; fi
     local home
     home="$(getent passwd postgres | cut -d: -f6)"
     [[ -n "$home" && -d "$home" ]] || die "the system user 'postgres' cannot enter $(dirname "$PG_DIR") (a parent \
@@ -124,6 +127,7 @@ start_server() {
 start() {
     local bin dir
     bin="$(pg_bin)"
+    mkdir -p "$(dirname "$PG_DIR")"
     dir="$(cluster_dir)"
     if [[ "$dir" != "$PG_DIR" ]]; then
         mkdir -p "$(dirname "$dir")"
