@@ -146,6 +146,8 @@ in $dir because the system user 'postgres' cannot enter $(dirname "$PG_DIR"); mo
     local super_password
     super_password="$(password_of postgres)"
     if [[ ! -f "$dir/PG_VERSION" ]]; then
+        ! pg_isready -q -h "$PGHOST" -p "$PGPORT" || die "another server answers on $PGHOST:$PGPORT (not the \
+cluster in $dir, which does not exist yet): stop it, or choose another port (PGPORT=...)"
         [[ -n "$super_password" ]] || { super_password="$(new_password)"; remember_password postgres "$super_password"; }
         mkdir -p "$dir"
         ! is_root || chown postgres: "$dir"

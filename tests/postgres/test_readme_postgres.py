@@ -150,3 +150,78 @@ def test_marts_exist_and_the_bi_role_reads_them(readme_server):
             assert cur.fetchone()[0] > 0
     finally:
         bi.close()
+
+
+def _script(env: dict, command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), command], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def _logs_in(env: dict, user: str) -> bool:
+    import psycopg2
+
+    try:
+        psycopg2.connect(host="127.0.0.1", port=int(env["PGPORT"]), user=user, dbname="callqa",
+                         passfile=env["PGPASSFILE"], connect_timeout=10).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+def test_a_foreign_server_on_the_port_is_refused(readme_server, tmp_path):
+    env = dict(readme_server["env"], PG_DIR=str(tmp_path / "other" / "postgres"),
+               PGPASSFILE=str(tmp_path / "other" / "postgres.pgpass"))
+    started = _script(env, "start")
+    assert started.returncode != 0
+    assert f"another server answers on 127.0.0.1:{env['PGPORT']}" in started.stderr
+    assert not (tmp_path / "other" / "postgres" / "PG_VERSION").exists()
+
+
+def test_a_lost_password_file_gets_new_passwords(readme_server):
+    """`make clean` removes data/ (and the password file) but, for a cluster moved out of the clone, not the
+    cluster: the next start sets new passwords (the superuser's in single-user mode)."""
+    env = readme_server["env"]
+    passfile = Path(env["PGPASSFILE"])
+    old = passfile.read_text()
+    passfile.unlink()
+    started = _script(env, "start")
+    assert started.returncode == 0, started.stderr
+    assert passfile.read_text() != old and passfile.stat().st_mode & 0o777 == 0o600
+    assert all(_logs_in(env, role) for role in ("postgres", "callqa", "callqa_bi"))
+
+
+def test_a_trust_cluster_is_converted_to_passwords(tmp_path):
+    """A cluster initialised with trust authentication (as this script did before) gets passwords on start."""
+    if not _postgres_installed():
+        pytest.skip("PostgreSQL is not installed")
+    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_ENV}
+    env.update({"PGPORT": str(_free_port()), "PG_DIR": str(tmp_path / "data" / "postgres"),
+                "PGPASSFILE": str(tmp_path / "data" / "postgres.pgpass")})
+    cluster = Path(_script(env, "dir").stdout.strip())
+    try:
+        cluster.mkdir(parents=True)
+        as_postgres = []
+        if os.geteuid() == 0:
+            shutil.chown(cluster.parent, "postgres")
+            shutil.chown(cluster, "postgres")
+            as_postgres = ["runuser", "-u", "postgres", "--"]
+            if cluster != Path(env["PG_DIR"]):
+                Path(env["PG_DIR"]).parent.mkdir(parents=True, exist_ok=True)
+                Path(env["PG_DIR"]).symlink_to(cluster)
+        cluster.chmod(0o700)
+        subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(cluster), "-U", "postgres", "-A", "trust",
+                        "--no-sync"], cwd="/", check=True, capture_output=True)
+        started = _script(env, "start")
+        assert started.returncode == 0, started.stderr
+        assert "trust" not in "\n".join(line for line in (cluster / "pg_hba.conf").read_text().splitlines()
+                                        if not line.startswith("#"))
+        assert all(_logs_in(env, role) for role in ("postgres", "callqa", "callqa_bi"))
+        no_password = dict(env, PGPASSFILE=str(tmp_path / "none.pgpass"))
+        Path(no_password["PGPASSFILE"]).write_text("")
+        Path(no_password["PGPASSFILE"]).chmod(0o600)
+        assert not any(_logs_in(no_password, role) for role in ("postgres", "callqa", "callqa_bi"))
+    finally:
+        _script(env, "stop")
+        if not cluster.is_relative_to(tmp_path) and "callqa-clusters" in str(cluster):
+            shutil.rmtree(cluster, ignore_errors=True)
