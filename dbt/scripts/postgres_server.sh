@@ -133,7 +133,6 @@ start() {
         mkdir -p "$(dirname "$dir")"
         chown postgres: "$(dirname "$dir")"
         chmod 700 "$(dirname "$dir")"
-        mkdir -p "$(dirname "$PG_DIR")"
         if [[ ! -L "$PG_DIR" ]]; then
             # an empty folder left by a failed initdb goes; anything else is not ours to remove
             [[ ! -e "$PG_DIR" ]] || rmdir "$PG_DIR" 2>/dev/null || die "$PG_DIR is in the way: the cluster must live \
