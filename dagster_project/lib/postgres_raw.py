@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -30,6 +31,18 @@ _PG_TYPES = {
 }
 
 
+# Where `make pg-start` keeps the generated passwords of the local server's roles (dbt/scripts/postgres_server.sh,
+# mode 600), used when PGPASSFILE is not set. dbt and psql read PGPASSFILE only: the README exports it.
+DEFAULT_PASSFILE = Path(__file__).resolve().parents[2] / "data" / "postgres.pgpass"
+
+
+def default_passfile() -> str | None:
+    """PGPASSFILE, else the file `make pg-start` writes if it exists (libpq's own default, ~/.pgpass, otherwise)."""
+    if os.environ.get("PGPASSFILE"):
+        return os.environ["PGPASSFILE"]
+    return str(DEFAULT_PASSFILE) if DEFAULT_PASSFILE.is_file() else None
+
+
 @dataclass(frozen=True)
 class PostgresTarget:
     host: str
@@ -37,23 +50,27 @@ class PostgresTarget:
     user: str
     dbname: str
     password: str | None = None
+    passfile: str | None = None  # a libpq password file (host:port:database:user:password), if no password
 
     @classmethod
     def from_env(cls) -> "PostgresTarget":
-        """The same variables dbt's `postgres` target reads (dbt/profiles.yml)."""
+        """The same variables dbt's `postgres` target reads (dbt/profiles.yml); the password from PGPASSWORD or
+        from the password file (default_passfile)."""
         return cls(
             host=os.environ.get("PGHOST", "127.0.0.1"),
             port=int(os.environ.get("PGPORT", "55432")),
             user=os.environ.get("PGUSER", "callqa"),
             dbname=os.environ.get("PGDATABASE", "callqa"),
             password=os.environ.get("PGPASSWORD") or None,
+            passfile=default_passfile(),
         )
 
-    def connect(self, user: str | None = None):
+    def connect(self, user: str | None = None, dbname: str | None = None):
         import psycopg2
 
-        return psycopg2.connect(host=self.host, port=self.port, user=user or self.user, dbname=self.dbname,
-                                password=self.password)
+        extra = {"passfile": self.passfile} if self.passfile else {}
+        return psycopg2.connect(host=self.host, port=self.port, user=user or self.user, dbname=dbname or self.dbname,
+                                password=self.password, **extra)
 
 
 def copy_raw_layer(
