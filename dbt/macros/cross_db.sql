@@ -145,3 +145,24 @@
 {% macro sql_string(value) -%}
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
+
+
+{#- The raw layer records the zone it was loaded in (raw._callqa_settings, written by `callqa run` on its first run
+    and copied to PostgreSQL by `callqa load-postgres`). Building with another var('timezone') would shift every
+    local date and hour silently (a dbt run without CALLQA_TIMEZONE takes UTC), so it is refused here, before any
+    model runs, on every target. -#}
+{% macro check_recorded_timezone() -%}
+    {%- if execute -%}
+        {%- set settings = adapter.get_relation(database=target.database, schema='raw', identifier='_callqa_settings') -%}
+        {%- if settings is not none -%}
+            {%- set recorded = run_query("select value from " ~ settings ~ " where key = 'timezone'") -%}
+            {%- if recorded.rows | length > 0 and recorded.rows[0][0] != var('timezone') -%}
+                {{ exceptions.raise_compiler_error(
+                    "the raw layer was loaded with CALLQA_TIMEZONE=" ~ recorded.rows[0][0] ~ " but this build has "
+                    ~ var('timezone') ~ ": set CALLQA_TIMEZONE=" ~ recorded.rows[0][0]
+                    ~ " (local dates and hours would shift otherwise)") }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
