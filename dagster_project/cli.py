@@ -168,6 +168,49 @@ def query(
     typer.echo(frame.to_csv(index=False) if as_csv else frame.to_string(index=False))
 
 
+@app.command()
+def rejects(
+    source: Optional[str] = typer.Option(None, "--source", help="Only this landing source (e.g. calls)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Only this reason (e.g. invalid_type)."),
+    superseded: bool = typer.Option(False, "--superseded", help="Include rows superseded by a later delivery."),
+    limit: int = typer.Option(50, "--limit", help="At most this many rows (0: all)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV output instead of a table."),
+):
+    """Which raw rows were rejected and why (audit.rejected_rows: file, line, key, reason, detail), newest load
+    first. Rows superseded by a later delivery of the same key are history, not errors: shown only with
+    --superseded."""
+    import duckdb
+    import pandas as pd
+
+    from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.status import REJECT_COLUMNS, rejected_rows
+    from dagster_project.lib.warehouse import warehouse_connection
+
+    if source is not None and source not in load_contract():
+        _fail(f"no landing source {source!r}: one of {', '.join(load_contract())}")
+    if limit < 0:
+        _fail(f"--limit must be 0 (all) or more (got {limit})")
+    settings = _apply_paths(None, warehouse, for_reading=True)
+    if not settings.warehouse.exists():
+        _no_warehouse(settings.warehouse)
+    try:
+        with warehouse_connection(settings, read_only=True) as con:
+            rows = rejected_rows(con, source, reason, include_superseded=superseded, limit=limit or None)
+    except duckdb.IOException as exc:
+        _fail(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {str(exc).splitlines()[0]}")
+    frame = pd.DataFrame(rows, columns=REJECT_COLUMNS)
+    if as_csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+        return
+    if frame.empty:
+        typer.echo("no rejected rows" + (f" for {source}" if source else "") + (f" with reason {reason}" if reason else ""))
+        return
+    typer.echo(frame.to_string(index=False))
+    if limit and len(frame) == limit:
+        typer.echo(f"(the first {limit}; --limit 0 for all)")
+
+
 @app.command("load-postgres")
 def load_postgres(
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),

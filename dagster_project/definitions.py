@@ -30,3 +30,9 @@ defs = dg.Definitions(
         "dbt": DbtCliResource(project_dir=dbt_project),
     },
 )
+
+
+def callqa_pipeline_job() -> dg.JobDefinition:
+    """The job as a module-level function, so that `dagster.reconstructable` can hand it to the multiprocess
+    executor's step processes exactly as a launch from the UI does (tests/e2e/test_ui_launch.py)."""
+    return defs.resolve_job_def("callqa_pipeline")

@@ -22,6 +22,18 @@ class PipelineOutcome:
         return 2 if (self.failed_checks or self.refused_files) else 0
 
 
+def _key_source(settings: Settings) -> str:
+    """Where the run's phone-number key came from (the variable, or the warehouse's generated key file)."""
+    import os
+
+    if os.environ.get("CALLQA_PII_KEY"):
+        return "CALLQA_PII_KEY"
+    from dagster_project.lib.pii import key_file
+
+    path = key_file(settings.warehouse)
+    return f"{path} (generated for this warehouse; keep it with its backups)" if path.exists() else "none yet"
+
+
 def outcome_line(success: bool, failed_checks: list[str], refused_files: list[str], published: bool) -> str:
     """The summary's first line: what happened, worst first (exit code 1: failed; 2: published with a problem)."""
     if not success:
@@ -85,6 +97,7 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
         f"warehouse: {settings.warehouse}",
         f"serving:   {settings.serving_warehouse}" + ("" if settings.serving_warehouse.exists() else " (not published)"),
         f"parquet:   {settings.export_dir / 'current'}",
+        f"pii key:   {_key_source(settings)}",
         "",
         status_text,
     ]

@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 import warnings
+from pathlib import Path
 
 DEV_DEFAULT_KEY = "callqa-development-key-NOT-SECRET"
 
@@ -34,6 +36,48 @@ _LOCAL_WINDOW = 256  # most local parts are short: look back this far before rev
 
 class DevKeyWarning(UserWarning):
     """The PII key is the published development default: hashes are not secret."""
+
+
+KEY_FILE_NAME = "callqa_pii.key"
+_FINGERPRINT_MESSAGE = b"callqa: which key hashed this warehouse"
+
+
+def key_file(warehouse: Path) -> Path:
+    """Where a warehouse keeps its generated key when CALLQA_PII_KEY is not set: beside it, mode 600."""
+    return Path(warehouse).parent / KEY_FILE_NAME
+
+
+def resolve_key(warehouse: Path) -> tuple[bytes, str, bool]:
+    """The key a run hashes with: CALLQA_PII_KEY when set; else the warehouse's key file, created on the first run
+    with 32 random bytes (readable only by its owner). Returns (key, where it came from, whether it was just
+    created). Never the public development key: that let anyone reverse every caller hash."""
+    value = os.environ.get("CALLQA_PII_KEY")
+    if value:
+        return value.encode("utf-8"), "CALLQA_PII_KEY", False
+    path = key_file(warehouse)
+    created = False
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            created = True
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise ValueError(f"{path} is empty: restore the warehouse's key (or set CALLQA_PII_KEY)")
+    return key.encode("utf-8"), str(path), created
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A one-way fingerprint of the key (HMAC of a fixed message), recorded in the warehouse so that a run with
+    another key is refused: its caller hashes would no longer join the earlier ones. Reveals nothing of the key."""
+    return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
 def pii_key() -> bytes:

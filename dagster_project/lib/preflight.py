@@ -49,15 +49,17 @@ def preflight(settings: Settings, rebuild: bool = False) -> Settings:
     Nothing is written unless every check passes; then the zone is recorded in a new warehouse."""
     import duckdb
 
-    from dagster_project.lib.warehouse import TimezoneMismatch, settle_timezone
+    from dagster_project.lib.warehouse import PiiKeyMismatch, TimezoneMismatch, settle_pii_key, settle_timezone
     from dagster_project.settings import InvalidTimezone
 
     try:
         if settings.timezone_explicit:
             check_timezone(settings.timezone)
         check_landing(settings.landing_dir)
-        return settle_timezone(settings, rebuild=rebuild)
-    except (InvalidTimezone, TimezoneMismatch) as exc:
+        settled = settle_timezone(settings, rebuild=rebuild)
+        settle_pii_key(settled)
+        return settled
+    except (InvalidTimezone, TimezoneMismatch, PiiKeyMismatch) as exc:
         raise PreflightError(str(exc)) from None
     except duckdb.IOException as exc:
         raise PreflightError(f"cannot open {settings.warehouse} for writing (is another run using it?): "

@@ -50,26 +50,66 @@ def source_status(con, sources: list[str]) -> list[dict]:
     return report
 
 
+# A row superseded by a later delivery of the same key is history, not an error: counted apart wherever rows are
+# summed (status, run summary), never in "rejected".
+SUPERSEDED_REASON = "duplicate_superseded"
+
+
+def split_rejects(rows_rejected: dict[str, int]) -> tuple[int, int]:
+    """(superseded, rejected for an error) from a {reason: rows} dict."""
+    superseded = rows_rejected.get(SUPERSEDED_REASON, 0)
+    return superseded, sum(rows_rejected.values()) - superseded
+
+
 def format_status(report: list[dict]) -> str:
-    header = f"{'source':<22}{'files':>7}{'refused':>9}{'delivered':>11}{'staged':>10}{'rejected':>10}  last load (UTC)"
+    header = (f"{'source':<22}{'files':>7}{'refused':>9}{'delivered':>11}{'staged':>10}{'superseded':>12}"
+              f"{'rejected':>10}  last load (UTC)")
     lines = [header, "-" * len(header)]
     for e in report:
         files = e.get("files", {})
-        rejected = sum(e["rows_rejected"].values())
+        superseded, rejected = split_rejects(e["rows_rejected"])
         staged = "-" if e["rows_staged"] is None else e["rows_staged"]
         last = (e.get("last_load_at") or "-")[:19]
         lines.append(
             f"{e['source']:<22}{files.get('loaded', 0) + files.get('empty', 0):>7}{files.get('refused', 0):>9}"
-            f"{e['rows_delivered']:>11}{staged:>10}{rejected:>10}  {last}"
+            f"{e['rows_delivered']:>11}{staged:>10}{superseded:>12}{rejected:>10}  {last}"
         )
     reasons: dict[str, int] = {}
     for e in report:
         for reason, n in e["rows_rejected"].items():
-            reasons[reason] = reasons.get(reason, 0) + n
+            if reason != SUPERSEDED_REASON:
+                reasons[reason] = reasons.get(reason, 0) + n
     if reasons:
         lines.append("")
-        lines.append("rejected rows by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())))
+        lines.append("rejected rows by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items()))
+                     + " (`callqa rejects` lists them)")
     refused = [f for e in report for f in e.get("refused_files", [])]
     for f in refused:
         lines.append(f"REFUSED {f['error']}")
     return "\n".join(lines)
+
+
+REJECT_COLUMNS = ["source", "file", "line", "record_key", "reason", "detail", "loaded_at"]
+
+
+def rejected_rows(con, source: str | None = None, reason: str | None = None, include_superseded: bool = False,
+                  limit: int | None = 50) -> list[dict]:
+    """Rows of audit.rejected_rows (which raw row, why), newest load first; superseded re-deliveries only when
+    asked. Parameters are bound, never spliced."""
+    if not table_exists(con, "audit", "rejected_rows"):
+        return []
+    where, params = [], []
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if reason:
+        where.append("reason = ?")
+        params.append(reason)
+    elif not include_superseded:
+        where.append("reason <> ?")
+        params.append(SUPERSEDED_REASON)
+    sql = (f"SELECT {', '.join(REJECT_COLUMNS)} FROM audit.rejected_rows"
+           + (f" WHERE {' AND '.join(where)}" if where else "")
+           + " ORDER BY load_id DESC, source, file, line" + (" LIMIT ?" if limit else ""))
+    rows = con.execute(sql, params + ([limit] if limit else [])).fetchall()
+    return [dict(zip(REJECT_COLUMNS, r)) for r in rows]

@@ -125,3 +125,30 @@ def settle_timezone(settings: Settings, rebuild: bool = False) -> Settings:
             f"{settings.timezone}, or use another --warehouse"
         )
     return settings
+
+
+PII_KEY_FINGERPRINT = "pii_key_fingerprint"
+
+
+class PiiKeyMismatch(RuntimeError):
+    """A run's PII key is not the one the warehouse was built with (the message is one line, for the user)."""
+
+
+def settle_pii_key(settings: Settings) -> bytes:
+    """The key this run hashes phone numbers with (lib/pii.resolve_key: CALLQA_PII_KEY, else the warehouse's own
+    generated key file), its fingerprint recorded on the first run; a run with another key is refused."""
+    from dagster_project.lib.pii import key_fingerprint, resolve_key
+
+    key, where, _ = resolve_key(settings.warehouse)
+    fingerprint = key_fingerprint(key)
+    with warehouse_connection(settings) as con:
+        recorded = recorded_settings(con).get(PII_KEY_FINGERPRINT)
+        if recorded is None:
+            record_setting(con, PII_KEY_FINGERPRINT, fingerprint)
+        elif recorded != fingerprint:
+            raise PiiKeyMismatch(
+                f"{settings.warehouse} was built with another PII key than this run's ({where}): caller hashes would "
+                f"no longer join the earlier ones; use the warehouse's key (CALLQA_PII_KEY, or unset it to use "
+                f"{settings.warehouse.parent}/callqa_pii.key), or another --warehouse"
+            )
+    return key

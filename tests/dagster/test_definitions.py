@@ -77,16 +77,31 @@ def test_ingestion_asset_materializes_on_a_temp_warehouse(isolated_env, defs):
     (landing / "agents").mkdir()
     (landing / "agents" / "roster.csv").write_text("agent_id,hired_at,site\nA1,2026-01-05,Manila\nA2,2026-01-06,\n")
     (landing / "agents" / "bad.csv").write_text("agent_id,site\nA3,Manila\n")
-    from dagster_project.defs.ingest.assets import ingest_assets
+    from dagster_project.defs.ingest.assets import ingest_landing
     from dagster_project.resources import WarehouseResource
 
-    agents_asset = [a for a in ingest_assets if dg.AssetKey(["raw", "agents"]) in a.keys][0]
-    result = dg.materialize([agents_asset], resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+    agents = dg.AssetKey(["raw", "agents"])
+    result = dg.materialize([ingest_landing], selection=[agents], resources={"warehouse": WarehouseResource()},
+                            raise_on_error=False)
     assert result.success
-    (check,) = result.get_asset_check_evaluations()
+    (check,) = result.get_asset_check_evaluations()  # only the selected source's check
     assert not check.passed and "bad.csv" in check.metadata["refused"].value
-    materialization = result.asset_materializations_for_node(agents_asset.node_def.name)[0]
-    assert materialization.metadata["rows_loaded"].value == 2
+    (materialization,) = result.get_asset_materialization_events()
+    assert materialization.asset_key == agents
+    assert materialization.materialization.metadata["rows_loaded"].value == 2
     con = duckdb.connect(str(isolated_env / "warehouse" / "callqa.duckdb"), read_only=True)
     assert con.execute("select agent_id from raw.agents order by 1").fetchall() == [("A1",), ("A2",)]
     con.close()
+
+
+def test_ingestion_is_one_step_and_every_step_that_opens_the_warehouse_is_in_the_pool(defs):
+    """Under the multiprocess executor (a launch from the UI, the schedule or the sensor) each step is a process:
+    sixteen ingestion steps cost minutes of imports, and a step opening the warehouse outside the single-writer pool
+    collided with the analysis. Every step of the job opens the warehouse, so every one is in the pool."""
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    job = defs.resolve_job_def("callqa_pipeline")
+    ops = {node.name: node.definition for node in job.graph.nodes}
+    ingest = [name for name in ops if "ingest" in name]
+    assert ingest == ["ingest_landing"], sorted(ops)
+    assert {name: op.pool for name, op in ops.items()} == {name: WAREHOUSE_POOL for name in ops}

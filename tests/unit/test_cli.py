@@ -284,3 +284,68 @@ def test_run_pipeline_refuses_before_launching_the_job(repo, monkeypatch):
     make_landing(repo / "landing")
     with pytest.raises(PreflightError, match=f"built with CALLQA_TIMEZONE={NY}"):
         run_pipeline(_settings(repo, monkeypatch, PARIS))
+
+
+def _with_rejects(path):
+    make_warehouse(path, NY)
+    con = duckdb.connect(str(path))
+    con.execute("create schema audit")
+    con.execute("""create table audit.rejected_rows as select * from (values
+        ('calls', 'calls/a.csv', 3, 1, 'C1', 'invalid_type', 'ended_at', timestamp '2026-03-02 10:00'),
+        ('calls', 'calls/a.csv', 4, 1, 'C2', 'duplicate_superseded', 'superseded by calls/b.csv line 2', timestamp '2026-03-02 10:00'),
+        ('agents', 'agents/x.csv', 2, 2, 'A9', 'missing_required', 'hired_at', timestamp '2026-03-03 10:00'))
+        as t(source, file, line, load_id, record_key, reason, detail, loaded_at)""")
+    con.close()
+
+
+def test_rejects_lists_which_rows_and_why_with_superseded_apart(repo):
+    _with_rejects(repo / "demo" / "callqa.duckdb")  # found without flags after `make demo`
+    listed = invoke("rejects", "--csv")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.strip().splitlines()
+    assert lines[0] == "source,file,line,record_key,reason,detail,loaded_at"
+    assert [l.split(",")[0] + ":" + l.split(",")[4] for l in lines[1:]] == ["agents:missing_required", "calls:invalid_type"]
+    calls = invoke("rejects", "--source", "calls", "--superseded", "--csv")
+    assert sorted(l.split(",")[4] for l in calls.output.strip().splitlines()[1:]) == ["duplicate_superseded", "invalid_type"]
+    hostile = invoke("rejects", "--reason", "x' or '1'='1", "--csv")  # bound, never spliced
+    assert hostile.exit_code == 0 and hostile.output.strip().splitlines()[1:] == []
+    assert_one_line_error(invoke("rejects", "--source", "nope"), "no landing source 'nope'")
+
+
+def test_status_counts_superseded_rows_apart_from_rejected():
+    from dagster_project.lib.status import format_status
+
+    report = [{"source": "calls", "files": {"loaded": 2}, "rows_delivered": 10, "rows_staged": 7,
+               "rows_rejected": {"invalid_type": 1, "duplicate_superseded": 2}}]
+    text = format_status(report)
+    header, _, row = text.splitlines()[:3]
+    assert header.split()[:8] == ["source", "files", "refused", "delivered", "staged", "superseded", "rejected", "last"]
+    assert row.split()[:7] == ["calls", "2", "0", "10", "7", "2", "1"]
+    assert "rejected rows by reason: invalid_type 1" in text and "duplicate_superseded" not in text.split("reason:")[1]
+
+
+def test_without_callqa_pii_key_the_first_run_generates_a_private_key_and_another_key_is_refused(repo, monkeypatch):
+    """No public development key any more (issue 15.9): the first run without CALLQA_PII_KEY writes 32 random bytes
+    beside the warehouse, readable only by its owner, and records the key's fingerprint; later runs reuse the file;
+    a run with another key is refused before anything is loaded (its hashes would not join)."""
+    import stat
+
+    from dagster_project.lib.pii import key_file, key_fingerprint
+    from dagster_project.lib.warehouse import PII_KEY_FINGERPRINT, recorded_settings, warehouse_connection
+
+    make_landing(repo / "landing")
+    monkeypatch.delenv("CALLQA_PII_KEY", raising=False)
+    settled = preflight(_settings(repo, monkeypatch, NY))
+    path = key_file(settled.warehouse)
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = path.read_text().strip()
+    assert len(key) == 64 and key not in ("", "callqa-development-key-NOT-SECRET")
+    with warehouse_connection(settled, read_only=True) as con:
+        assert recorded_settings(con)[PII_KEY_FINGERPRINT] == key_fingerprint(key.encode())
+    preflight(_settings(repo, monkeypatch, NY))  # the same key again: accepted, the file unchanged
+    assert path.read_text().strip() == key
+    monkeypatch.setenv("CALLQA_PII_KEY", "some-other-secret")
+    with pytest.raises(PreflightError, match="another PII key"):
+        preflight(_settings(repo, monkeypatch, NY))
+    monkeypatch.setenv("CALLQA_PII_KEY", key)  # the same key given explicitly is the same warehouse key
+    preflight(_settings(repo, monkeypatch, NY))

@@ -11,6 +11,7 @@ from dagster_project.defs.transform.project import dbt_project
 from dagster_project.lib.mappings import dbt_vars as mappings_dbt_vars
 from dagster_project.lib.mappings import load_mappings
 from dagster_project.resources import WAREHOUSE_POOL
+from dagster_project.settings import Settings
 
 
 class CallqaDbtTranslator(DagsterDbtTranslator):
@@ -29,6 +30,18 @@ class CallqaDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=group)
 
 
+def timezone_var(settings: Settings) -> dict[str, str]:
+    """dbt's `timezone` var when CALLQA_TIMEZONE is not set in this process: the zone the warehouse recorded on its
+    first run (a step launched from the UI or the schedule does not go through `callqa run`, which sets it). With
+    CALLQA_TIMEZONE set, dbt reads it itself and refuses a mismatch (macro check_recorded_timezone)."""
+    if settings.timezone_explicit:
+        return {}
+    from dagster_project.lib.warehouse import recorded_timezone
+
+    recorded = recorded_timezone(settings)
+    return {"timezone": recorded} if recorded else {}
+
+
 translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -42,7 +55,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
-    dbt_vars = json.dumps(mappings_dbt_vars(load_mappings()))
+    dbt_vars = json.dumps({**mappings_dbt_vars(load_mappings()), **timezone_var(Settings.from_env())})
     yield from dbt.cli(
         ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context
     ).stream()

@@ -5,7 +5,7 @@ import dagster as dg
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.reconcile import reconcile
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 
 @dg.asset_check(
@@ -14,6 +14,9 @@ from dagster_project.resources import WarehouseResource
     description="Per source: raw rows = staged rows + rejected rows, and no raw row is both staged and rejected.",
     # Blocking: publishing depends on audit.rejected_rows, so an unreconciled load is never published.
     blocking=True,
+    # It opens the warehouse: one writer at a time, like every step that does (under the multiprocess executor of a
+    # UI launch it otherwise collided with the analysis step and failed the run).
+    pool=WAREHOUSE_POOL,
 )
 def raw_equals_staged_plus_rejected(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     con = warehouse.connect(read_only=False)
