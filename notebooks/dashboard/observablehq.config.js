@@ -19,8 +19,14 @@ export default {
   ],
   // The default theme links Google Fonts; the site must work offline.
   globalStylesheets: [],
-  // No favicon request (a 404 would show as a console error in the browser test).
-  head: `<link rel="icon" href="data:,">`,
+  // No favicon request (a 404 would show as a console error in the browser test). Opened from disk (file://),
+  // the browser refuses the pages' module scripts and data files and would show a blank page with no error: say
+  // what to do instead (a classic inline script still runs there).
+  head: `<link rel="icon" href="data:,">
+<script>if (location.protocol === "file:") addEventListener("DOMContentLoaded", () => document.body.insertAdjacentHTML("afterbegin",
+  '<div id="served-from-disk" style="padding:1rem;margin:1rem;border:2px solid #c62828;font:16px sans-serif">' +
+  'This dashboard must be opened through a web server, not from disk: the browser blocks its scripts and data ' +
+  'under file://. Run <code>make bi-serve</code> and open <a href="http://localhost:8000/">http://localhost:8000/</a>.</div>'));</script>`,
   footer: "callqa dashboard, built from the serving copy of the warehouse.",
   search: false,
   // Links end in .html, so the built site works from any static file server (python -m http.server included).

@@ -43,10 +43,33 @@ def ratio(numerator, denominator):
 
 
 def version(con) -> str | None:
+    return published(con)["version"]
+
+
+def published(con) -> dict:
+    """The serving copy's version and when it was published (its callqa_published table): the dashboard's
+    "last refreshed" time. None for both in a copy without that table."""
     if missing_tables(con, "main.callqa_published"):
-        return None
-    found = con.execute("select max(version) from main.callqa_published").fetchall()
-    return found[0][0]
+        return {"version": None, "published_at": None}
+    (found,) = con.execute("""
+        select version, strftime(published_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ')
+        from main.callqa_published order by published_at desc, version desc limit 1""").fetchall()
+    return {"version": found[0], "published_at": found[1]}
+
+
+def meta(con) -> dict:
+    """What every page shows beside its numbers: the published version and time, the seeds' targets (target and
+    direction of every row of reference.metric_targets that is a target, not a parameter) and the seeds' queue
+    names (the human label of a queue code)."""
+    targets, queue_names = {}, {}
+    if not missing_tables(con, "reference.metric_targets"):
+        for metric, target, direction in con.execute("""
+                select metric, target, direction from reference.metric_targets
+                where direction in ('higher_is_better', 'lower_is_better', 'tolerance')""").fetchall():
+            targets[metric] = {"target": target, "direction": direction}
+    if not missing_tables(con, "reference.queues"):
+        queue_names = dict(con.execute("select queue, queue_name from reference.queues").fetchall())
+    return {**published(con), "targets": targets, "queue_names": queue_names}
 
 
 def emit(payload: dict) -> None:
@@ -59,9 +82,9 @@ def run(tables: tuple[str, ...], build) -> None:
     try:
         absent = missing_tables(con, *tables)
         if absent:
-            emit({"status": "not built", "missing": absent, "version": version(con)})
+            emit({"status": "not built", "missing": absent, **meta(con)})
             return
         payload = build(con)
-        emit({"status": "ok", "version": version(con), **payload})
+        emit({"status": "ok", **meta(con), **payload})
     finally:
         con.close()

@@ -1,37 +1,28 @@
-"""Forecast accuracy: marts.rpt_forecast_accuracy_daily (per queue and measure) and _horizon (per horizon bucket).
-wape = sum w|F - A| / sum wA; bias = sum w(F - A) / sum wA, from the summed weighted parts."""
+"""Forecast accuracy: marts.rpt_forecast_accuracy_daily as summable parts per local date x queue x measure (the
+page's date and queue filters sum them, then divide) and marts.rpt_forecast_accuracy_horizon per queue x horizon
+bucket x measure. wape = sum w|F - A| / sum wA; bias = sum w(F - A) / sum wA. Shrinkage is not a WAPE: the page
+shows planned (sum wF / sum w) against actual (sum wA / sum w), in points."""
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serving import ratio, rows, run  # noqa: E402
+from _serving import rows, run  # noqa: E402
 
 PARTS = """sum(abs_error_weighted) as abs_error_weighted, sum(error_weighted) as error_weighted,
-           sum(actual_weighted) as actual_weighted, sum(intervals) as intervals"""
-
-
-def rates(row):
-    row["wape"] = ratio(row["abs_error_weighted"], row["actual_weighted"])
-    row["bias"] = ratio(row["error_weighted"], row["actual_weighted"])
-    return row
+           sum(actual_weighted) as actual_weighted, sum(forecast_weighted) as forecast_weighted,
+           sum(weight) as weight, sum(intervals) as intervals"""
 
 
 def build(con):
-    by_measure = rows(con, f"""
-        select measure, max(wape_target) as wape_target, {PARTS}
-        from marts.rpt_forecast_accuracy_daily group by measure order by measure""")
-    by_queue = rows(con, f"""
-        select queue, measure, {PARTS}
-        from marts.rpt_forecast_accuracy_daily where measure = 'contacts' group by queue, measure order by queue""")
+    daily = rows(con, f"""
+        select cast(local_date as varchar) as date, queue, measure, {PARTS}
+        from marts.rpt_forecast_accuracy_daily group by local_date, queue, measure
+        order by local_date, queue, measure""")
     by_horizon = rows(con, f"""
-        select horizon_bucket, min(horizon_bucket_order) as horizon_bucket_order, measure, {PARTS}
-        from marts.rpt_forecast_accuracy_horizon group by horizon_bucket, measure
-        order by horizon_bucket_order, measure""")
-    return {
-        "by_measure": [rates(r) for r in by_measure],
-        "by_queue": [rates(r) for r in by_queue],
-        "by_horizon": [rates(r) for r in by_horizon],
-    }
+        select queue, horizon_bucket, min(horizon_bucket_order) as horizon_bucket_order, measure, {PARTS}
+        from marts.rpt_forecast_accuracy_horizon group by queue, horizon_bucket, measure
+        order by horizon_bucket_order, measure, queue""")
+    return {"daily": daily, "by_horizon": by_horizon}
 
 
 run(("marts.rpt_forecast_accuracy_daily", "marts.rpt_forecast_accuracy_horizon"), build)
