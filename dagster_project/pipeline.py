@@ -1,8 +1,10 @@
 """Running the whole pipeline in process (what `callqa run` and the end-to-end tests do)."""
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster_project.settings import Settings
 
@@ -32,6 +34,22 @@ def _key_source(settings: Settings) -> str:
 
     path = key_file(settings.warehouse)
     return f"{path} (generated for this warehouse; keep it with its backups)" if path.exists() else "none yet"
+
+
+def planted_story(landing_dir: Path) -> list[str]:
+    """For a synthetic center (`callqa generate` writes ground_truth.json into its landing folder): the weak spots
+    planted on purpose, so that a reader of the demo tells the story from a defect. Empty for real data."""
+    truth_file = Path(landing_dir) / "ground_truth.json"
+    if not truth_file.is_file():
+        return []
+    try:
+        spots = json.loads(truth_file.read_text(encoding="utf-8")).get("planted_weak_spots") or []
+    except (ValueError, OSError):
+        return []
+    lines = [f"planted on purpose in this synthetic center ({truth_file.name}): not defects of callqa"]
+    lines += [f"  - {spot['name'].replace('_', ' ')}: {spot['what']} (see {spot['where']})" for spot in spots
+              if isinstance(spot, dict) and {"name", "what", "where"} <= set(spot)]
+    return lines if len(lines) > 1 else []
 
 
 def outcome_line(success: bool, failed_checks: list[str], refused_files: list[str], published: bool) -> str:
@@ -87,6 +105,9 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
         status_text = format_status(report)
         if headline_lines:
             status_text += "\n\nheadlines\n" + "\n".join(headline_lines)
+        story = planted_story(settings.landing_dir)
+        if story:
+            status_text += "\n\n" + "\n".join(story)
     except duckdb.Error as exc:  # e.g. a failed step left a dbt process holding the writer lock
         report, status_text = [], f"(could not read the warehouse status: {exc})"
     refused = [f["error"] for e in report for f in e.get("refused_files", [])]

@@ -37,3 +37,19 @@ def test_a_bias_within_its_tolerance_and_seconds_against_a_target():
     asa = _row(label="ASA", unit="seconds", value=41.2, numerator=4120.0, denominator=100.0, target=30.0,
                target_met=False, target_direction="lower_is_better")
     assert format_headline(asa) == "ASA 41.2 s (target <= 30.0 s, MISSED)"
+
+
+def test_the_planted_story_of_a_synthetic_center_and_nothing_for_real_data(tmp_path):
+    import json
+
+    from dagster_project.pipeline import planted_story
+
+    assert planted_story(tmp_path) == []  # real data: no ground_truth.json
+    (tmp_path / "ground_truth.json").write_text(json.dumps({"planted_weak_spots": [
+        {"name": "harsh_evaluator", "what": "QA evaluator E07 fails items that were passed",
+         "where": "marts.rpt_qa_disputes", "expected": {}}]}))
+    story = planted_story(tmp_path)
+    assert story[0].startswith("planted on purpose in this synthetic center")
+    assert story[1] == "  - harsh evaluator: QA evaluator E07 fails items that were passed (see marts.rpt_qa_disputes)"
+    (tmp_path / "ground_truth.json").write_text("{not json")
+    assert planted_story(tmp_path) == []
