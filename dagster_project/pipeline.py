@@ -66,10 +66,25 @@ def outcome_line(success: bool, failed_checks: list[str], refused_files: list[st
 
 def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False) -> PipelineOutcome:
     """Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
-    is invalid or not the warehouse's (unless `rebuild`), or the landing folder is missing or has no file."""
-    from dagster_project.lib.preflight import preflight
+    is invalid or not the warehouse's (unless `rebuild`), the landing folder is missing or has no file, or another
+    `callqa run` holds the warehouse (lib/runlock.py: one writer at a time, refused at once, naming the holder)."""
+    from dagster_project.lib.preflight import PreflightError, check_arguments
+    from dagster_project.lib.runlock import WarehouseBusy, warehouse_lock
 
-    settings = preflight(settings or Settings.from_env(), rebuild=rebuild)
+    settings = settings or Settings.from_env()
+    check_arguments(settings)  # nothing is created (not even the lock file) for a typo
+    try:
+        with warehouse_lock(settings.warehouse):
+            return _run_locked(settings, quiet, rebuild)
+    except WarehouseBusy as exc:
+        raise PreflightError(str(exc)) from None
+
+
+def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutcome:
+    from dagster_project.lib.preflight import preflight
+    from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG, reclaim_stale_runs
+
+    settings = preflight(settings, rebuild=rebuild)
     import dagster as dg
     import duckdb
 
@@ -85,10 +100,12 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
 
     log_level = "WARNING" if quiet else "INFO"
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    reclaimed = reclaim_stale_runs(instance, settings.warehouse)
     job = defs.resolve_job_def("callqa_pipeline")
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
+        tags={PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(settings.warehouse)},
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
 
@@ -122,6 +139,9 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
         "",
         status_text,
     ]
+    if reclaimed:
+        lines.append(f"reclaimed the pool slots of {len(reclaimed)} earlier run(s) whose process was gone: "
+                     + ", ".join(r[:8] for r in reclaimed))
     if failed_steps:
         lines.append("failed steps: " + ", ".join(failed_steps))
     if failed_checks:

@@ -44,6 +44,19 @@ def check_landing(landing_dir: Path) -> dict[str, int]:
     return counts
 
 
+def check_arguments(settings: Settings) -> None:
+    """The checks that write nothing (a real zone, a landing folder with files): run before anything is created,
+    even the warehouse's lock file."""
+    from dagster_project.settings import InvalidTimezone
+
+    try:
+        if settings.timezone_explicit:
+            check_timezone(settings.timezone)
+        check_landing(settings.landing_dir)
+    except InvalidTimezone as exc:
+        raise PreflightError(str(exc)) from None
+
+
 def preflight(settings: Settings, rebuild: bool = False) -> Settings:
     """The settings the run must use (the zone settled against the warehouse's), or PreflightError.
     Nothing is written unless every check passes; then the zone is recorded in a new warehouse."""

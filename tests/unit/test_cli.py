@@ -2,6 +2,7 @@
 warehouse for every reading command, one-line errors (exit 1, no traceback, nothing written), and the time zone
 a warehouse records on its first run. The repository's data/ folder is replaced by a temporary one; no test
 here launches the Dagster job (every refusal happens before it)."""
+import os
 import socket
 
 import duckdb
@@ -349,3 +350,67 @@ def test_without_callqa_pii_key_the_first_run_generates_a_private_key_and_anothe
         preflight(_settings(repo, monkeypatch, NY))
     monkeypatch.setenv("CALLQA_PII_KEY", key)  # the same key given explicitly is the same warehouse key
     preflight(_settings(repo, monkeypatch, NY))
+
+
+def test_a_second_run_on_the_same_warehouse_is_refused_at_once_naming_the_holder(repo, monkeypatch):
+    """One writer per warehouse (issue 15.5): while a run holds the warehouse lock, another run - in this process
+    or another - is refused in one line before it touches anything; the lock dies with its process."""
+    import subprocess
+    import sys
+    import time
+
+    from dagster_project.lib.runlock import lock_path, warehouse_lock
+    from dagster_project.pipeline import run_pipeline
+
+    make_landing(repo / "landing")
+    settings = _settings(repo, monkeypatch, NY)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from dagster_project.lib.runlock import warehouse_lock\n"
+        f"with warehouse_lock(Path({str(settings.warehouse)!r})):\n"
+        "    print('held', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(PreflightError, match=f"another callqa run is writing .*pid {holder.pid}"):
+            run_pipeline(settings)
+        assert time.monotonic() - started < 10  # refused at once, not after a wait
+        assert not settings.warehouse.exists()  # nothing touched
+        result = invoke("run", "--landing", str(repo / "landing"), "--quiet")
+        assert_one_line_error(result, "another callqa run is writing", "one writer at a time")
+    finally:
+        holder.kill()
+        holder.wait()
+    with warehouse_lock(settings.warehouse):  # released by the kernel when its holder died (kill -9 included)
+        assert lock_path(settings.warehouse).exists()
+
+
+def test_slots_of_a_killed_run_are_reclaimed_and_live_runs_are_left_alone(tmp_path):
+    """A run killed while holding the single-writer pool slot of a persistent instance kept it, and the next run
+    waited forever (issue 15.1): runs tagged by callqa run whose process is gone are failed and their slots freed."""
+    import dagster as dg
+
+    from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG, reclaim_stale_runs
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    (tmp_path / "home").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "home"),
+                                             overrides={"concurrency": {"pools": {"default_limit": 1}}})
+    warehouse = tmp_path / "callqa.duckdb"
+    dead_pid = 2 ** 22 + 17  # above any pid this kernel hands out
+
+    def started_run(pid):
+        run = instance.create_run_for_job(dg.GraphDefinition("g").to_job(), tags={PID_TAG: str(pid),
+                                                                              WAREHOUSE_TAG: str(warehouse)})
+        instance.handle_run_event(run.run_id, dg.DagsterEvent(event_type_value="PIPELINE_STARTING", job_name="g"))
+        instance.handle_run_event(run.run_id, dg.DagsterEvent(event_type_value="PIPELINE_START", job_name="g"))
+        return run
+
+    storage = instance.event_log_storage
+    storage.set_concurrency_slots(WAREHOUSE_POOL, 1)  # what the pool's default_limit of 1 gives a real run
+    dead, alive = started_run(dead_pid), started_run(os.getppid())
+    assert storage.claim_concurrency_slot(WAREHOUSE_POOL, dead.run_id, "ingest").is_claimed
+    assert not storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed  # stuck behind it
+    assert reclaim_stale_runs(instance, warehouse) == [dead.run_id]
+    assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED  # its process lives
+    assert storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed  # the slot is free
