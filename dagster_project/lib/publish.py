@@ -88,6 +88,7 @@ def publish(
     if not any(schema == "marts" for schema, _ in tables):
         raise RuntimeError("callqa publish: the warehouse has no marts; nothing to publish (run dbt first)")
 
+    remove_leftovers(serving_warehouse, export_dir)
     result = PublishResult(serving_warehouse, export_dir, version)
     staging_file = serving_warehouse.with_name(f".{serving_warehouse.name}.{version}.tmp")
     try:
@@ -130,6 +131,29 @@ def publish(
 
     _export_parquet(con, result, run_id, published_at, keep_export_versions)
     return result
+
+
+def remove_leftovers(serving_warehouse: Path, export_dir: Path) -> list[Path]:
+    """What a publish killed half-way leaves (issue 15.11), removed by the next one: the serving copy being built
+    (`.<name>.<version>.tmp` and its `.wal`), a `current` link being swapped (`.current.<version>.tmp`) and a Parquet
+    version directory without its `_published.json` (written last) that `current` does not point to. Only one
+    publish runs at a time (the single-writer pool and the warehouse lock), so none of these is in use."""
+    removed = []
+    if serving_warehouse.parent.is_dir():
+        for leftover in serving_warehouse.parent.glob(f".{serving_warehouse.name}.*.tmp*"):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    if export_dir.is_dir():
+        current = (export_dir / CURRENT_LINK).resolve() if (export_dir / CURRENT_LINK).is_symlink() else None
+        for leftover in export_dir.glob(f".{CURRENT_LINK}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+        for version_dir in export_dir.iterdir():
+            if (version_dir.is_dir() and not version_dir.is_symlink() and not version_dir.name.startswith(".")
+                    and not (version_dir / "_published.json").exists() and version_dir.resolve() != current):
+                shutil.rmtree(version_dir, ignore_errors=True)
+                removed.append(version_dir)
+    return removed
 
 
 def _export_parquet(con, result: PublishResult, run_id, published_at, keep_versions: int) -> None:

@@ -93,3 +93,25 @@ def test_the_serving_copy_is_written_for_duckdb_1_2_and_later_readers(tmp_path):
         "select tags['storage_version'] from duckdb_databases() where database_name = 'serving'").fetchall()[0]
     reader.close()
     assert version == f"{publish_module.SERVING_STORAGE_VERSION}+", version  # default files say v2.x
+
+
+def test_the_next_publish_removes_what_a_killed_one_left_behind(tmp_path):
+    """A kill during publish left temp files no later run removed (issue 15.11): the next publish removes the serving
+    copy being built, its WAL, a half-swapped `current` link and a Parquet version without _published.json, and
+    keeps the published versions."""
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    first = publish(con, tmp_path / "serving.duckdb", tmp_path / "exports", run_id="run-1")
+    exports = tmp_path / "exports"
+    leftovers = [tmp_path / ".serving.duckdb.20260101T000000Z-dead.tmp",
+                 tmp_path / ".serving.duckdb.20260101T000000Z-dead.tmp.wal"]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    (exports / ".current.20260101T000000Z-dead.tmp").symlink_to(first.version, target_is_directory=True)
+    half = exports / "20260101T000000Z-dead"
+    (half / "marts").mkdir(parents=True)
+    (half / "marts" / "rpt_fcr_daily.parquet").write_bytes(b"half")
+    second = publish(con, tmp_path / "serving.duckdb", exports, run_id="run-2")
+    con.close()
+    assert not any(p.exists() or p.is_symlink() for p in [*leftovers, exports / ".current.20260101T000000Z-dead.tmp", half])
+    assert {p.name for p in exports.iterdir()} == {first.version, second.version, "current"}
+    assert verify_serving_copy(tmp_path / "serving.duckdb")[0] == second.version
