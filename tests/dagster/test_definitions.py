@@ -105,3 +105,21 @@ def test_ingestion_is_one_step_and_every_step_that_opens_the_warehouse_is_in_the
     ingest = [name for name in ops if "ingest" in name]
     assert ingest == ["ingest_landing"], sorted(ops)
     assert {name: op.pool for name, op in ops.items()} == {name: WAREHOUSE_POOL for name in ops}
+
+
+def test_old_dbt_invocation_folders_are_pruned(tmp_path):
+    """Every dbt invocation of a run gets a target folder of its own (~20 MB at demo size); the newest three stay."""
+    import os
+
+    from dagster_project.defs.transform.assets import prune_run_target_dirs
+
+    for i in range(5):
+        folder = tmp_path / f"callqa_dbt-run{i}-abc"
+        folder.mkdir()
+        (folder / "run_results.json").write_text("{}")
+        os.utime(folder, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "pytest-main").mkdir()  # other target folders are not dbt invocations of a run: kept
+    removed = prune_run_target_dirs(tmp_path, keep=3)
+    assert sorted(p.name for p in removed) == ["callqa_dbt-run0-abc", "callqa_dbt-run1-abc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["callqa_dbt-run2-abc", "callqa_dbt-run3-abc",
+                                                          "callqa_dbt-run4-abc", "pytest-main"]

@@ -1,6 +1,8 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
 
 import json
+import shutil
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,6 +58,21 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
     dbt_vars = json.dumps({**mappings_dbt_vars(load_mappings()), **timezone_var(Settings.from_env())})
-    yield from dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context
-    ).stream()
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context)
+    yield from invocation.stream()
+    target = Path(invocation.target_path)
+    prune_run_target_dirs((target if target.is_absolute() else Path(invocation.project_dir) / target).parent)
+
+
+# dagster-dbt gives every invocation a target folder of its own (callqa_dbt-<run>-<hash>, ~20 MB at demo size: the
+# compiled SQL and run results); they were never removed (998 MB after 47 runs). The newest few stay for debugging.
+KEEP_RUN_TARGETS = 3
+
+
+def prune_run_target_dirs(target_root: Path, keep: int = KEEP_RUN_TARGETS) -> list[Path]:
+    """Remove all but the `keep` newest `callqa_dbt-*` invocation folders under dbt's target folder."""
+    runs = sorted((p for p in target_root.glob("callqa_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    removed = runs[:-keep] if keep > 0 else runs
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
