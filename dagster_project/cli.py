@@ -154,7 +154,9 @@ def query(
         _fail(f"no serving copy at {settings.serving_warehouse}: run `callqa run` (or `make demo`) first, or pass "
               "--serving FILE / set CALLQA_SERVING_WAREHOUSE (or CALLQA_WAREHOUSE, whose copy is beside it)")
     try:
-        con = duckdb.connect(str(settings.serving_warehouse), read_only=True)
+        from dagster_project.lib.publish import open_serving
+
+        con = open_serving(settings.serving_warehouse)
     except duckdb.Error as exc:
         _fail(f"cannot open {settings.serving_warehouse}: {str(exc).splitlines()[0]}")
     try:

@@ -17,6 +17,10 @@ def connect() -> tuple[duckdb.DuckDBPyConnection, str]:
     path = settings.serving_warehouse if settings.serving_warehouse.exists() else settings.warehouse
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `make demo` (or `callqa run`) first")
+    if path == settings.serving_warehouse:
+        from dagster_project.lib.publish import open_serving
+
+        return open_serving(path), str(path)  # the version published now, even in a long-lived kernel
     return duckdb.connect(str(path), read_only=True), str(path)
 
 

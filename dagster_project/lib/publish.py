@@ -196,6 +196,21 @@ def _export_parquet(con, result: PublishResult, run_id, published_at, keep_versi
             shutil.rmtree(old, ignore_errors=True)
 
 
+def open_serving(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the serving copy as it is now. DuckDB keeps one database instance per file path
+    and process: while any connection of a long-lived process (a notebook kernel, the API) holds the copy open,
+    `duckdb.connect(path)` returns that instance - the version it first opened, not the one published since
+    (issue 15.11). Attaching the file to a fresh in-memory connection opens the current file each time."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_sql_string(str(path))} AS serving (READ_ONLY)")
+        con.execute("USE serving")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def read_manifest(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts recorded in a serving copy at publication ("schema.table" -> rows)."""
     rows = con.execute(f"SELECT table_schema, table_name, row_count FROM main.{MANIFEST_TABLE}").fetchall()

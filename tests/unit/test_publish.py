@@ -115,3 +115,24 @@ def test_the_next_publish_removes_what_a_killed_one_left_behind(tmp_path):
     assert not any(p.exists() or p.is_symlink() for p in [*leftovers, exports / ".current.20260101T000000Z-dead.tmp", half])
     assert {p.name for p in exports.iterdir()} == {first.version, second.version, "current"}
     assert verify_serving_copy(tmp_path / "serving.duckdb")[0] == second.version
+
+
+def test_a_long_lived_reader_sees_each_new_version(tmp_path):
+    """DuckDB caches one instance per path and process: a plain connect made while another connection holds the
+    copy open returns the old version. open_serving (notebooks, `callqa query`) sees the version published now."""
+    from dagster_project.lib.publish import open_serving
+
+    con = _warehouse(tmp_path / "wh.duckdb", 5)
+    serving = tmp_path / "serving.duckdb"
+    first = publish(con, serving, tmp_path / "exports", run_id="run-1")
+    held = duckdb.connect(str(serving), read_only=True)  # e.g. a notebook cell that never closed its connection
+    con.execute("insert into marts.rpt_fcr_daily select 100 + range, 0 from range(2)")
+    second = publish(con, serving, tmp_path / "exports", run_id="run-2")
+    con.close()
+    stale = duckdb.connect(str(serving), read_only=True)
+    assert stale.execute("select distinct version from callqa_published").fetchall() == [(first.version,)]  # the trap
+    fresh = open_serving(serving)
+    assert fresh.execute("select distinct version from callqa_published").fetchall() == [(second.version,)]
+    assert fresh.execute("select count(*) from marts.rpt_fcr_daily").fetchall()[0][0] == 7
+    for c in (held, stale, fresh):
+        c.close()
