@@ -52,6 +52,30 @@ def planted_story(landing_dir: Path) -> list[str]:
     return lines if len(lines) > 1 else []
 
 
+def _error_text(event) -> str:
+    """The error of a failed step with its causes (dagster-dbt puts dbt's own messages in the message)."""
+    error = getattr(event.event_specific_data, "error", None)
+    parts = []
+    while error is not None:
+        parts.append(error.message or "")
+        error = error.cause
+    return "\n".join(parts)
+
+
+def failure_hints(errors: list[str], settings: Settings) -> list[str]:
+    """What ran out and what to set, for failures a user can fix by configuration."""
+    text = "\n".join(errors)
+    hints = []
+    if "Out of Memory" in text:
+        hints.append(f"DuckDB ran out of memory (CALLQA_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit}; spills go to "
+                     f"{settings.duckdb_temp_dir}): raise CALLQA_DUCKDB_MEMORY_LIMIT (4GB is the default), or lower "
+                     "CALLQA_DUCKDB_THREADS so fewer queries share it")
+    if "No space left on device" in text:
+        hints.append(f"the disk is full (warehouse {settings.warehouse}, spills in {settings.duckdb_temp_dir}): free "
+                     "space or point CALLQA_DUCKDB_TEMP_DIR at a larger disk")
+    return hints
+
+
 def outcome_line(success: bool, failed_checks: list[str], refused_files: list[str], published: bool) -> str:
     """The summary's first line: what happened, worst first (exit code 1: failed; 2: published with a problem)."""
     if not success:
@@ -114,7 +138,9 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_steps = [e.step_key for e in failures]
+    hints = failure_hints([_error_text(e) for e in failures], settings)
     try:
         with warehouse_connection(settings, read_only=True) as con:
             report = source_status(con, list(load_contract()))
@@ -146,6 +172,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
         lines.append("failed steps: " + ", ".join(failed_steps))
     if failed_checks:
         lines.append("failed checks: " + ", ".join(failed_checks))
+    lines.extend(hints)
     lines.append("")
     lines.append(
         "Open the Dagster UI with `make dev`; query the published copy with `callqa query \"select ...\"` or "

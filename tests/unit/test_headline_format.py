@@ -53,3 +53,14 @@ def test_the_planted_story_of_a_synthetic_center_and_nothing_for_real_data(tmp_p
     assert story[1] == "  - harsh evaluator: QA evaluator E07 fails items that were passed (see marts.rpt_qa_disputes)"
     (tmp_path / "ground_truth.json").write_text("{not json")
     assert planted_story(tmp_path) == []
+
+
+def test_an_out_of_memory_failure_says_what_ran_out_and_what_to_set(monkeypatch):
+    from dagster_project.pipeline import failure_hints
+    from dagster_project.settings import Settings
+
+    monkeypatch.setenv("CALLQA_DUCKDB_MEMORY_LIMIT", "50MB")
+    settings = Settings.from_env()
+    (hint,) = failure_hints(["dbt failed\nOut of Memory Error: could not allocate block of size 256.0 KiB"], settings)
+    assert "CALLQA_DUCKDB_MEMORY_LIMIT=50MB" in hint and "raise CALLQA_DUCKDB_MEMORY_LIMIT" in hint
+    assert failure_hints(["Catalog Error: table x does not exist"], settings) == []
