@@ -1,7 +1,6 @@
 """Running the whole pipeline in process (what `callqa run` and the end-to-end tests do)."""
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,17 +38,13 @@ def _key_source(settings: Settings) -> str:
 def planted_story(landing_dir: Path) -> list[str]:
     """For a synthetic center (`callqa generate` writes ground_truth.json into its landing folder): the weak spots
     planted on purpose, so that a reader of the demo tells the story from a defect. Empty for real data."""
-    truth_file = Path(landing_dir) / "ground_truth.json"
-    if not truth_file.is_file():
+    from dagster_project.lib.planted import TRUTH_FILE, planted_weak_spots
+
+    spots = planted_weak_spots(landing_dir)
+    if not spots:
         return []
-    try:
-        spots = json.loads(truth_file.read_text(encoding="utf-8")).get("planted_weak_spots") or []
-    except (ValueError, OSError):
-        return []
-    lines = [f"planted on purpose in this synthetic center ({truth_file.name}): not defects of callqa"]
-    lines += [f"  - {spot['name'].replace('_', ' ')}: {spot['what']} (see {spot['where']})" for spot in spots
-              if isinstance(spot, dict) and {"name", "what", "where"} <= set(spot)]
-    return lines if len(lines) > 1 else []
+    return [f"planted on purpose in this synthetic center ({TRUTH_FILE}): not defects of callqa"] + [
+        f"  - {spot['name'].replace('_', ' ')}: {spot['what']} (see {spot['where']})" for spot in spots]
 
 
 def _error_text(event) -> str:

@@ -197,6 +197,19 @@ def test_index_shows_the_published_version_and_when(dashboard):
     assert shown["index"]["metrics"]["published_at"] == published_at
 
 
+def test_index_says_which_weak_spots_a_synthetic_center_plants_on_purpose(dashboard):
+    """The fixture is a generated center: the weak spots its ground_truth.json plants are listed on the overview, one
+    item each, from reference.planted_weak_spots of the serving copy (issue 11.5)."""
+    shown, con, _ = dashboard
+    planted = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
+                          "and table_name = 'planted_weak_spots'").fetchall()[0][0]
+    expected = {} if not planted else {
+        f"planted.{name}": f"{name.replace('_', ' ')}: {what} (see {where})"
+        for name, what, where in con.execute("select name, what, where_it_shows from reference.planted_weak_spots").fetchall()}
+    listed = {k: v for k, v in shown["index"]["metrics"].items() if k.startswith("planted.")}
+    assert listed == expected
+
+
 def test_index_cards_are_the_headlines_mart_coloured_against_its_targets(dashboard):
     """One card per rpt_headlines row, its value as the mart holds it, and its colour from the mart's target_met
     (green) or, when missed, the distance to the target (amber within 10 %, else red); no colour without a target."""

@@ -64,3 +64,24 @@ def test_an_out_of_memory_failure_says_what_ran_out_and_what_to_set(monkeypatch)
     (hint,) = failure_hints(["dbt failed\nOut of Memory Error: could not allocate block of size 256.0 KiB"], settings)
     assert "CALLQA_DUCKDB_MEMORY_LIMIT=50MB" in hint and "raise CALLQA_DUCKDB_MEMORY_LIMIT" in hint
     assert failure_hints(["Catalog Error: table x does not exist"], settings) == []
+
+
+def test_the_planted_spots_reach_the_warehouse_and_leave_it_for_real_data(tmp_path):
+    import json
+
+    import duckdb
+
+    from dagster_project.lib.planted import record_planted
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    (tmp_path / "ground_truth.json").write_text(json.dumps({"planted_weak_spots": [
+        {"name": "harsh_evaluator", "what": "E07 fails passed items", "where": "marts.rpt_qa_disputes"},
+        {"name": "weak_training_class", "what": "class NH-3 is rushed", "where": "marts.rpt_training_quality"}]}))
+    assert record_planted(con, tmp_path) == 2
+    assert con.execute("select spot_order, name, where_it_shows from reference.planted_weak_spots order by 1").fetchall() == [
+        (1, "harsh_evaluator", "marts.rpt_qa_disputes"), (2, "weak_training_class", "marts.rpt_training_quality")]
+    (tmp_path / "ground_truth.json").unlink()  # the same warehouse now loads real data
+    assert record_planted(con, tmp_path) == 0
+    assert con.execute("select count(*) from information_schema.tables where table_name = 'planted_weak_spots'"
+                       ).fetchall()[0][0] == 0
+    con.close()

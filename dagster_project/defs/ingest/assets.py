@@ -13,6 +13,7 @@ import dagster as dg
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
+from dagster_project.lib.planted import record_planted
 from dagster_project.lib.preflight import check_landing
 from dagster_project.lib.warehouse import settle_pii_key, settle_timezone
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
@@ -84,6 +85,8 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
                 severity=dg.AssetCheckSeverity.ERROR,
                 metadata={"refused": "\n".join(f.error for f in result.refused) or "none"},
             )
+        # A synthetic center's planted weak spots, for the readers of the serving copy (lib/planted.py).
+        record_planted(con, settings.landing_dir)
     finally:
         con.close()
 

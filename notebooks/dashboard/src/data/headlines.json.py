@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serving import rows, run  # noqa: E402
+from _serving import missing_tables, rows, run  # noqa: E402
 
 
 def build(con):
@@ -16,7 +16,11 @@ def build(con):
     (period,) = rows(con, """
         select cast(min(local_date) as varchar) as first_date, cast(max(local_date) as varchar) as last_date
         from marts.rpt_fcr_daily""")
-    return {"headlines": headlines, "period": period}
+    # A synthetic center's weak spots planted on purpose (reference.planted_weak_spots, lib/planted.py): absent for
+    # real data.
+    planted = [] if missing_tables(con, "reference.planted_weak_spots") else rows(con, """
+        select name, what, where_it_shows from reference.planted_weak_spots order by spot_order""")
+    return {"headlines": headlines, "period": period, "planted": planted}
 
 
 run(("marts.rpt_headlines", "marts.rpt_fcr_daily"), build)
