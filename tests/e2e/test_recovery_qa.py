@@ -39,8 +39,11 @@ def test_critical_error_accuracy_recovers_the_realised_random_sample_rates(clean
     cells = _df(con, "select * from marts.rpt_critical_error_accuracy where evaluations > 0")
     assert ((cells["ci_low"] <= cells["accuracy"]) & (cells["accuracy"] <= cells["ci_high"])).all()
     assert (cells["required_n"] <= cells["handled_contacts"]).all()
-    # the generator samples ~3 % of handled contacts at random: far below the required n of any queue-month
-    assert not cells["sample_sufficient"].any()
+    # the generator's QA team follows the sampling plan (the required n of each queue-month, plus a small margin,
+    # among contacts it can evaluate before the data ends): the cells are sufficient, bar a small queue-month whose
+    # last days could not be evaluated in time
+    assert cells["sample_sufficient"].mean() >= 0.8, cells[["queue", "local_month", "evaluations", "required_n"]]
+    assert (cells["evaluations"] >= 0.9 * cells["required_n"]).all()
 
 
 def test_process_wide_failure_is_found_and_classified_process_system(clean_run):
