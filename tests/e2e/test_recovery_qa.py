@@ -67,10 +67,15 @@ def test_process_wide_failure_is_found_and_classified_process_system(clean_run):
     n, fails = cells["evaluations"].sum(), cells["fails"].sum()
     se = math.sqrt(fail_rate * (1 - fail_rate) / n)
     assert low - 3 * se <= fails / n <= high + 3 * se, (fails, n, low, high, se)
-    # no other critical item fails process-wide anywhere: the planted failure is the only cell above 15 %
+    # no other critical item fails process-wide anywhere: the planted failure is the only cell above 15 %. The
+    # callback item is left out: it fails by construction whenever a promised callback is late or never made (the
+    # planted callback fate, about 16 % of promises), and with QA samples of the plan's size its cells reach 50
+    # evaluations
     critical = _df(con, """
         select queue, item_code, sum(fails) as fails, sum(evaluations) as evaluations
-        from marts.rpt_qa_root_causes where error_class <> 'non_critical' group by queue, item_code
+        from marts.rpt_qa_root_causes
+        where error_class <> 'non_critical' and item_code <> 'callback_commitment_kept'
+        group by queue, item_code
         having sum(evaluations) >= 50""")
     high_rate = critical[critical["fails"] / critical["evaluations"] > 0.15]
     assert list(zip(high_rate["queue"], high_rate["item_code"])) == [(queue, item)]

@@ -128,7 +128,7 @@ def test_hiring_source_attrition_is_the_planted_one(clean_run):
     pd.testing.assert_frame_equal(mart.sort_index(), independent.sort_index(), check_names=False)
     planted = truth["people"]["attrition_90d_by_source"]
     assert mart["eligible"].sum() >= 20
-    for source, row in mart.iterrows():
+    for source, row in mart[mart["eligible"] > 0].iterrows():  # a source may have no eligible hire in a small center
         p = stats.binomtest(int(row["attrition"]), int(row["eligible"]), planted[source]).pvalue
         assert p >= 0.01, (source, row.to_dict(), planted[source])
 
