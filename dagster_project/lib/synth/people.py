@@ -89,7 +89,7 @@ def _interleaved(members: np.ndarray, pool: np.ndarray, rng) -> np.ndarray:
     rank of the agent within its pool (random order within the pool, a random offset per pool)."""
     members = members[rng.permutation(len(members))]
     key = np.zeros(len(members))
-    for p_name in set(pool[members].tolist()):
+    for p_name in sorted(set(pool[members].tolist()), key=str):  # sorted: set order varies by process
         mine = np.flatnonzero(pool[members] == p_name)
         key[mine] = (np.arange(len(mine)) + rng.random()) / len(mine)
     return members[np.argsort(key, kind="stable")]
