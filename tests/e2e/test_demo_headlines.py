@@ -91,7 +91,7 @@ def test_hiring_and_training_quality_are_judgeable_and_near_target(demo):
     target 75 %, training quality target 90 %: the judged hires and graduates mostly perform; the weak class and
     the billing agents during the process-wide failure are the planted exceptions (hires: 50-100 % of a handful;
     training: 55-97 %, as at this size the weak class is a third of the judged graduates and the process-wide
-    failure lasts the whole data; the demo measures about 85 %)."""
+    failure lasts the whole data; 79 % in the demo)."""
     _, con = demo
     hires = _row(con, """select sum(performing_90d) as performing, sum(judged) as judged, sum(retained_90d) as retained,
                                 sum(eligible) as eligible from marts.rpt_hiring_quality""")
@@ -153,15 +153,16 @@ def test_csat_and_survey_response(demo):
 
 
 def test_satisfaction_drivers_are_fitted_with_a_stable_wait_share(demo):
-    """The model fits; wait time leads the drivers with 35-75 % of the explained effect (importance ~ |beta| x
-    sd(wait), and the spread of waits no longer depends on the size of the center: see docs/decisions.md), followed
-    by the IVR beyond 120 s and a contact in the previous 7 days."""
+    """The model fits; wait time leads the drivers with 25-60 % of the explained effect (importance ~ |beta| x
+    sd(wait), and the spread of waits no longer depends on the size of the center: 40 % here, 37 % in the demo,
+    where it was 31 % and 79 %; see docs/decisions.md), followed by the IVR beyond 120 s and a contact in the
+    previous 7 days."""
     _, con = demo
     status = _row(con, "select status, status_reason from analysis.satisfaction_model_fit where model = 'all_surveyed'")
     assert status["status"] == "fitted", status
     drivers = con.execute("""select driver, importance from analysis.satisfaction_drivers
                              where role = 'driver' and importance is not null order by importance desc""").df()
-    assert drivers.iloc[0]["driver"] == "wait_seconds" and 0.35 <= drivers.iloc[0]["importance"] <= 0.75, drivers
+    assert drivers.iloc[0]["driver"] == "wait_seconds" and 0.25 <= drivers.iloc[0]["importance"] <= 0.60, drivers
     assert set(drivers["driver"].head(3)) == {"wait_seconds", "ivr_seconds", "had_prior_contact_7d"}, drivers
 
 
