@@ -5,8 +5,10 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
 DEMO_DIR        ?= data/demo
-DEMO_DAYS       ?= 90
-DEMO_PER_DAY    ?= 2000
+# Five whole months (2026-02-02 to 2026-06-30): every hire of the data gets its 90-day window, every class its
+# 30 production days, every QA month its full sample; about 150,000 contacts (docs/decisions.md).
+DEMO_DAYS       ?= 149
+DEMO_PER_DAY    ?= 1000
 DEMO_SEED       ?= 42
 DEMO_TIMEZONE   ?= America/New_York
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home

@@ -39,8 +39,11 @@ def test_critical_error_accuracy_recovers_the_realised_random_sample_rates(clean
     cells = _df(con, "select * from marts.rpt_critical_error_accuracy where evaluations > 0")
     assert ((cells["ci_low"] <= cells["accuracy"]) & (cells["accuracy"] <= cells["ci_high"])).all()
     assert (cells["required_n"] <= cells["handled_contacts"]).all()
-    # the generator samples ~3 % of handled contacts at random: far below the required n of any queue-month
-    assert not cells["sample_sufficient"].any()
+    # the generator's QA team follows the sampling plan (the required n of each queue-month, plus a small margin,
+    # among contacts it can evaluate before the data ends): the cells are sufficient, bar a small queue-month whose
+    # last days could not be evaluated in time
+    assert cells["sample_sufficient"].mean() >= 0.8, cells[["queue", "local_month", "evaluations", "required_n"]]
+    assert (cells["evaluations"] >= 0.9 * cells["required_n"]).all()
 
 
 def test_process_wide_failure_is_found_and_classified_process_system(clean_run):
@@ -64,10 +67,15 @@ def test_process_wide_failure_is_found_and_classified_process_system(clean_run):
     n, fails = cells["evaluations"].sum(), cells["fails"].sum()
     se = math.sqrt(fail_rate * (1 - fail_rate) / n)
     assert low - 3 * se <= fails / n <= high + 3 * se, (fails, n, low, high, se)
-    # no other critical item fails process-wide anywhere: the planted failure is the only cell above 15 %
+    # no other critical item fails process-wide anywhere: the planted failure is the only cell above 15 %. The
+    # callback item is left out: it fails by construction whenever a promised callback is late or never made (the
+    # planted callback fate, about 16 % of promises), and with QA samples of the plan's size its cells reach 50
+    # evaluations
     critical = _df(con, """
         select queue, item_code, sum(fails) as fails, sum(evaluations) as evaluations
-        from marts.rpt_qa_root_causes where error_class <> 'non_critical' group by queue, item_code
+        from marts.rpt_qa_root_causes
+        where error_class <> 'non_critical' and item_code <> 'callback_commitment_kept'
+        group by queue, item_code
         having sum(evaluations) >= 50""")
     high_rate = critical[critical["fails"] / critical["evaluations"] > 0.15]
     assert list(zip(high_rate["queue"], high_rate["item_code"])) == [(queue, item)]

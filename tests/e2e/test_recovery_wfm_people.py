@@ -75,8 +75,9 @@ def test_aht_forecast_is_unbiased(clean_run):
 
 def test_agent_time_is_split_without_loss(clean_run):
     """Every second of scheduled paid time and of ACD states lands in exactly one local quarter-hour (the data
-    include the 23-hour day 2026-03-08), and productive time in paid time never exceeds either."""
-    _, con = clean_run
+    include the 23-hour day 2026-03-08), and productive time in paid time never exceeds either; the planned
+    shrinkage is the planted one and within 3 points of the actual."""
+    truth, con = clean_run
     paid_split, states_split, over = con.execute(
         """select sum(scheduled_paid_seconds), sum(state_seconds),
                   count(*) filter (where productive_in_paid_seconds > least(productive_seconds, scheduled_paid_seconds) + 1e-6)
@@ -86,9 +87,13 @@ def test_agent_time_is_split_without_loss(clean_run):
     states = con.execute("select sum(epoch(ended_at) - epoch(started_at)) from staging.stg_landing__agent_states").fetchall()[0][0]
     assert paid_split == pytest.approx(paid, abs=1e-3) and states_split == pytest.approx(states, abs=1e-3)
     assert over == 0
-    planned = con.execute("""select sum(forecast_weighted) / sum(weight) from marts.rpt_forecast_accuracy_daily
-                             where measure = 'shrinkage'""").fetchall()[0][0]
-    assert planned == pytest.approx(0.30, abs=0.01)  # the planted planned shrinkage
+    planned, actual = con.execute("""select sum(forecast_weighted) / sum(weight), sum(actual_weighted) / sum(weight)
+                                     from marts.rpt_forecast_accuracy_daily where measure = 'shrinkage'""").fetchall()[0]
+    # the planted planned shrinkage (the schedule's non-work share plus an allowance, per queue and interval; the
+    # truth weights the intervals by the paid time of the queue's pool, the mart by its agents' primary queue)
+    planned_truth = truth["wfm_forecast"]["planned_shrinkage_mean"]
+    assert planned == pytest.approx(planned_truth, abs=0.02)
+    assert abs(planned - actual) <= 0.03  # planned within 3 points of the actual (seeds shrinkage_tolerance_points)
 
 
 def _hires_from_staging(con) -> pd.DataFrame:
@@ -107,7 +112,9 @@ def test_hiring_source_attrition_is_the_planted_one(clean_run):
     """90-day attrition by hire source over the new-hire classes (hire months from the first class on): the mart
     equals an independent count from the roster, and each source's attrition is consistent with the planted
     probability (agency 0.40, job_board 0.18, campus 0.15, referral 0.08, internal 0.05): two-sided binomial
-    p >= 0.01. With about 50 eligible hires this catches a wrong day-90 rule or population, not a subtle one."""
+    p >= 0.01. New-hire classes are sized to the center (about 10 % of its planned headcount, at least 4), so this
+    small center has a few dozen eligible hires: the test catches a wrong day-90 rule or population, not a subtle
+    one."""
     truth, con = clean_run
     first_class = min(c["class_id"] for c in truth["people"]["classes"])  # NH-YYYY-MM-DD
     first_month = pd.Timestamp(first_class[3:10] + "-01")
@@ -120,27 +127,29 @@ def test_hiring_source_attrition_is_the_planted_one(clean_run):
     independent = hires.groupby("hire_source")[["eligible", "attrition"]].sum().astype(int)
     pd.testing.assert_frame_equal(mart.sort_index(), independent.sort_index(), check_names=False)
     planted = truth["people"]["attrition_90d_by_source"]
-    assert mart["eligible"].sum() >= 40
-    for source, row in mart.iterrows():
+    assert mart["eligible"].sum() >= 20
+    for source, row in mart[mart["eligible"] > 0].iterrows():  # a source may have no eligible hire in a small center
         p = stats.binomtest(int(row["attrition"]), int(row["eligible"]), planted[source]).pvalue
         assert p >= 0.01, (source, row.to_dict(), planted[source])
 
 
 def test_weak_training_class_is_recovered(clean_run):
     """The weak class (planted: assessment mean 68 vs 82; repeat x1.5 and AHT x1.15 in the first 30 production
-    days, on top of every new agent's x1.15 and x1.2):
-    - its mean assessment is within 6 points of 68 and at least 5 below every other new-hire class (graduates'
-      scores are floored at 70-75, so class means sit a little above the planted means);
+    days, on top of every new agent's x1.15 and x1.12; a large class of at least 10 trainees):
+    - its mean assessment is within 6 points of 68 and at least 5 below the other new-hire classes pooled
+      (graduates' scores are floored at 70-75, so class means sit a little above the planted means; classes of
+      four, sized to this small center, can dip as low on their own with one failed trainee);
     - its pooled window repeat rate (1 - window FCR) exceeds the background in the planted ratio to all other
       contacts of the same dates, within 25 % (as test_recovery does for agents);
-    - its window AHT over the same graduates' AHT after day 30 is the planted 1.2 x 1.15 = 1.38 within 20 %."""
+    - its window AHT over the same graduates' AHT after day 30 is the planted 1.12 x 1.15 = 1.29 within 20 %."""
     truth, con = clean_run
     people = truth["people"]
     weak = people["weak_class"]
     classes = con.execute("select * from marts.rpt_training_quality where program = 'new_hire'").df().set_index("class_id")
     assessed = classes["assessment_score_avg"].dropna()
     assert abs(assessed[weak] - people["weak_class_effects"]["assessment_mean"]) <= 6
-    assert (assessed.drop(weak) >= assessed[weak] + 5).all(), assessed
+    others = classes.drop(weak)
+    assert others["assessment_score_sum"].sum() / others["assessed"].sum() >= assessed[weak] + 5, assessed
     row = classes.loc[weak]
     assert row["judged"] + row["insufficient_data"] >= 5 and row["window_fcr_7d_eligible"] >= 500
 

@@ -304,14 +304,15 @@ def test_planted_effects_are_visible_in_the_raw_data(medium):
     assert _rate(csat[True]) < _rate(csat[False]) - 0.1
     assert any(re.search(r"[\u4e00-\u9fff]", s["comment"] or "") for s in read_source(landing, "surveys"))
 
-    # HR: agency hires leave more often within 90 days than referrals.
-    hires = [a for a in read_source(landing, "agents") if a["hire_source"] in ("agency", "referral")
+    # HR: agency hires leave more often within 90 days than the hires of every other source together (planted
+    # 0.40 against 0.05-0.18; classes are sized to the center, so a small center has a few dozen hires).
+    hires = [a for a in read_source(landing, "agents") if a["hire_source"]
              and date.fromisoformat(a["hired_at"]) >= date(2025, 6, 1)
              and (date.fromisoformat(truth["end_date"]) - date.fromisoformat(a["hired_at"])).days >= 90]
-    left = {src: [a["terminated_at"] is not None and (date.fromisoformat(a["terminated_at"])
-                                                       - date.fromisoformat(a["hired_at"])).days <= 90
-                  for a in hires if a["hire_source"] == src] for src in ("agency", "referral")}
-    assert _rate(left["agency"]) > _rate(left["referral"])
+    left = {agency: [a["terminated_at"] is not None and (date.fromisoformat(a["terminated_at"])
+                                                          - date.fromisoformat(a["hired_at"])).days <= 90
+                     for a in hires if (a["hire_source"] == "agency") == agency] for agency in (True, False)}
+    assert _rate(left[True]) > _rate(left[False])
 
     # QA: the planted process failure shows in its queue; the harsh evaluator fails more.
     pf = truth["qa"]["process_wide_failure"]

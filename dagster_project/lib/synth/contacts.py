@@ -173,6 +173,9 @@ class Generator:
         pool_code = {p: k for k, p in enumerate(self.routing.pools)}
         self.queue_pool = np.array([pool_code.get(q, -1) for q in self.queue_names])  # -1: no agents of its own
         self.digital_pool = pool_code[DIGITAL]
+        # seconds in its own queue before a call may overflow to another queue's agents (VIP: almost at once)
+        self.queue_overflow_after = np.array([P.OVERFLOW_AFTER_SECONDS.get(q, P.OVERFLOW_AFTER_SECONDS["default"])
+                                              for q in self.queue_names])
         self.transfer_p = np.array([P.TRANSFER_RATE.get(c, P.TRANSFER_RATE["default"]) for c in categories])
         self.end = self.clock.end_utc
         self.fresh_per_day = world.contacts_per_day / (1 + P.EXPECTED_EXTRA_CONTACTS)
@@ -303,7 +306,7 @@ class Generator:
         # Conversation length before the agent's pace is applied (transfers add talk time).
         talk = lognormal(rng, self.r_talk[reason], 0.45, n)
         hold = np.where(rng.random(n) < P.HOLD_SHARE, np.round(lognormal(rng, 45, 0.7, n)), 0)
-        wrap = lognormal(rng, 35, 0.5, n)
+        wrap = lognormal(rng, P.WRAP_MEDIAN_SECONDS, 0.5, n)
         transfers = np.where(rng.random(n) < self.transfer_p[reason], np.where(rng.random(n) < 0.2, 2, 1), 0)
         transfer_talk = transfers * np.round(lognormal(rng, 120, 0.5, n))
 
@@ -400,6 +403,11 @@ class Generator:
         join = agent_join[handled]
         agent, join = self.assign_digital(join)
         lost = agent < 0  # nobody on duty before the data ends: the customer gives up
+        # A chat or messaging customer waiting for a first answer gives up after DIGITAL_PATIENCE_SECONDS
+        # (above all when nobody is on duty until the next morning).
+        waiting = (np.isin(ch[handled], (CHAT, MESSAGING)) & ~bot_front[handled]
+                   & (join - t[handled] > P.DIGITAL_PATIENCE_SECONDS))
+        lost |= waiting
         a = np.maximum(agent, 0)
         aht = self.aht_multiplier(a, join)
         duration = DIGITAL_HANDLE_SECONDS[ch[handled]]  # agent time, not elapsed time
@@ -410,7 +418,8 @@ class Generator:
         g = idx[handled]
         b["agent"][g] = np.where(lost, -1, agent)
         b["answered"][g] = np.where(lost, np.nan, join)
-        ended[handled] = np.where(lost, t[handled] + 3600, end_h)
+        ended[handled] = np.where(waiting, t[handled] + P.DIGITAL_PATIENCE_SECONDS,
+                                  np.where(lost, t[handled] + 3600, end_h))
         outcome[handled[lost]] = ABANDONED
         first_response[handled] = np.where(bot_front[handled], first_response[handled], np.where(lost, np.nan, join))
         b["handled"][g] = ~lost
@@ -744,7 +753,7 @@ class Desk:
     segments: off shift, breaks, lunch, meetings, training, coaching; late logins; not-ready spells) and,
     as calls are placed, the calls themselves. For each call in order of queue entry, the longest-idle
     agent of the call's queue takes it if the whole conversation fits before the agent's next unavailable
-    interval (else that agent is retried after the interval); after OVERFLOW_AFTER seconds an agent of the
+    interval (else that agent is retried after the interval); after OVERFLOW_AFTER_SECONDS an agent of the
     largest other voice queues may take it. A caller whose wait would exceed their patience hangs up (abandoned); an outbound call
     waits until someone is free. This loop is the only sequential part of the generator: a queue is
     inherently sequential (each wait depends on the calls before it). It runs once per window with plain
@@ -798,13 +807,15 @@ class Desk:
         extra = np.concatenate([transfer_talk[inbound], np.zeros(len(outbound))])
         pool = gen.queue_pool[np.maximum(queue, 0)]
         pool = np.where(np.isin(pool, list(self.members)), pool, self.overflow_pool)
+        overflow_after = gen.queue_overflow_after[np.maximum(queue, 0)]
         order = np.argsort(ready, kind="stable")
         agent = np.full(len(rows), -1, dtype=np.int64)
         start = np.full(len(rows), np.nan)
         if len(order):
             got_agent, got_start = self._queue(
                 pool[order].tolist(), ready[order].tolist(), patience[order].tolist(), talk[order].tolist(),
-                hold[order].tolist(), wrap[order].tolist(), extra[order].tolist(), is_out[order].tolist())
+                hold[order].tolist(), wrap[order].tolist(), extra[order].tolist(), is_out[order].tolist(),
+                overflow_after[order].tolist())
             agent[order] = got_agent
             start[order] = got_start
         # Inbound: answered or abandoned, with the agent's pace applied to talk and wrap.
@@ -900,9 +911,10 @@ class Desk:
             heapq.heappush(heap, item)
         return best
 
-    def _queue(self, pool, ready, patience, talk, hold, wrap, extra, is_out):
+    def _queue(self, pool, ready, patience, talk, hold, wrap, extra, is_out, overflow_after):
         """All voice calls of a batch in order of queue entry (see the class docstring). A call that
-        its own queue cannot answer within OVERFLOW_AFTER seconds may go to the largest other queues."""
+        its own queue cannot answer within its queue's overflow time (OVERFLOW_AFTER_SECONDS) may go to the
+        largest other queues."""
         # Each agent's key: when they are first free at or after the batch's earliest call (a lower bound of
         # when they can start any call of the batch; refreshed as they are visited).
         first = ready[0]
@@ -915,13 +927,14 @@ class Desk:
         overflow_heaps = [heaps[code] for code in sorted(heaps, key=lambda c: -len(self.members[c]))]
         out_agent, out_start = [], []
         nan = float("nan")
-        for code, q, limit, tk, hd, wr, ex, outbound in zip(pool, ready, patience, talk, hold, wrap, extra, is_out):
+        for code, q, limit, tk, hd, wr, ex, outbound, after in zip(pool, ready, patience, talk, hold, wrap, extra,
+                                                                   is_out, overflow_after):
             own = heaps[code]
             candidates = [(earliest(own, q, q, limit, tk, hd, wr, ex, outbound, OWN_VISITS), own)]
-            if candidates[0][0][0] - q > OVERFLOW_AFTER:
+            if candidates[0][0][0] - q > after:
                 for other in overflow_heaps:
                     if other is not own and len(candidates) <= OVERFLOW_QUEUES:
-                        candidates.append((earliest(other, q, q + OVERFLOW_AFTER, limit, tk, hd, wr, ex, outbound,
+                        candidates.append((earliest(other, q, q + after, limit, tk, hd, wr, ex, outbound,
                                                     OVERFLOW_VISITS), other))
             (s, a, length, _), chosen_heap = min(candidates, key=lambda c: c[0][0])
             for (c_s, c_a, _, c_key), heap in candidates:  # put the candidates not taken back
@@ -943,7 +956,6 @@ class Desk:
 INF = float("inf")
 OWN_VISITS, OVERFLOW_VISITS = 8, 3  # agents tried per call in its own queue / in each overflow queue
 OVERFLOW_QUEUES = 2  # how many other (the largest) voice queues an overflowing call may go to
-OVERFLOW_AFTER = 20.0  # seconds in the own queue before a call may overflow to another queue's agents
 
 
 def build_contacts(world: World) -> ContactSet:

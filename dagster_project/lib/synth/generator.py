@@ -113,6 +113,7 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
                                "set to it"},
         "sizes": {source: sizes[source] for source in SOURCES},
         "realised": _realised(world),
+        "planted_weak_spots": planted_weak_spots(truth),
         **truth,
         "pii": _pii(world),
         "delivery": _delivery(landing, expectations),
@@ -120,6 +121,82 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     (out_dir / "ground_truth.json").write_text(json.dumps(_plain(truth), indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
     return truth
+
+
+def planted_weak_spots(truth: dict) -> list[dict]:
+    """The weak spots planted on purpose, for a reader of the demo (and its run summary) to tell the story from a
+    defect: per spot its name, what was planted, where it shows in the warehouse and its expected size. The
+    first three are the demo's headline stories; the rest are the other planted effects."""
+    qa, people = truth["qa"], truth["people"]
+    pf = qa["process_wide_failure"]
+    weak = people["weak_class_effects"]
+    forecast = truth.get("wfm_forecast", {}).get("bias_by_queue", {})
+    csat = truth["surveys"]["csat_model"]
+    fixed = f" until {pf['fixed_on']} (the planted process_change action is done that day)" if pf.get("fixed_on") \
+        else " for the whole data (the planted process_change action is still in progress)"
+    return [
+        {
+            "name": "harsh_evaluator",
+            "what": f"QA evaluator {qa['harsh_evaluator']} fails items that were passed: false-fail probability "
+                    f"{qa['harsh_evaluator_false_fail_rate_non_critical']:.1%} on non-critical and "
+                    f"{qa['harsh_evaluator_false_fail_rate']:.1%} on critical items (other evaluators "
+                    f"{qa['evaluator_false_fail_rate']:.1%}); agents dispute false fails and win most of them",
+            "where": "marts.rpt_qa_disputes (overturn_above_team), marts.rpt_qa_calibration (lowest agreement with "
+                     "the session majority)",
+            "expected": {"evaluator_id": qa["harsh_evaluator"],
+                         "overturn_rate_harsh_evaluator": qa["overturn_rate_harsh_evaluator"],
+                         "overturn_rate_other_evaluators": qa["overturn_rate_other_evaluators"]},
+        },
+        {
+            "name": "process_wide_failure",
+            "what": f"QA item {pf['item_code']} fails for every agent of queue {pf['queue']} "
+                    f"({pf['fail_rate']:.0%} of its evaluated contacts){fixed}: a script/system problem, not a "
+                    "coaching problem",
+            "where": "marts.rpt_qa_root_causes (root_cause process_system), marts.rpt_critical_error_accuracy "
+                     "(compliance_critical accuracy of the queue), marts.rpt_qa_improvement_loop",
+            "expected": {"item_code": pf["item_code"], "queue": pf["queue"], "fail_rate": pf["fail_rate"],
+                         "fixed_on": pf.get("fixed_on")},
+        },
+        {
+            "name": "weak_training_class",
+            "what": f"new-hire class {people['weak_class']} (a large, rushed class) scores lower in its assessment, "
+                    "fails more trainees and performs worse in its first 30 production days",
+            "where": "marts.rpt_training_quality (assessment_score_avg, proficient share, window FCR and AHT), "
+                     "marts.rpt_hiring_quality",
+            "expected": {"class_id": people["weak_class"], "assessment_mean": weak["assessment_mean"],
+                         "other_classes_assessment_mean": weak["other_classes_assessment_mean"],
+                         "repeat_multiplier_first_30d": weak["repeat_multiplier_first_30d"],
+                         "aht_multiplier_first_30d": weak["aht_multiplier_first_30d"],
+                         "extra_training_failure_probability": weak["extra_training_failure_probability"]},
+        },
+        {
+            "name": "weak_agents",
+            "what": f"{len(people['weak_agents'])} tenured voice agents cause more repeat contacts (x"
+                    f"{people['weak_agent_repeat_multiplier']}), fail more QA items and resolve less",
+            "where": "marts.rpt_agent_scorecard_monthly (7-day FCR, critical-error accuracy)",
+            "expected": {"agent_ids": people["weak_agents"],
+                         "repeat_multiplier": people["weak_agent_repeat_multiplier"]},
+        },
+        {
+            "name": "agency_hires",
+            "what": "hires from the agency leave more often within 90 days than other hires",
+            "where": "marts.rpt_hiring_quality (retention by hire_source)",
+            "expected": {"attrition_90d_by_source": people["attrition_90d_by_source"]},
+        },
+        {
+            "name": "forecast_bias",
+            "what": "the published forecast over-forecasts some queues and under-forecasts others",
+            "where": "marts.rpt_forecast_accuracy_daily (bias by queue)",
+            "expected": {"bias_by_queue": {q: b for q, b in forecast.items() if b}},
+        },
+        {
+            "name": "long_ivr",
+            "what": f"satisfaction drops once the IVR takes longer than {csat['ivr_tipping_point_seconds']:.0f} s",
+            "where": "analysis.satisfaction_thresholds (tipping point), analysis.satisfaction_drivers",
+            "expected": {"tipping_point_seconds": csat["ivr_tipping_point_seconds"],
+                         "log_odds_per_minute_beyond": csat["beta"]["ivr_minutes_over_120s"]},
+        },
+    ]
 
 
 def _delivery(landing: Landing, expectations: dict) -> dict:

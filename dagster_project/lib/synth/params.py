@@ -20,22 +20,22 @@ EXPECTED_EXTRA_CONTACTS = 0.22  # repeats + retries per fresh contact, so that c
 # Reasons: (relative frequency, P(IVR self-service), P(resolved | handled), P(ticket | handled),
 #           repeat within 7 days base probability for a RESOLVED contact, median talk seconds)
 REASONS = {
-    "billing_dispute":     (0.10, 0.02, 0.70, 0.55, 0.16, 330),
-    "fee_inquiry":         (0.10, 0.25, 0.92, 0.05, 0.06, 180),
-    "payment_arrangement": (0.06, 0.08, 0.85, 0.45, 0.10, 300),
-    "card_lost":           (0.05, 0.05, 0.90, 0.70, 0.08, 260),
-    "fraud_report":        (0.04, 0.00, 0.72, 0.85, 0.15, 420),
-    "password_reset":      (0.10, 0.30, 0.93, 0.05, 0.07, 150),
-    "address_change":      (0.05, 0.10, 0.95, 0.30, 0.04, 160),
-    "new_account":         (0.06, 0.02, 0.88, 0.45, 0.07, 420),
-    "technical_issue":     (0.12, 0.05, 0.65, 0.50, 0.20, 390),
-    "order_status":        (0.08, 0.35, 0.85, 0.20, 0.12, 170),
-    "cancellation":        (0.04, 0.00, 0.80, 0.40, 0.12, 360),
-    "complaint":           (0.04, 0.00, 0.62, 0.90, 0.22, 450),
-    "plan_change":         (0.06, 0.05, 0.90, 0.30, 0.06, 300),
-    "general_inquiry":     (0.10, 0.20, 0.94, 0.03, 0.05, 150),
+    "billing_dispute":     (0.10, 0.02, 0.70, 0.55, 0.16, 260),
+    "fee_inquiry":         (0.10, 0.25, 0.92, 0.05, 0.06, 140),
+    "payment_arrangement": (0.06, 0.08, 0.85, 0.45, 0.10, 240),
+    "card_lost":           (0.05, 0.05, 0.90, 0.70, 0.08, 210),
+    "fraud_report":        (0.04, 0.00, 0.72, 0.85, 0.15, 340),
+    "password_reset":      (0.10, 0.30, 0.93, 0.05, 0.07, 120),
+    "address_change":      (0.05, 0.10, 0.95, 0.30, 0.04, 130),
+    "new_account":         (0.06, 0.02, 0.88, 0.45, 0.07, 340),
+    "technical_issue":     (0.12, 0.05, 0.65, 0.50, 0.20, 310),
+    "order_status":        (0.08, 0.35, 0.85, 0.20, 0.12, 140),
+    "cancellation":        (0.04, 0.00, 0.80, 0.40, 0.12, 290),
+    "complaint":           (0.04, 0.00, 0.62, 0.90, 0.22, 360),
+    "plan_change":         (0.06, 0.05, 0.90, 0.30, 0.06, 240),
+    "general_inquiry":     (0.10, 0.20, 0.94, 0.03, 0.05, 120),
 }
-REASON_DEFAULT = (0.05, 0.05, 0.85, 0.25, 0.10, 240)
+REASON_DEFAULT = (0.05, 0.05, 0.85, 0.25, 0.10, 190)
 # Voice queue by reason category (first existing queue wins; else the first voice queue of the seeds).
 CATEGORY_QUEUE = {
     "billing": ("billing",), "security": ("general",), "account": ("general",), "sales": ("general",),
@@ -63,7 +63,7 @@ WEAK_AGENT_SHARE = 0.06
 WEAK_REPEAT_MULTIPLIER = 1.8
 AGENT_SKILL_REPEAT_SLOPE = 0.12   # repeat multiplier exp(-slope * skill), skill ~ N(0,1)
 NEW_AGENT_DAYS = 30               # first days in production: slower and less effective
-NEW_AGENT_AHT_MULTIPLIER = 1.20
+NEW_AGENT_AHT_MULTIPLIER = 1.12
 NEW_AGENT_REPEAT_MULTIPLIER = 1.15
 
 # HR: probability of leaving within 90 days of hire, by hire source; training classes.
@@ -75,6 +75,12 @@ MONTHLY_ATTRITION_TENURED = 0.02
 TRAINING_DAYS = 21
 CLASS_EVERY_DAYS = 28
 CLASS_HISTORY_DAYS = 182          # the roster includes classes that started this long before the data
+CLASS_SIZE_SHARE = 0.10           # trainees per class / planned headcount (hiring replaces attrition)
+CLASS_SIZE_MIN = 4
+WEAK_CLASS_SIZE_FACTOR = 2.0      # the weak class is the large, rushed class of a hiring push
+WEAK_CLASS_SIZE_MIN = 10
+HIRE_SURVIVAL_AT_MID = 0.8        # share of graduated hires still employed, for the headcount plan
+TENURED_MIN_PER_POOL = 1
 ASSESSMENT_MEAN = 82.0
 WEAK_CLASS_ASSESSMENT_MEAN = 68.0
 WEAK_CLASS_EXTRA_FAIL = 0.20        # trainees of the weak class who fail the class (involuntary exit)
@@ -87,11 +93,20 @@ IVR_SIGMA = 0.65
 NO_IVR_SHARE = 0.05
 IVR_FAILED = 0.012
 IVR_ABANDON = 0.025
-PATIENCE_MEAN_SECONDS = 300.0
+PATIENCE_MEAN_SECONDS = 480.0
 SHORT_ABANDON_SHARE = 0.03
-TARGET_OCCUPANCY = 0.75
+OVERFLOW_AFTER_SECONDS = {"default": 20.0, "vip": 5.0}  # waiting in the own voice queue before overflow
+DIGITAL_PATIENCE_SECONDS = 1800.0  # chat / messaging without a first answer by then: abandoned
+TARGET_OCCUPANCY = 0.75           # digital agents (voice is planned with Erlang C below)
+# Voice staffing (people.staffing_need): Erlang C for the average weekday's calls at the planning goal, all
+# voice queues as one pool; STAFFING_FACTOR < 1 = the center runs a little under its plan (budget, attrition).
+STAFFING_SERVICE_LEVEL = 0.80
+STAFFING_THRESHOLD_SECONDS = 20.0
+STAFFING_FACTOR = 1.0
+VOICE_CALLS_REACHING_QUEUE = 1.02  # queued calls per fresh voice contact (repeats, retries, callbacks - IVR)
 TRANSFER_RATE = {"default": 0.07, "technical": 0.15, "complaint": 0.12}
 HOLD_SHARE = 0.30
+WRAP_MEDIAN_SECONDS = 30.0
 CALLBACK_PROMISE = {"unresolved": 0.25, "resolved": 0.02}
 CALLBACK_FATE = {"kept": 0.84, "late": 0.11, "never": 0.05}
 
@@ -124,19 +139,22 @@ SURVEY_RESPONSE_RATE = 0.14
 RESOLVED_REPORTED = {"resolved": 0.90, "unresolved": 0.20}
 
 # QA: per-item fail probability by error class (average agent, fair evaluator).
-QA_ITEM_FAIL_RATE = {"customer_critical": 0.015, "business_critical": 0.012, "compliance_critical": 0.005,
-                     "non_critical": 0.06}
+QA_ITEM_FAIL_RATE = {"customer_critical": 0.004, "business_critical": 0.004, "compliance_critical": 0.0015,
+                     "non_critical": 0.045}
 QA_WEAK_AGENT_MULTIPLIER = 2.0
 QA_NEW_AGENT_MULTIPLIER = 1.4
-QA_PROCESS_FAILURE_RATE = 0.30     # one item fails this often for every agent in one queue
-QA_RANDOM_SAMPLE_RATE = 0.03
-QA_EVALUATOR_FALSE_FAIL = 0.004    # a fair evaluator marks a true pass as fail
+QA_HABIT_SHARE = 0.08              # (agent, non-critical item) pairs where the agent has a bad habit ...
+QA_HABIT_MULTIPLIER = 6.0          # ... failing the item this many times as often (a coaching case)
+QA_PROCESS_FAILURE_RATE = 0.30     # one item fails this often for every agent in one queue ...
+QA_PROCESS_FAILURE_FIXED_DAY = 60  # ... until the process change goes live on this day of the data
+QA_RANDOM_SAMPLE_MARGIN = 0.03     # random evaluations above the plan's required n
+QA_EVALUATOR_FALSE_FAIL = 0.001    # a fair evaluator marks a true pass as fail
 QA_EVALUATOR_MISSED_FAIL = 0.05    # ... and misses a true fail
-QA_HARSH_FALSE_FAIL = 0.06         # the harsh evaluator
-DISPUTE_RATE_TRUE_FAIL = 0.10
-DISPUTE_RATE_FALSE_FAIL = 0.60
-OVERTURN_TRUE_FAIL = 0.08
-OVERTURN_FALSE_FAIL = 0.80
+QA_HARSH_FALSE_FAIL = {False: 0.005, True: 0.035}  # the harsh evaluator: critical items, non-critical items
+DISPUTE_RATE_TRUE_FAIL = 0.08
+DISPUTE_RATE_FALSE_FAIL = 0.25
+OVERTURN_TRUE_FAIL = 0.03
+OVERTURN_FALSE_FAIL = 0.70
 DISPUTE_LATE_SHARE = 0.15          # decided after the 72 h target
 
 # WFM: forecast bias (relative over-forecast) by queue, noise by horizon (days before: lognormal sigma).
@@ -144,7 +162,8 @@ FORECAST_BIAS = {"tech_support": 0.08, "chat_general": -0.05}
 FORECAST_HORIZONS_DAYS = (14, 7, 1)
 FORECAST_NOISE = {14: 0.12, 7: 0.08, 1: 0.05}
 FORECAST_PUBLISH_HOUR = 10
-PLANNED_SHRINKAGE = 0.30
+PLANNED_SHRINKAGE_ALLOWANCE = 0.05  # planned on top of the schedule: absence (3 %), late logins, not-ready time
+PLANNED_SHRINKAGE_NOISE = 0.01
 UNPLANNED_ABSENCE = 0.03
 TIME_OFF_SHARE = 0.04
 

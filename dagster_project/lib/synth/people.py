@@ -20,7 +20,7 @@ SITE_WEIGHTS = (0.5, 0.35, 0.15)
 DIGITAL = "digital"  # the pool of agents that handle chat, messaging, e-mail and bot escalations
 # Days off (pairs of weekdays, 0 = Monday) and their weights: most agents are off at the weekend.
 DAYS_OFF = ((5, 6), (6, 0), (1, 2), (2, 3), (3, 4))
-DAYS_OFF_WEIGHTS = (0.50, 0.12, 0.15, 0.04, 0.19)  # staff per weekday follows the weekday volume
+DAYS_OFF_WEIGHTS = (0.42, 0.12, 0.18, 0.06, 0.22)  # staff per weekday follows the weekday need
 # Full-time shifts are 8.5 h (the last one ends at closing time); part-time shifts are 5 h and cover the
 # morning peak. Start times and the part-time share were fitted (least squares) so that scheduled
 # coverage follows the intraday volume.
@@ -76,6 +76,25 @@ def _stratified(weights, m: int, rng) -> np.ndarray:
     return rng.permutation(np.minimum(np.searchsorted(cumulative, positions, side="right"), len(weights) - 1))
 
 
+def _systematic(weights, m: int, rng) -> np.ndarray:
+    """m category indices whose counts follow `weights` as closely as possible, in category order (assign them
+    to members in an order that spreads each pool over the range: see _interleaved)."""
+    cumulative = np.cumsum(np.asarray(weights, dtype=float) / np.sum(weights))
+    positions = (np.arange(m) + rng.random()) / max(m, 1)
+    return np.minimum(np.searchsorted(cumulative, positions, side="right"), len(weights) - 1)
+
+
+def _interleaved(members: np.ndarray, pool: np.ndarray, rng) -> np.ndarray:
+    """members ordered so that every pool's agents are spread evenly over the sequence: by the fractional
+    rank of the agent within its pool (random order within the pool, a random offset per pool)."""
+    members = members[rng.permutation(len(members))]
+    key = np.zeros(len(members))
+    for p_name in sorted(set(pool[members].tolist()), key=str):  # sorted: set order varies by process
+        mine = np.flatnonzero(pool[members] == p_name)
+        key[mine] = (np.arange(len(mine)) + rng.random()) / len(mine)
+    return members[np.argsort(key, kind="stable")]
+
+
 def expected_queue_shares(world: World) -> dict[str, float]:
     """Share of voice contacts routed to each voice queue (reason mix, VIP customers)."""
     shares: dict[str, float] = {}
@@ -98,41 +117,90 @@ def voice_queue_for_category(world: World, category: str) -> str:
     return voice[0]
 
 
+def erlang_c_service_level(agents: int, erlangs: float, threshold: float, aht: float) -> float:
+    """Share of calls answered within `threshold` seconds by `agents` agents offered `erlangs` of traffic
+    (Erlang C; Erlang B by its recursion). 0 when the queue is unstable (agents <= erlangs)."""
+    if agents <= erlangs:
+        return 0.0
+    b = 1.0
+    for k in range(1, agents + 1):
+        b = erlangs * b / (k + erlangs * b)
+    waits = agents * b / (agents - erlangs * (1 - b))
+    return 1.0 - waits * math.exp(-(agents - erlangs) * threshold / aht)
+
+
+def erlang_c_agents(calls_per_hour: float, aht: float, threshold: float, target: float) -> int:
+    """The fewest agents that answer `target` of the calls within `threshold` seconds (Erlang C)."""
+    erlangs = calls_per_hour * aht / 3600.0
+    n = max(1, math.ceil(erlangs))
+    while erlang_c_service_level(n, erlangs, threshold, aht) < target:
+        n += 1
+    return n
+
+
+def _expected_voice_aht(world: World, reasons_of_pool=None) -> float:
+    """Mean handle seconds of a call (talk + hold + wrap + transfer talk), from the planted medians."""
+    table = P.reason_table(world.ref.reason_codes)
+    weights = np.array([table[c][0] for c in world.ref.reason_codes])
+    talk = np.array([table[c][5] for c in world.ref.reason_codes]) * math.exp(0.45 ** 2 / 2)
+    if reasons_of_pool is not None:
+        weights = weights * reasons_of_pool
+    talk = float(np.sum(weights * talk) / max(np.sum(weights), 1e-9))
+    return talk + P.HOLD_SHARE * 45 * math.exp(0.7 ** 2 / 2) + P.WRAP_MEDIAN_SECONDS * math.exp(0.5 ** 2 / 2) + 0.1 * 1.2 * 120
+
+
+def staffing_need(world: World) -> dict[str, int]:
+    """Headcount per pool (voice queues and 'digital') that the WFM team plans for the expected volume.
+
+    Voice: the calls of the average weekday, hour by hour, through Erlang C at the planning goal
+    (STAFFING_SERVICE_LEVEL within STAFFING_THRESHOLD_SECONDS), for all voice queues together (calls overflow
+    between queues, so the queues behave as one pool), times STAFFING_FACTOR; the agent-hours are turned into
+    headcount with the productive hours of a present agent-day and the share of days an agent is present,
+    and split over the voice queues by their share of the calls (at least one agent each). Digital: the
+    conversations' agent time at 1.6 concurrent conversations and TARGET_OCCUPANCY.
+    """
+    c = world.contacts_per_day
+    shift_hours = (1 - PART_TIME_SHARE) * SHIFT_SECONDS / 3600 + PART_TIME_SHARE * PART_TIME_SECONDS / 3600
+    net_hours = shift_hours - 0.9  # minus breaks, lunch, meetings, coaching
+    presence = 5 / 7 * (1 - P.UNPLANNED_ABSENCE - P.TIME_OFF_SHARE)
+    hourly = np.array(P.HOURLY_WEEKDAY) * 5 / 7 + np.array(P.HOURLY_WEEKEND) * 2 / 7
+    hourly = hourly / hourly.sum()
+    voice_calls = c * P.CHANNEL_SHARE["voice"] * P.VOICE_CALLS_REACHING_QUEUE
+    aht = _expected_voice_aht(world)
+    agent_hours = sum(erlang_c_agents(voice_calls * h, aht, P.STAFFING_THRESHOLD_SECONDS, P.STAFFING_SERVICE_LEVEL)
+                      for h in hourly)
+    voice_total = agent_hours * P.STAFFING_FACTOR / net_hours / presence
+    need: dict[str, int] = {}
+    for queue, share in expected_queue_shares(world).items():
+        need[queue] = max(1, round(voice_total * share))
+    digital_per_agent_day = net_hours * 3600 * P.TARGET_OCCUPANCY * 1.6 / 700.0
+    digital_load = c * (P.CHANNEL_SHARE["chat"] + P.CHANNEL_SHARE["email"] + P.CHANNEL_SHARE["messaging"]
+                        + 0.3 * P.CHANNEL_SHARE["bot"]) * 1.15
+    need[DIGITAL] = max(2, math.ceil(digital_load / digital_per_agent_day / presence))
+    return need
+
+
 def build_people(world: World) -> People:
     rng = world.rng("people")
     clock, c = world.clock, world.contacts_per_day
     end_day = clock.days  # first day after the data
 
-    # ---- how many agents the contact volume needs, per pool
-    shift_hours = (1 - PART_TIME_SHARE) * SHIFT_SECONDS / 3600 + PART_TIME_SHARE * PART_TIME_SECONDS / 3600
-    net_hours = shift_hours - 0.9  # minus breaks, lunch, meetings
-    voice_per_agent_day = net_hours * 3600 * P.TARGET_OCCUPANCY / 420.0
-    digital_per_agent_day = net_hours * 3600 * P.TARGET_OCCUPANCY * 1.6 / 700.0
-    presence = 5 / 7 * (1 - P.UNPLANNED_ABSENCE - P.TIME_OFF_SHARE)
-    need: dict[str, int] = {}
-    for queue, share in expected_queue_shares(world).items():
-        on_duty = c * P.CHANNEL_SHARE["voice"] * 1.2 * 0.85 * share / voice_per_agent_day
-        need[queue] = max(4, math.ceil(on_duty / presence))
-    digital_load = c * (P.CHANNEL_SHARE["chat"] + P.CHANNEL_SHARE["email"] + P.CHANNEL_SHARE["messaging"]
-                        + 0.3 * P.CHANNEL_SHARE["bot"]) * 1.15
-    need[DIGITAL] = max(4, math.ceil(digital_load / digital_per_agent_day / presence))
+    # ---- how many agents the contact volume needs, per pool (Erlang C; see staffing_need)
+    need = staffing_need(world)
     pools = list(need)
     pool_weights = np.array([need[p] for p in pools], dtype=float)
     total_need = int(pool_weights.sum())
 
-    # ---- tenured production agents: fixed pools so that every pool is covered
-    tenured_pool: list[str] = []
-    for pool in pools:
-        tenured_pool += [pool] * max(3, round(need[pool] * 0.65))
-    n_tenured = len(tenured_pool)
-
-    # ---- new-hire classes
+    # ---- new-hire classes: sized to the center (hiring replaces attrition), every CLASS_EVERY_DAYS
     first_class = -P.CLASS_HISTORY_DAYS - ((-P.CLASS_HISTORY_DAYS + clock.start_date.weekday()) % 7)
     class_starts = np.arange(first_class, end_day - 7, P.CLASS_EVERY_DAYS)
-    class_size = max(8, round(total_need * 0.06))
-    # The weak class: its graduates start production as close as possible to the start of the data.
+    class_size = max(P.CLASS_SIZE_MIN, round(total_need * P.CLASS_SIZE_SHARE))
+    # The weak class: its graduates start production as close as possible to the start of the data. It is
+    # the large, rushed class of a hiring push (WEAK_CLASS_SIZE_FACTOR times the usual size).
     production_starts = class_starts + P.TRAINING_DAYS + 1
     weak_class = int(np.argmin(np.abs(production_starts - 1)))
+    sizes = [max(P.WEAK_CLASS_SIZE_MIN, round(P.WEAK_CLASS_SIZE_FACTOR * class_size)) if k == weak_class
+             else class_size for k in range(len(class_starts))]
     classes = []
     for k, start in enumerate(class_starts):
         start_date = clock.start_date.toordinal() + int(start)
@@ -142,8 +210,21 @@ def build_people(world: World) -> People:
             "program": "new_hire",
             "weak": k == weak_class,
             "assessment_mean": P.WEAK_CLASS_ASSESSMENT_MEAN if k == weak_class else P.ASSESSMENT_MEAN,
+            "size": sizes[k],
         })
-    n_hires = class_size * len(classes)
+    n_hires = int(sum(sizes))
+    hire_class_of = np.repeat(np.arange(len(classes)), sizes)
+    # Hires join the pools in proportion to the need (stratified: exact shares, random order).
+    hire_pool = np.array(pools, dtype=object)[_stratified(pool_weights, n_hires, rng)]
+
+    # ---- tenured production agents: the need not met by the hires expected in production at mid-data
+    mid = end_day / 2
+    in_production_mid = np.array([classes[k]["start_day"] + P.TRAINING_DAYS + 1 <= mid for k in hire_class_of])
+    tenured_pool: list[str] = []
+    for pool in pools:
+        present = P.HIRE_SURVIVAL_AT_MID * np.sum(in_production_mid & (hire_pool == pool))
+        tenured_pool += [pool] * max(P.TENURED_MIN_PER_POOL, round(need[pool] - present))
+    n_tenured = len(tenured_pool)
 
     # ---- non-production staff
     n_production = n_tenured + n_hires
@@ -155,14 +236,13 @@ def build_people(world: World) -> People:
     role = np.array(roles, dtype=object)
     staff = np.arange(n) < 2 + n_leads + n_qa
     hire_class = np.full(n, -1, dtype=np.int64)
-    hire_class[n - n_hires:] = np.repeat(np.arange(len(classes)), class_size)
+    hire_class[n - n_hires:] = hire_class_of
     is_hire = hire_class >= 0
 
     pool = np.full(n, None, dtype=object)
     tenured_idx = np.arange(2 + n_leads + n_qa, 2 + n_leads + n_qa + n_tenured)
     pool[tenured_idx] = tenured_pool
-    hire_idx = np.flatnonzero(is_hire)
-    pool[hire_idx] = np.array(pools, dtype=object)[choice_index(rng, pool_weights, len(hire_idx))]
+    pool[np.flatnonzero(is_hire)] = hire_pool
 
     # ---- hire dates and sources
     hired_day = np.full(n, np.nan)
@@ -260,28 +340,32 @@ def build_people(world: World) -> People:
     supervisor_id = np.where(supervisor >= 0, agent_id[np.maximum(supervisor, 0)], None)
     supervisor_id[manager] = None
 
-    # ---- working patterns: days off, part time, shift start. Stratified within each pool (exact shares
-    # rather than random draws, which matter in small pools); the first agents of a pool open and close.
+    # ---- working patterns: days off, part time, shift start. Exact shares (systematic, not random draws,
+    # which leave small pools without weekend or evening cover) over all voice agents together (the voice
+    # queues overflow into each other), the digital pool and the other staff; each pool's members are spread
+    # evenly over the patterns. The first agents of a pool work the opening and the closing shift.
     days_off = np.zeros((n, 2), dtype=np.int64)
     shift_start = np.zeros(n, dtype=np.int64)
     part_time = np.zeros(n, dtype=bool)
-    for p_name in pools + [None]:
-        members = np.flatnonzero(pool == p_name) if p_name is not None else np.flatnonzero(pool == None)  # noqa
-        members = members[rng.permutation(len(members))]
-        m = len(members)
-        days_off[members] = np.array(DAYS_OFF)[_stratified(DAYS_OFF_WEIGHTS, m, rng)]
-        part_time[members] = _stratified((1 - PART_TIME_SHARE, PART_TIME_SHARE), m, rng) == 1
-        full = members[~part_time[members]]
-        shift_start[full] = np.array(SHIFT_STARTS)[_stratified(SHIFT_WEIGHTS, len(full), rng)]
-        part = members[part_time[members]]
-        shift_start[part] = np.array(PART_TIME_STARTS)[_stratified(PART_TIME_WEIGHTS, len(part), rng)]
-        if p_name is None:
-            continue
-        anchors = np.sort(members[~is_hire[members]])[:4]
+    group = np.where(pool == None, "", np.where(pool == DIGITAL, DIGITAL, "voice"))  # noqa: E711
+    # (a fresh interleaved order per attribute: the same order would tie days off to shift starts)
+    for g in ("voice", DIGITAL, ""):
+        group_members = np.flatnonzero(group == g)
+        members = _interleaved(group_members, pool, rng)
+        days_off[members] = np.array(DAYS_OFF)[_systematic(DAYS_OFF_WEIGHTS, len(members), rng)]
+        members = _interleaved(group_members, pool, rng)
+        part_time[members] = _systematic((1 - PART_TIME_SHARE, PART_TIME_SHARE), len(members), rng) == 1
+        full = _interleaved(group_members[~part_time[group_members]], pool, rng)
+        shift_start[full] = np.array(SHIFT_STARTS)[_systematic(SHIFT_WEIGHTS, len(full), rng)]
+        part = _interleaved(group_members[part_time[group_members]], pool, rng)
+        shift_start[part] = np.array(PART_TIME_STARTS)[_systematic(PART_TIME_WEIGHTS, len(part), rng)]
+    for p_name in pools:
+        members = np.flatnonzero(pool == p_name)
+        # tenured agents first, then the hires of the oldest classes
+        anchors = members[np.lexsort((members, is_hire[members]))][:2]
         for k, i in enumerate(anchors):
             shift_start[i] = COVERAGE_STARTS[k % 2]
             part_time[i] = False
-            days_off[i] = ((5, 6), (5, 6), (1, 2), (3, 4))[k]
 
     enrollments = _enrollments(world, rng, classes, hire_class, hired_day, outcome, terminated_day,
                                production_day, agent_id, pool, end_day)
@@ -307,6 +391,7 @@ def build_people(world: World) -> People:
         "agency_repeat_multiplier": P.AGENCY_REPEAT_MULTIPLIER,
         "monthly_attrition_after_90d": P.MONTHLY_ATTRITION_TENURED,
         "training_days": P.TRAINING_DAYS,
+        "staffing_need": {p_name: int(v) for p_name, v in need.items()},
         "classes": [{k: v for k, v in cl.items() if k != "start_day"} for cl in classes],
         "weak_class": classes[weak_class]["class_id"],
         "weak_class_effects": {

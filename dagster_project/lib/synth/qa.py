@@ -9,13 +9,16 @@ decided after the 72 h target.
 """
 from __future__ import annotations
 
+import math
+from datetime import date
+
 import numpy as np
 
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY, HOUR
 from dagster_project.lib.synth.contacts import VOICE
 from dagster_project.lib.synth.surveys import callback_broken
-from dagster_project.lib.synth.world import Frame, World, ids, lognormal
+from dagster_project.lib.synth.world import Frame, World, group_rank, ids, lognormal
 
 SALES_REASONS = ("new_account", "plan_change")
 
@@ -28,6 +31,55 @@ def process_failure(world: World) -> tuple[str, str]:
     voice = world.ref.queues_of("voice")
     queue = "billing" if "billing" in voice else voice[0]
     return item, queue
+
+
+def required_sample_n(population: np.ndarray, z: float, p: float, margin: float) -> np.ndarray:
+    """The sampling plan's required n (dbt macro qa_required_sample_n): n0 = z^2 p (1 - p) / E^2 with the
+    finite-population correction n = n0 / (1 + (n0 - 1) / N), rounded up, never above N."""
+    population = np.asarray(population, dtype=np.float64)
+    n0 = z * z * p * (1 - p) / (margin * margin)
+    n = np.ceil(n0 / (1 + (n0 - 1) / np.maximum(population, 1)) - 1e-9)
+    return np.where(population > 0, np.minimum(population, n), np.ceil(n0 - 1e-9)).astype(np.int64)
+
+
+def random_sample_sizes(world: World) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per (queue index, local month key) of handled contacts, as the warehouse counts them (answered calls of
+    either direction, handled digital contacts): (handled contacts N, required random sample n)."""
+    a, clock = world.contacts.a, world.clock
+    handled = np.flatnonzero((((a["channel"] == VOICE) & ~np.isnan(a["answered"]))
+                              | ((a["channel"] != VOICE) & a["handled"])) & (a["queue"] >= 0))
+    keys = np.stack([a["queue"][handled], _month_key(world, a["t"][handled])], axis=1)
+    uniq, counts = np.unique(keys, axis=0, return_counts=True)
+    ref = world.ref
+    n = required_sample_n(counts, ref.target("qa_sample_confidence_z", 1.96), ref.target("qa_sample_expected_p", 0.5),
+                          ref.target("qa_sample_margin_of_error", 0.05))
+    return {(int(q), int(m)): (int(c), int(r)) for (q, m), c, r in zip(uniq, counts, n)}
+
+
+def _month_key(world: World, t: np.ndarray) -> np.ndarray:
+    """Local month of instants as year * 12 + month."""
+    days = world.clock.start_date.toordinal() + world.clock.local_day(t).astype(np.int64)
+    months = np.array([date.fromordinal(int(d)).year * 12 + date.fromordinal(int(d)).month - 1
+                       for d in np.unique(days)])
+    return months[np.searchsorted(np.unique(days), days)]
+
+
+def _random_sample(world: World, rng, handled: np.ndarray, evaluable: np.ndarray) -> np.ndarray:
+    """Which of the `handled` inbound contacts are in the random sample: per queue x local month the required
+    n times (1 + QA_RANDOM_SAMPLE_MARGIN), drawn at random among the contacts that can be evaluated before the
+    data ends (fewer when there are not enough: the last days of the data)."""
+    a = world.contacts.a
+    sizes = random_sample_sizes(world)
+    queue = a["queue"][handled]
+    month = _month_key(world, a["t"][handled])
+    order = np.lexsort((rng.random(len(handled)), ~evaluable, month, queue))
+    q_sorted, m_sorted = queue[order], month[order]
+    rank = group_rank(q_sorted * 100_000 + m_sorted)
+    quota = np.array([math.ceil(sizes.get((int(q), int(m)), (0, 0))[1] * (1 + P.QA_RANDOM_SAMPLE_MARGIN))
+                      for q, m in zip(q_sorted, m_sorted)]) if len(order) else np.zeros(0, dtype=np.int64)
+    chosen = np.zeros(len(handled), dtype=bool)
+    chosen[order] = (rank < quota) & evaluable[order]
+    return chosen
 
 
 def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
@@ -46,16 +98,21 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
     codes = np.array(world.ref.reason_codes, dtype=object)
     reason = np.where(a["reason"][handled] >= 0, codes[np.maximum(a["reason"][handled], 0)], None)
 
-    # Sample types, one evaluation per contact (targeted > coaching > random), plus calibration sessions.
+    # Sample types, one evaluation per contact (random > targeted > coaching), plus calibration sessions. The
+    # random sample follows the sampling plan (rpt_qa_sampling_plan): per queue x local month, the required n
+    # (random_sample_sizes), drawn among the contacts the team can evaluate before the data ends.
+    delay = lognormal(rng, 2 * DAY, 0.6, len(handled))
+    contact_end = np.where(np.isnan(a["ended"][handled]), a["t"][handled], a["ended"][handled])
+    random_ = _random_sample(world, rng, handled, contact_end + delay < end)
     u = rng.random((4, len(handled)))
-    targeted = ((red[handled] & (u[0] < 0.6)) | (low_csat[handled] & (u[1] < 0.4))
-                | ((reason == "complaint") & (u[2] < 0.08)))
-    coaching = ~targeted & (people.weak[agent] | new_agent) & (u[3] < 0.06)
-    random_ = ~targeted & ~coaching & (rng.random(len(handled)) < P.QA_RANDOM_SAMPLE_RATE)
-    sample = np.select([targeted, coaching, random_], ["targeted", "coaching", "random"], None)
+    targeted = ~random_ & ((red[handled] & (u[0] < 0.6)) | (low_csat[handled] & (u[1] < 0.4))
+                           | ((reason == "complaint") & (u[2] < 0.08)))
+    coaching = ~random_ & ~targeted & (people.weak[agent] | new_agent) & (u[3] < 0.06)
+    sample = np.select([random_, targeted, coaching], ["random", "targeted", "coaching"], None)
     picked = np.flatnonzero(sample != None)  # noqa: E711
     ev_contact = handled[picked]
     ev_type = sample[picked].astype(object)
+    ev_delay = delay[picked]
     evaluators = np.flatnonzero(people.role == "qa")
     harsh = int(evaluators[rng.integers(0, len(evaluators))])
     ev_evaluator = evaluators[rng.integers(0, len(evaluators), len(picked))]
@@ -79,7 +136,7 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
     ev_session = np.concatenate([ev_session, np.array(cal_rows_session, dtype=object)])
     n_ev = len(ev_contact)
     contact_end = np.where(np.isnan(a["ended"][ev_contact]), a["t"][ev_contact], a["ended"][ev_contact])
-    delay = lognormal(rng, 2 * DAY, 0.6, n_ev)
+    delay = np.concatenate([ev_delay, lognormal(rng, 2 * DAY, 0.6, n_ev - len(ev_delay))])
     cal_delay = {}
     for i in np.flatnonzero(ev_type == "calibration"):  # a session meets at one time
         cal_delay.setdefault(ev_session[i], delay[i])
@@ -101,6 +158,12 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
     queue_names = np.array(cs.queue_names, dtype=object)
     ev_queue = np.where(a["queue"][ev_contact] >= 0, queue_names[np.maximum(a["queue"][ev_contact], 0)], None)
     ev_reason = np.where(a["reason"][ev_contact] >= 0, codes[np.maximum(a["reason"][ev_contact], 0)], None)
+    ev_day = clock.local_day(a["t"][ev_contact])
+    # Agent habits: each agent skips a few non-critical items far more often than the others (a coaching
+    # case, special cause), QA_HABIT_SHARE of the (agent, item) pairs, QA_HABIT_MULTIPLIER times the fail rate.
+    habit = np.where((rng.random((len(people), len(items))) < P.QA_HABIT_SHARE)
+                     & (np.array([i["error_class"] == "non_critical" for i in items])[None, :]),
+                     P.QA_HABIT_MULTIPLIER, 1.0)
     agent_mult = people.qa_multiplier[ev_agent] * np.where(
         clock.local_day(a["t"][ev_contact]) - people.production_day[ev_agent] < P.NEW_AGENT_DAYS,
         P.QA_NEW_AGENT_MULTIPLIER, 1.0)
@@ -113,16 +176,16 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
     truth_u = rng.random((len(uniq), len(items)))[inverse]
     na_u = rng.random((len(uniq), len(items)))[inverse]
     harsh_eval = ev_evaluator == harsh
-    false_fail_p = np.where(harsh_eval, P.QA_HARSH_FALSE_FAIL, P.QA_EVALUATOR_FALSE_FAIL)
     results = np.empty((n_ev, len(items)), dtype=object)
     true_fail = np.zeros((n_ev, len(items)), dtype=bool)
     false_fail = np.zeros((n_ev, len(items)), dtype=bool)
     noise = rng.random((n_ev, len(items)))
     for j, item in enumerate(items):
         code, klass = item["item_code"], item["error_class"]
-        p_fail = np.minimum(0.9, P.QA_ITEM_FAIL_RATE[klass] * agent_mult)
+        p_fail = np.minimum(0.9, P.QA_ITEM_FAIL_RATE[klass] * agent_mult * habit[ev_agent, j])
         if code == pf_item:
-            p_fail = np.where(ev_queue == pf_queue, np.maximum(p_fail, P.QA_PROCESS_FAILURE_RATE), p_fail)
+            broken_process = (ev_queue == pf_queue) & (ev_day < P.QA_PROCESS_FAILURE_FIXED_DAY)
+            p_fail = np.where(broken_process, np.maximum(p_fail, P.QA_PROCESS_FAILURE_RATE), p_fail)
         na = np.zeros(n_ev, dtype=bool)
         if code == "callback_commitment_kept":
             na = ~promised
@@ -138,6 +201,7 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
         elif code == "correct_escalation":
             na = (a["ticket"][ev_contact] < 0) & (na_u[:, j] < 0.7)
         fails = truth_u[:, j] < p_fail
+        false_fail_p = np.where(harsh_eval, P.QA_HARSH_FALSE_FAIL[klass == "non_critical"], P.QA_EVALUATOR_FALSE_FAIL)
         observed_fail = np.where(fails, noise[:, j] >= P.QA_EVALUATOR_MISSED_FAIL, noise[:, j] < false_fail_p)
         results[:, j] = np.where(na, "na", np.where(observed_fail, "fail", "pass"))
         true_fail[:, j] = fails & ~na
@@ -226,12 +290,27 @@ def build_qa(world: World) -> tuple[Frame, Frame, Frame]:
                                     for _ in range(int((item_class == c).sum()))])), 4) for c in classes},
         "realised_accuracy_random_samples": realised,
         "process_wide_failure": {"item_code": pf_item, "queue": pf_queue, "fail_rate": P.QA_PROCESS_FAILURE_RATE,
-                                 "note": "spread over every agent of the queue: a process/system root cause"},
+                                 "fixed_on": clock.fmt_date(np.array([float(P.QA_PROCESS_FAILURE_FIXED_DAY)]))[0]
+                                 if P.QA_PROCESS_FAILURE_FIXED_DAY < clock.days else None,
+                                 "note": "spread over every agent of the queue: a process/system root cause; "
+                                         "contacts from `fixed_on` on (the planted process_change action is done) "
+                                         "no longer fail it"},
+        "agent_habits": {"share_of_agent_non_critical_items": P.QA_HABIT_SHARE,
+                         "fail_rate_multiplier": P.QA_HABIT_MULTIPLIER,
+                         "note": "special causes: coaching cases in rpt_qa_root_causes"},
         "harsh_evaluator": str(people.agent_id[harsh]),
         "evaluator_false_fail_rate": P.QA_EVALUATOR_FALSE_FAIL,
-        "harsh_evaluator_false_fail_rate": P.QA_HARSH_FALSE_FAIL,
+        "harsh_evaluator_false_fail_rate": P.QA_HARSH_FALSE_FAIL[False],
+        "harsh_evaluator_false_fail_rate_non_critical": P.QA_HARSH_FALSE_FAIL[True],
+        "harsh_evaluator_note": "false_fail_rate applies to critical items, the _non_critical rate to the "
+                                "subjective non-critical items (tone, empathy, closing), where he is harshest",
         "evaluator_missed_fail_rate": P.QA_EVALUATOR_MISSED_FAIL,
-        "random_sample_rate": P.QA_RANDOM_SAMPLE_RATE,
+        "random_sample": "per queue x local month of handled contacts: the sampling plan's required n "
+                         "(rpt_qa_sampling_plan: z, margin and p from seeds metric_targets, finite-population "
+                         f"correction) plus {P.QA_RANDOM_SAMPLE_MARGIN:.0%}, among contacts evaluable before the "
+                         "data ends",
+        "random_sample_required_n": {f"{world.contacts.queue_names[q]} {m // 12}-{m % 12 + 1:02d}": list(v)
+                                     for (q, m), v in sorted(random_sample_sizes(world).items())},
         "calibration_sessions": int(len(set(ev_session[ev_session != None]))),  # noqa: E711
         "dispute_rate": {"true_fail": P.DISPUTE_RATE_TRUE_FAIL, "false_fail": P.DISPUTE_RATE_FALSE_FAIL},
         "overturn_probability": {"true_fail": P.OVERTURN_TRUE_FAIL, "false_fail": P.OVERTURN_FALSE_FAIL},
@@ -282,10 +361,13 @@ def build_actions(world: World) -> Frame:
     opened = clock.at(opened_day, rng.uniform(9, 17, n) * HOUR)
     duration = lognormal(rng, 20 * DAY, 0.7, n)
     closed = opened + duration
+    # the planted process change goes live on QA_PROCESS_FAILURE_FIXED_DAY (the failure stops there)
+    closed[0] = clock.at(np.array([float(P.QA_PROCESS_FAILURE_FIXED_DAY)]), np.array([10 * HOUR]))[0]
     u = rng.random(n)
     done = closed < clock.end_utc
     status = np.where(done, np.where(u < 0.85, "done", "dropped"),
                       np.where(u < 0.5, "in_progress", "open")).astype(object)
+    status[0] = "done" if done[0] else "in_progress"
     closed = np.where(done, closed, np.nan)
     col = list(zip(*rows))
     order = np.argsort(opened, kind="stable")

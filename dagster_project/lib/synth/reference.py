@@ -31,6 +31,11 @@ class Reference:
     survey_questions: list[dict]   # question_code, dimension, scale_min, scale_max
     lexicon: list[dict]            # phrase, language, class
     hire_sources: list[str]
+    targets: dict = None           # metric -> target (seeds metric_targets; the QA sample-size parameters)
+
+    def target(self, metric: str, default: float) -> float:
+        value = (self.targets or {}).get(metric)
+        return default if value is None else value
 
     @property
     def reason_codes(self) -> list[str]:
@@ -61,7 +66,13 @@ def load_reference(seeds_dir: Path | None = None) -> Reference:
         hire_sources = [r["hire_source"] for r in _read(seeds_dir, "hire_sources", ("hire_source",))]
     except FileNotFoundError:
         hire_sources = ["referral", "agency", "job_board"]
+    try:
+        targets = {r["metric"]: float(r["target"]) for r in _read(seeds_dir, "metric_targets", ("metric", "target"))
+                   if (r.get("target") or "").strip()}
+    except (FileNotFoundError, ValueError):
+        targets = {}
     return Reference(
+        targets=targets,
         reasons=[{"reason_code": r["reason_code"], "category": r.get("category") or ""} for r in reasons],
         queues=[
             {

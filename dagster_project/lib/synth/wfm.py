@@ -267,6 +267,49 @@ def realised_aht_by_queue(world: World) -> dict[str, float]:
     return out
 
 
+def planned_shrinkage(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """What the WFM team plans as shrinkage per (queue, day, half-hour of the open hours), from the schedule:
+    1 - planned work / scheduled paid time (every activity but time off) of the agents who serve the queue
+    (its own pool; a voice queue without agents: the largest voice pool; digital queues: the digital pool),
+    plus PLANNED_SHRINKAGE_ALLOWANCE for absence, late logins and not-ready time that no schedule shows.
+    Returns (planned, paid seconds) arrays; an interval without paid time gets the queue's mean."""
+    s, clock, people = world.schedule, world.clock, world.people
+    routing = world.routing
+    pools = routing.pools
+    pool_code = {p: k for k, p in enumerate(pools)}
+    paid_rows = s.activity != "time_off"
+    agent, start, end = s.agent[paid_rows], s.start[paid_rows], s.end[paid_rows]
+    work = (s.activity[paid_rows] == "work").astype(np.float64)
+    first = np.round((clock.local_naive(start) - clock.start_naive) / SLOT).astype(np.int64)
+    n = np.maximum(np.round((end - start) / SLOT).astype(np.int64), 0)
+    seg = np.repeat(np.arange(len(agent)), n)
+    slot = first[seg] + (np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n))
+    day, quarter = slot // SLOTS_PER_DAY, slot % SLOTS_PER_DAY
+    half = (quarter - P.OPEN_HOUR * 4) // 2
+    n_h = (P.CLOSE_HOUR - P.OPEN_HOUR) * 2
+    ok = (day >= 0) & (day < clock.days) & (half >= 0) & (half < n_h)
+    code = np.array([pool_code[p] for p in people.pool[agent[seg]]], dtype=np.int64)
+    cell = (code * clock.days + day) * n_h + half
+    size = len(pools) * clock.days * n_h
+    paid = np.bincount(cell[ok], minlength=size).reshape(len(pools), clock.days, n_h) * SLOT
+    worked = np.bincount(cell[ok], weights=work[seg][ok], minlength=size).reshape(len(pools), clock.days, n_h) * SLOT
+    voice_pools = [k for k, p in enumerate(pools) if p != DIGITAL]
+    largest = max(voice_pools, key=lambda k: int((people.pool == pools[k]).sum())) if voice_pools else 0
+    queue_pool = []
+    for q in world.ref.queues:
+        if q["channel"] == "voice":
+            queue_pool.append(pool_code.get(q["queue"], largest))
+        else:
+            queue_pool.append(pool_code.get(DIGITAL, largest))
+    paid_q = paid[queue_pool].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        planned = 1 - worked[queue_pool] / paid_q + P.PLANNED_SHRINKAGE_ALLOWANCE
+        mean = 1 - worked[queue_pool].sum(axis=(1, 2)) / paid_q.sum(axis=(1, 2)) + P.PLANNED_SHRINKAGE_ALLOWANCE
+    mean = np.where(np.isfinite(mean), mean, P.PLANNED_SHRINKAGE_ALLOWANCE)
+    planned = np.where(paid_q > 0, planned, mean[:, None, None])
+    return planned, paid_q
+
+
 def forecasts_frame(world: World) -> Frame:
     """Published forecasts per queue and 30-minute interval, three publications per day (14, 7, 1 days before).
 
@@ -289,6 +332,7 @@ def forecasts_frame(world: World) -> Frame:
                             "forecast_aht_seconds", "forecast_shrinkage")}
     days = []
     day_noise = {h: rng.standard_normal((n_q, n_d)) for h in P.FORECAST_HORIZONS_DAYS}
+    planned, paid = planned_shrinkage(world)
     for horizon in P.FORECAST_HORIZONS_DAYS:
         sigma = P.FORECAST_NOISE[horizon]
         noise = np.exp(sigma * 0.6 * rng.standard_normal(len(base))
@@ -296,7 +340,8 @@ def forecasts_frame(world: World) -> Frame:
         forecast = base * (1 + bias) * noise
         published = clock.start_naive + (d_idx - horizon) * DAY + P.FORECAST_PUBLISH_HOUR * 3600.0
         aht_f = np.array([aht.get(q, np.nan) for q in queues])[q_idx] * np.exp(0.05 * rng.standard_normal(len(base)))
-        shrink = np.clip(P.PLANNED_SHRINKAGE + 0.02 * rng.standard_normal(len(base)), 0.05, 0.6)
+        shrink = np.clip(planned[q_idx, d_idx, h_idx] + P.PLANNED_SHRINKAGE_NOISE * rng.standard_normal(len(base)),
+                         0.02, 0.9)
         cols["queue"].append(np.array(queues, dtype=object)[q_idx])
         cols["interval_start"].append(clock.fmt_naive_local(interval_start))
         cols["interval_minutes"].append(np.full(len(base), "30", dtype=object))
@@ -311,7 +356,11 @@ def forecasts_frame(world: World) -> Frame:
         "publish_hour_local": P.FORECAST_PUBLISH_HOUR,
         "bias_by_queue": {q: P.FORECAST_BIAS.get(q, 0.0) for q in queues},
         "noise_sigma_by_horizon": {str(h): P.FORECAST_NOISE[h] for h in P.FORECAST_HORIZONS_DAYS},
-        "planned_shrinkage": P.PLANNED_SHRINKAGE,
+        "planned_shrinkage": "per queue and interval: the schedule's planned non-work share of the paid time of "
+                             "the queue's agents (breaks, lunch, meetings, coaching, training) plus an allowance "
+                             f"of {P.PLANNED_SHRINKAGE_ALLOWANCE:.1%} for absence, late logins and not-ready time, "
+                             f"plus noise (sd {P.PLANNED_SHRINKAGE_NOISE})",
+        "planned_shrinkage_mean": round(float(np.sum(planned * paid) / max(np.sum(paid), 1.0)), 4),
         "actual_definition": "offered contacts of the queue whose arrival (calls: arrived_at; digital: started_at) "
                              "falls in the local interval; calls that never reached a queue (self-served, failed "
                              "or abandoned in the IVR) have no queue",
