@@ -28,7 +28,7 @@
       5. _not_mapped (a reject with this reason) for a contact whose own record never arrived (an orphan leg),
          a record without ContactId, an unknown Channel or InitiationMethod.
     Timestamps stay instants: typed from the ISO text ('...Z') and written back as contract text
-    'YYYY-MM-DD HH:MM:SS+00'; a text that does not parse is written as delivered, so typing rejects the row.
+    'YYYY-MM-DD HH:MM:SS+00:00' (adapter_instant_text); a text that does not parse is written as delivered, so typing rejects the row.
 -#}
 
 {% macro amazon_connect_ctr_columns() -%}
@@ -54,7 +54,7 @@
 
 {#- An ISO instant text ('2026-03-02T09:00:00Z') as contract text; unparsable text is kept for typing to reject. -#}
 {% macro amazon_connect_ctr_instant_text(typed, text) -%}
-    case when {{ typed }} is null then {{ text }} else cast({{ typed }} as {{ dbt.type_string() }}) end
+    case when {{ typed }} is null then {{ text }} else {{ adapter_instant_text(typed) }} end
 {%- endmacro %}
 
 
@@ -88,9 +88,9 @@ records as (
         {{ parse_contract_timestamp(q('Queue.EnqueueTimestamp')) }} as enqueued_at,
         coalesce(nullif(trim({{ q('Agent.Username') }}), ''), nullif(trim({{ q('Agent.ARN') }}), '')) as agent_id,
         {{ parse_contract_timestamp(q('Agent.ConnectedToAgentTimestamp')) }} as agent_connected_at,
-        {{ parse_contract_number(q('Agent.AgentInteractionDuration')) }} as talk_seconds,
-        {{ parse_contract_number(q('Agent.CustomerHoldDuration')) }} as hold_seconds,
-        {{ parse_contract_number(q('Agent.AfterContactWorkDuration')) }} as wrap_seconds,
+        {{ parse_contract_int(q('Agent.AgentInteractionDuration')) }} as talk_seconds,
+        {{ parse_contract_int(q('Agent.CustomerHoldDuration')) }} as hold_seconds,
+        {{ parse_contract_int(q('Agent.AfterContactWorkDuration')) }} as wrap_seconds,
         nullif(trim({{ q('Attributes.reason_code') }}), '') as reason_code,
         {{ parse_contract_timestamp(q('ChatMetrics.ChatContactMetrics.AgentFirstResponseTimestamp')) }} as agent_first_response_at,
         {{ parse_contract_number(q('ChatMetrics.ChatContactMetrics.TotalBotMessages')) }} as bot_messages,

@@ -48,16 +48,16 @@ select
     {{ amazon_connect_ctr_instant_text('root_initiated_at', 'root_initiated_text') }} as arrived_at,
     -- every inbound Connect call starts in a contact flow: it left it when it entered the queue, else at the end
     case
-        when direction = 'inbound' and queued_at is not null then cast(queued_at as {{ dbt.type_string() }})
-        when direction = 'inbound' and outcome in ('self_served', 'abandoned') then cast(ended_at as {{ dbt.type_string() }})
+        when direction = 'inbound' and queued_at is not null then {{ adapter_instant_text('queued_at') }}
+        when direction = 'inbound' and outcome in ('self_served', 'abandoned') then {{ adapter_instant_text('ended_at') }}
     end as ivr_ended_at,
-    cast(queued_at as {{ dbt.type_string() }}) as queued_at,
+    {{ adapter_instant_text('queued_at') }} as queued_at,
     -- inbound: the first agent connected; placed by the center: when the customer picked up with the agent on it
     case
-        when outcome = 'answered' and direction = 'outbound' then cast(greatest(answered_at, root_system_connected_at) as {{ dbt.type_string() }})
-        when outcome = 'answered' then cast(answered_at as {{ dbt.type_string() }})
+        when outcome = 'answered' and direction = 'outbound' then {{ adapter_instant_text('greatest(answered_at, root_system_connected_at)') }}
+        when outcome = 'answered' then {{ adapter_instant_text('answered_at') }}
     end as answered_at,
-    cast(ended_at as {{ dbt.type_string() }}) as ended_at,
+    {{ adapter_instant_text('ended_at') }} as ended_at,
     outcome,
     case when outcome = 'answered' then agent_id end as agent_id,
     cast(talk_seconds as {{ dbt.type_string() }}) as talk_seconds,

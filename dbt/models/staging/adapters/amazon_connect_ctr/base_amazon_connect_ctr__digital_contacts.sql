@@ -25,8 +25,8 @@ select
         when root_channel = 'TASK' then 'app'
     end as channel,
     {{ amazon_connect_ctr_instant_text('root_initiated_at', 'root_initiated_text') }} as started_at,
-    cast(coalesce(agent_first_response_at, answered_at) as {{ dbt.type_string() }}) as first_response_at,
-    cast(ended_at as {{ dbt.type_string() }}) as ended_at,
+    {{ adapter_instant_text('coalesce(agent_first_response_at, answered_at)') }} as first_response_at,
+    {{ adapter_instant_text('ended_at') }} as ended_at,
     case when bot_handled then 'true' else 'false' end as bot_handled,
     case when bot_handled and answered_at is not null then 'true' else 'false' end as escalated_to_agent,
     case

@@ -42,17 +42,17 @@ select
     reason_code,
     case
         when conversation_start_at is null and conversation_start_text is not null then conversation_start_text
-        else cast(coalesce(conversation_start_at, first_segment_at) as {{ dbt.type_string() }})
+        else {{ adapter_instant_text('coalesce(conversation_start_at, first_segment_at)') }}
     end as arrived_at,
-    case when direction = 'inbound' then cast(ivr_ended_at as {{ dbt.type_string() }}) end as ivr_ended_at,
-    cast(queued_at as {{ dbt.type_string() }}) as queued_at,
-    case when outcome = 'answered' then cast(answered_at as {{ dbt.type_string() }}) end as answered_at,
-    cast(coalesce(customer_left_at, conversation_end_at, last_segment_at) as {{ dbt.type_string() }}) as ended_at,
+    case when direction = 'inbound' then {{ adapter_instant_text('ivr_ended_at') }} end as ivr_ended_at,
+    {{ adapter_instant_text('queued_at') }} as queued_at,
+    case when outcome = 'answered' then {{ adapter_instant_text('answered_at') }} end as answered_at,
+    {{ adapter_instant_text('coalesce(customer_left_at, conversation_end_at, last_segment_at)') }} as ended_at,
     outcome,
     case when outcome = 'answered' then agent_id end as agent_id,
-    cast(talk_seconds as {{ dbt.type_string() }}) as talk_seconds,
-    cast(hold_seconds as {{ dbt.type_string() }}) as hold_seconds,
-    cast(wrap_seconds as {{ dbt.type_string() }}) as wrap_seconds,
+    {{ adapter_seconds_text('talk_seconds') }} as talk_seconds,
+    {{ adapter_seconds_text('hold_seconds') }} as hold_seconds,
+    {{ adapter_seconds_text('wrap_seconds') }} as wrap_seconds,
     cast(case when agents_interacting > 1 then agents_interacting - 1 else 0 end as {{ dbt.type_string() }}) as transfer_count,
     _load_id,
     _file,

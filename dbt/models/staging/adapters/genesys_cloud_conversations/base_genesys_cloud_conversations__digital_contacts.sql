@@ -19,10 +19,10 @@ select
     end as channel,
     case
         when conversation_start_at is null and conversation_start_text is not null then conversation_start_text
-        else cast(coalesce(conversation_start_at, first_segment_at) as {{ dbt.type_string() }})
+        else {{ adapter_instant_text('coalesce(conversation_start_at, first_segment_at)') }}
     end as started_at,
-    cast(first_response_at as {{ dbt.type_string() }}) as first_response_at,
-    cast(coalesce(conversation_end_at, customer_left_at, last_segment_at) as {{ dbt.type_string() }}) as ended_at,
+    {{ adapter_instant_text('first_response_at') }} as first_response_at,
+    {{ adapter_instant_text('coalesce(customer_left_at, conversation_end_at, last_segment_at)') }} as ended_at,
     case when _not_mapped is not null then null when bot_handled then 'true' else 'false' end as bot_handled,
     case when _not_mapped is not null then null when bot_handled and answered_at is not null then 'true' else 'false' end as escalated_to_agent,
     case
