@@ -3,8 +3,8 @@ Firehose writes them and as JSON lines, a Genesys Cloud conversation-details API
 raw.<adapter>, then the adapter models (and their dbt unit tests) built; asserted: the contacts callqa counts (transfer
 legs folded into the initial contact, abandons, self-service, callbacks, digital channels), the rejects with their
 reasons, every raw row accounted for exactly once (sum of _raw_rows), and no phone number anywhere in the models.
-
-Needs the landing boundary (adapter_source, source `adapters`); skipped with that reason until it is merged."""
+Then through the landing boundary: the mapped rows staged in stg_landing__calls / stg_landing__digital_contacts,
+rejected in audit.rejected_rows with their adapter, and audit.layer_reconciliation reconciled per adapter."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_helpers import DBT_DIR, REPO_ROOT, dbt_env, failures, run_dbt
+from dbt_helpers import REPO_ROOT, create_raw_layer, dbt_env, failures, run_dbt
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "adapters"
 MODELS = [
@@ -25,10 +25,8 @@ MODELS = [
 ]
 KEY = b"contacts-adapter-test-key-0123456789"
 
-boundary = pytest.mark.skipif(
-    not any("macro adapter_source(" in p.read_text(encoding="utf-8") for p in (DBT_DIR / "macros").rglob("*.sql")),
-    reason="the landing boundary (adapter_source macro, source `adapters`) is not merged into this branch yet",
-)
+def boundary(test):  # kept as a marker name: every test here runs through the landing boundary
+    return test
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +37,7 @@ def built(tmp_path_factory):
     landing = work / "landing"
     shutil.copytree(FIXTURES, landing)
     warehouse = work / "warehouse.duckdb"
+    create_raw_layer(warehouse, {})  # the contract sources, empty: only the adapters deliver here
     con = duckdb.connect(str(warehouse))
     try:
         loads = {name: ingest_adapter(con, landing, name, KEY) for name in ("amazon_connect_ctr", "genesys_cloud_conversations")}
@@ -49,7 +48,7 @@ def built(tmp_path_factory):
     finally:
         con.close()
     with dbt_env(warehouse, "UTC"):
-        result = run_dbt(["build", "--select", *MODELS], work)
+        result = run_dbt(["build", "--select", "staging", "audit"], work)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = {}
@@ -57,6 +56,11 @@ def built(tmp_path_factory):
             cur = con.execute(f"select * from staging.{model}")
             names = [d[0] for d in cur.description]
             rows[model] = [dict(zip(names, r)) for r in cur.fetchall()]
+        for relation in ("staging.stg_landing__calls", "staging.stg_landing__digital_contacts",
+                         "audit.rejected_rows", "audit.layer_reconciliation"):
+            cur = con.execute(f"select * from {relation}")
+            names = [d[0] for d in cur.description]
+            rows[relation] = [dict(zip(names, r)) for r in cur.fetchall()]
     finally:
         con.close()
     return {"result": result, "loads": loads, "raw_rows": raw_rows, "rows": rows}
@@ -170,3 +174,23 @@ def test_no_phone_number_in_the_models(built):
         for row in built["rows"][model]:
             text = " ".join(str(v) for v in row.values() if v is not None)
             assert not [n for n in delivered if n in text], (model, row)
+
+
+def test_through_the_boundary_staged_rejected_and_reconciled(built):
+    """The adapter rows are staged or rejected by the same contract rules as delivered files, with their adapter."""
+    rows = built["rows"]
+    for source, models in (("calls", MODELS[0::2]), ("digital_contacts", MODELS[1::2])):
+        mapped = [r for m in models for r in rows[m]]
+        staged = rows[f"staging.stg_landing__{source}"]
+        rejected = [r for r in rows["audit.rejected_rows"] if r["source"] == source]
+        assert len(staged) + len(rejected) == len(mapped), source
+        assert {r["_adapter"] for r in staged} <= {"amazon_connect_ctr", "genesys_cloud_conversations"}
+        not_mapped = sorted(r["detail"] for r in rejected if r["reason"] == "not_mapped")
+        assert not_mapped == sorted(r["_not_mapped"] for r in mapped if r["_not_mapped"] is not None), source
+    reconciliation = {r["source"]: r for r in rows["audit.layer_reconciliation"]}
+    assert all(r["is_reconciled"] for r in reconciliation.values()), reconciliation
+    for adapter in ("amazon_connect_ctr", "genesys_cloud_conversations"):
+        r = reconciliation[adapter]
+        assert r["kind"] == "adapter" and r["raw_rows"] == built["raw_rows"][adapter] > 0, r
+        assert r["staged_rows"] + r["rejected_rows"] + r["history_rows"] == r["raw_rows"], r
+    assert reconciliation["calls"]["adapter_rows"] == len([r for m in MODELS[0::2] for r in rows[m]])

@@ -15,6 +15,8 @@
 {% macro landing_adapters() -%}
     {{ return({
         'anonymous_bank': {'calls': 'primary'},
+        'amazon_connect_ctr': {'calls': 'primary', 'digital_contacts': 'primary'},
+        'genesys_cloud_conversations': {'calls': 'primary', 'digital_contacts': 'primary'},
     }) }}
 {%- endmacro %}
 
