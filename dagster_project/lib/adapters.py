@@ -1,5 +1,5 @@
-"""Adapters: other systems' exports, ingested as they come into `raw.<adapter>` (the raw layer of /work/notes design,
-docs/layers.md "Adapters"; the dbt models `base_<adapter>__<source>` map them onto the contract sources).
+"""Adapters: other systems' exports, ingested as they come into `raw.<adapter>` (docs/layers.md, "Adapter raw
+tables"; the dbt models `base_<adapter>__<source>` map them onto the contract sources).
 
 A folder `<landing>/<adapter>/**` holds one system's export: any file name, with or without an extension, gzip
 allowed (recognised by its bytes), except `callqa_adapter.yml` (the adapter's settings) and dotfiles. Every file is
@@ -132,7 +132,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
               "PreviousContactId", "NextContactId", "RelatedContactId", "Channel", "InitiationMethod",
               "DisconnectReason", "InstanceARN", "AgentConnectionAttempts", "AnsweringMachineDetectionStatus",
               "CustomerEndpoint.Type", "SystemEndpoint.Type", "TransferredToEndpoint.Type", "Agent.*", "Queue.*",
-              "Recording.*", "Recordings", "MediaStreams", "Campaign.*", "*Timestamp", "*Duration"),
+              "Recording.*", "Recordings", "MediaStreams", "Campaign.*"),
         references=(
             "Amazon Connect Administrator Guide, 'Data model for Amazon Connect contact records' (ctr-data-model): "
             "ContactId, InitialContactId, PreviousContactId, NextContactId, Channel (VOICE | CHAT | TASK | EMAIL), "
@@ -644,8 +644,8 @@ def prepare_file(data: bytes, name: str, spec: Adapter, settings: AdapterSetting
         valid = [m for m in parsed.malformed if m is None]
         why = "" if valid else f" (no record could be read: {next(m for m in parsed.malformed if m)})"
         raise FileRefused(
-            f"{name}: not a {spec.name} export: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}{why}; the file was not loaded")
+            f"{name}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} that every "
+            f"{spec.name} export has (is it in the right folder?){why}; the file was not loaded")
     order = decide_date_order(date_evidence(parsed, spec), settings.date_order, name, spec)
     return Prepared(parsed, order, [])
 
@@ -753,8 +753,8 @@ def _try(data: bytes, name: str, spec: Adapter, settings) -> dict:
     except DateOrderError as exc:
         report["date_order"], report["date_problem"] = None, str(exc)
     if report["missing_required"]:
-        report["refused"] = (f"{name}: not a {spec.name} export: missing "
-                             f"{', '.join(report['missing_required'])}")
+        report["refused"] = (f"{name}: missing {', '.join(report['missing_required'])} that every {spec.name} "
+                             "export has")
     elif report["date_problem"]:
         report["refused"] = report["date_problem"]
     return report

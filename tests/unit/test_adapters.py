@@ -388,7 +388,7 @@ def test_a_file_that_is_not_the_export_is_refused_with_the_missing_columns(tmp_p
     write(landing, "amazon_connect_ctr/c", "")
     result = ingest_adapter(con, landing, "amazon_connect_ctr", KEY)
     assert [f.status for f in result.files] == ["refused", "refused", "empty"]
-    assert "ContactId" in result.files[0].error and "not a amazon_connect_ctr export" in result.files[0].error
+    assert "ContactId" in result.files[0].error and "every amazon_connect_ctr export has" in result.files[0].error
     assert "no record could be read: invalid JSON" in result.files[1].error
     assert not con.execute("select count(*) from information_schema.tables where table_name = "
                            "'amazon_connect_ctr'").fetchall()[0][0]
