@@ -1,5 +1,5 @@
-"""Adapters: other systems' exports, ingested as they come into `raw.<adapter>` (the raw layer of /work/notes design,
-docs/layers.md "Adapters"; the dbt models `base_<adapter>__<source>` map them onto the contract sources).
+"""Adapters: other systems' exports, ingested as they come into `raw.<adapter>` (docs/layers.md, "Adapter raw
+tables"; the dbt models `base_<adapter>__<source>` map them onto the contract sources).
 
 A folder `<landing>/<adapter>/**` holds one system's export: any file name, with or without an extension, gzip
 allowed (recognised by its bytes), except `callqa_adapter.yml` (the adapter's settings) and dotfiles. Every file is
@@ -132,7 +132,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
               "PreviousContactId", "NextContactId", "RelatedContactId", "Channel", "InitiationMethod",
               "DisconnectReason", "InstanceARN", "AgentConnectionAttempts", "AnsweringMachineDetectionStatus",
               "CustomerEndpoint.Type", "SystemEndpoint.Type", "TransferredToEndpoint.Type", "Agent.*", "Queue.*",
-              "Recording.*", "Recordings", "MediaStreams", "Campaign.*", "*Timestamp", "*Duration"),
+              "Recording.*", "Recordings", "MediaStreams", "Campaign.*"),
         references=(
             "Amazon Connect Administrator Guide, 'Data model for Amazon Connect contact records' (ctr-data-model): "
             "ContactId, InitialContactId, PreviousContactId, NextContactId, Channel (VOICE | CHAT | TASK | EMAIL), "
@@ -193,8 +193,8 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
     Adapter(
         name="zendesk_tickets",
         description="Zendesk Support tickets, one row per ticket version as the incremental export returns it.",
-        export="Zendesk Support API: the incremental ticket export (GET /api/v2/incremental/tickets/cursor.json "
-               "?start_time=...): save each page as returned ({\"tickets\": [...], \"after_cursor\": ...}); "
+        export="Zendesk Support API: the incremental ticket export (GET /api/v2/incremental/tickets/"
+               "cursor.json?start_time=...): save each page as returned ({\"tickets\": [...], \"after_cursor\": ...}); "
                "single tickets ({\"ticket\": {...}}), arrays and JSON lines are read too.",
         feeds=("tickets", "surveys"),
         format="json",
@@ -312,10 +312,13 @@ def adapter(name: str) -> Adapter:
 
 def read_settings(landing_dir: Path, name: str) -> AdapterSettings:
     """`<landing>/<adapter>/callqa_adapter.yml`, checked: known keys only, a valid date order."""
-    path = Path(landing_dir) / adapter(name).folder / SETTINGS_FILE
+    spec = adapter(name)
+    return settings_file(Path(landing_dir) / spec.folder / SETTINGS_FILE, f"{spec.folder}/{SETTINGS_FILE}")
+
+
+def settings_file(path: Path, shown: str) -> AdapterSettings:
     if not path.is_file():
         return AdapterSettings()
-    shown = f"{name}/{SETTINGS_FILE}"
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -342,6 +345,12 @@ def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def delivered_files(base: Path, exclude=frozenset()) -> list[Path]:
+    """Every file under `base` that is a delivery: not a dotfile (nor under a dot-folder), not a settings file."""
+    return [p for p in base.rglob("*")
+            if p.is_file() and p not in exclude and not _is_hidden(p.relative_to(base)) and p.name != SETTINGS_FILE]
+
+
 def adapter_files(landing_dir: Path, name: str) -> list[Path]:
     """An adapter's files in delivery order (sorted path relative to the landing folder): everything under
     `<landing>/<adapter>/` except its settings file and dotfiles; under a legacy folder (anonymous_bank's old
@@ -361,12 +370,7 @@ def adapter_files(landing_dir: Path, name: str) -> list[Path]:
 
             source = Path(folder).parts[0]
             taken = set(landing_files(landing_dir, source, load_mappings()))
-        for path in base.rglob("*"):
-            if not path.is_file() or path in taken or _is_hidden(path.relative_to(base)):
-                continue
-            if path.name == SETTINGS_FILE:
-                continue
-            found.append(path)
+        found.extend(delivered_files(base, taken))
     return sorted(set(found), key=lambda p: p.relative_to(landing_dir).as_posix())
 
 
@@ -406,36 +410,42 @@ def adapter_header(columns: list[str], name: str) -> list[str]:
     return result
 
 
-_BOUNDARY = re.compile(r"[}\]]\s*([{\[])|\n\s*([{\[])")
+_OPENING = re.compile(r"[{\[]")
 
 
-def _resume_at(text: str, start: int, decoder: json.JSONDecoder) -> int:
-    """Where the next JSON value after a broken one starts: the first `{`/`[` after a `}`/`]` or at the start of a
-    line, from which a value parses; the end of the text if none."""
-    for match in _BOUNDARY.finditer(text, start):
-        candidate = match.start(1) if match.group(1) else match.start(2)
+def _resume_at(text: str, start: int, decoder: json.JSONDecoder, anchors: frozenset[str]) -> int:
+    """Where reading resumes after a broken value: the first `{` or `[` from which a value parses and that starts a
+    record: an object with one of the `anchors` keys (e.g. ContactId: a Firehose record cut short runs straight
+    into the next one), or any value at the start of a line or right after a `}` / `]`. The end of the text if
+    none."""
+    for match in _OPENING.finditer(text, start):
+        candidate = match.start()
         try:
-            decoder.raw_decode(text, candidate)
+            value, _ = decoder.raw_decode(text, candidate)
         except json.JSONDecodeError:
             continue
-        return candidate
+        if isinstance(value, dict) and anchors.intersection(value):
+            return candidate
+        before = text[:candidate].rstrip(" \t\r")
+        if not before or before[-1] in "\n}]":
+            return candidate
     return len(text)
 
 
-def json_values(text: str):
-    """Every top-level JSON value of the text, whatever separates them (nothing, whitespace, newlines): yields
-    (value, None, source text) or (None, error message, the broken text up to where reading resumes)."""
+def json_values(text: str, anchors: frozenset[str] = frozenset()):
+    """Every top-level JSON value of the text, whatever separates them (nothing, whitespace, newlines, a comma):
+    yields (value, None, None) or (None, error message, the broken text up to where reading resumes)."""
     decoder = json.JSONDecoder()
     n, pos = len(text), 0
     while True:
-        while pos < n and text[pos] in " \t\r\n\ufeff":
+        while pos < n and text[pos] in " \t\r\n\ufeff,":
             pos += 1
         if pos >= n:
             return
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            resume = _resume_at(text, pos + 1, decoder)
+            resume = _resume_at(text, pos + 1, decoder, anchors)
             yield None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", text[pos:resume].strip()
             pos = resume
             continue
@@ -489,7 +499,8 @@ def read_json(text: str, name: str, spec: Adapter) -> ParsedFile:
     explode = frozenset(spec.explode)
     flat: list[tuple[int, dict | None, str | None, str | None]] = []  # (record, row, error, raw text)
     record = 0
-    for value, error, raw in json_values(text):
+    anchors = frozenset({c.split(".")[0] for c in spec.required} | set(spec.record_keys))
+    for value, error, raw in json_values(text, anchors):
         if error is not None:
             record += 1
             flat.append((record, None, error, raw))
@@ -633,8 +644,8 @@ def prepare_file(data: bytes, name: str, spec: Adapter, settings: AdapterSetting
         valid = [m for m in parsed.malformed if m is None]
         why = "" if valid else f" (no record could be read: {next(m for m in parsed.malformed if m)})"
         raise FileRefused(
-            f"{name}: not a {spec.name} export: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}{why}; the file was not loaded")
+            f"{name}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} that every "
+            f"{spec.name} export has (is it in the right folder?){why}; the file was not loaded")
     order = decide_date_order(date_evidence(parsed, spec), settings.date_order, name, spec)
     return Prepared(parsed, order, [])
 
@@ -708,3 +719,127 @@ def adapter_file_counts(landing_dir: Path) -> dict[str, int]:
 
 __all__ = ["ADAPTERS", "Adapter", "AdapterSettings", "AdapterSettingsError", "adapter_files", "ingest_adapter",
            "read_adapter_file", "flatten", "json_values", "read_settings"]
+
+
+# ---------------------------------------------------------------- dry run (`callqa adapters --dry-run FOLDER`)
+
+MAPPING_REJECTS_NOTE = ("rows the mapping would reject: not counted by the dry run (that needs the adapter's dbt "
+                        "models; `callqa run` then `callqa rejects --source <source>` shows them)")
+
+
+def _try(data: bytes, name: str, spec: Adapter, settings) -> dict:
+    """One file read as one adapter, nothing written: what ingestion would see."""
+    report: dict = {"adapter": spec.name, "refused": None}
+    try:
+        if isinstance(settings, AdapterSettingsError):
+            raise FileRefused(str(settings))
+        parsed = read_adapter_file(data, name, spec)
+    except FileRefused as exc:
+        report.update(refused=str(exc), missing_required=list(spec.required), records=0, rows=0, fields=[])
+        return report
+    columns = parsed.columns
+    report["records"] = len(set(parsed.records or parsed.lines))
+    report["rows"] = len(parsed.rows)
+    report["fields"] = columns
+    report["missing_required"] = [c for c in spec.required if c not in columns] if parsed.rows else []
+    report["missing_documented"] = [c for c in spec.documented if c not in columns and c not in spec.required]
+    bad = [(line, m) for line, m in zip(parsed.lines, parsed.malformed) if m is not None]
+    report["malformed"] = len(bad)
+    report["malformed_examples"] = [f"row {line}: {m}" for line, m in bad[:3]]
+    evidence = date_evidence(parsed, spec)
+    try:
+        report["date_order"] = decide_date_order(evidence, settings.date_order, name, spec) if parsed.rows else None
+        report["date_problem"] = None
+    except DateOrderError as exc:
+        report["date_order"], report["date_problem"] = None, str(exc)
+    if report["missing_required"]:
+        report["refused"] = (f"{name}: missing {', '.join(report['missing_required'])} that every {spec.name} "
+                             "export has")
+    elif report["date_problem"]:
+        report["refused"] = report["date_problem"]
+    return report
+
+
+def dry_run(folder: Path, adapter_name: str | None = None, sample: int = 5) -> list[dict]:
+    """Read a sample of the files of FOLDER as ingestion would, without a warehouse: per file the adapter it is
+    recognised as (the given one; else the one its folder is named after; else the first whose required columns
+    it has), records and rows, the fields found, the documented fields missing, the date order (or why it can't
+    be told) and the rows that would be malformed. FOLDER may be an adapter folder or a landing folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder at {folder}")
+    if adapter_name is not None:
+        adapter(adapter_name)
+    groups: list[tuple[Path, list[str]]] = []
+    if adapter_name is None and folder.name not in ADAPTERS:
+        inner = [folder / n for n in ADAPTERS if (folder / n).is_dir()]
+        groups = [(f, [f.name]) for f in inner]
+    if not groups:
+        guess = [adapter_name] if adapter_name else [folder.name] if folder.name in ADAPTERS else list(ADAPTERS)
+        groups = [(folder, guess)]
+    reports = []
+    for base, candidates in groups:
+        try:
+            settings = settings_file(base / SETTINGS_FILE, f"{base.name}/{SETTINGS_FILE}")
+        except AdapterSettingsError as exc:
+            settings = exc
+        files = sorted(delivered_files(base), key=lambda p: p.relative_to(base).as_posix())
+        for path in files[:sample]:
+            name = path.relative_to(folder.parent).as_posix()
+            data = path.read_bytes()
+            tries = [_try(data, name, ADAPTERS[c], settings) for c in candidates]
+            # recognised: read, with every required column (its dates may still be a reason to refuse it)
+            recognised = [t for t in tries if t["rows"] and t["fields"] and not t["missing_required"]]
+            best = recognised[0] if recognised else min(tries, key=lambda t: len(t["missing_required"]))
+            best = {**best, "file": name, "recognised": bool(recognised)}
+            reports.append(best)
+        if len(files) > sample:
+            reports.append({"file": f"{base.name}/...", "skipped": len(files) - sample})
+    return reports
+
+
+def format_dry_run(reports: list[dict]) -> str:
+    if not reports:
+        return "no files found"
+    lines = []
+    for r in reports:
+        if "skipped" in r:
+            lines.append(f"({r['skipped']} more file(s) in {r['file']} not sampled; --sample N reads more)")
+            continue
+        head = r["adapter"] if r["recognised"] else f"not recognised (closest: {r['adapter']})"
+        lines.append(f"{r['file']}: {head}")
+        if r.get("refused") and not r.get("fields"):
+            lines.append(f"  would be refused: {r['refused']}")
+            continue
+        lines.append(f"  records: {r['records']}, raw rows: {r['rows']}, malformed rows: {r.get('malformed', 0)}")
+        for example in r.get("malformed_examples", []):
+            lines.append(f"    {example}")
+        shown = ", ".join(r["fields"][:25]) + (f", ... ({len(r['fields'])} in all)" if len(r["fields"]) > 25 else "")
+        lines.append(f"  fields found: {shown or '-'}")
+        if r.get("missing_required"):
+            lines.append(f"  required fields missing: {', '.join(r['missing_required'])}")
+        missing = r.get("missing_documented") or []
+        if missing:
+            lines.append(f"  documented fields not in this file: {', '.join(missing[:20])}"
+                         + (f", ... ({len(missing)} in all)" if len(missing) > 20 else ""))
+        if r.get("date_problem"):
+            lines.append(f"  date order: can't be told: {r['date_problem']}")
+        else:
+            lines.append(f"  date order: {r.get('date_order') or 'no dates seen'}")
+        if r.get("refused"):
+            lines.append(f"  would be refused: {r['refused']}")
+    lines.append("")
+    lines.append(MAPPING_REJECTS_NOTE)
+    return "\n".join(lines)
+
+
+def reported_sources(con) -> list[str]:
+    """The sources `callqa status` and the run summary list: every contract source, then each adapter that has an
+    entry in the ledger (so a refused export file is reported, and a center without adapters sees no empty rows)."""
+    from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.warehouse import table_exists
+
+    seen: set[str] = set()
+    if table_exists(con, "raw", "_ingest_ledger"):
+        seen = {s for (s,) in con.execute("SELECT DISTINCT source FROM raw._ingest_ledger").fetchall()}
+    return [*load_contract(), *(name for name in ADAPTERS if name in seen)]

@@ -9,6 +9,7 @@ import os
 
 import dagster as dg
 
+from dagster_project.lib.adapters import ADAPTERS, SETTINGS_FILE, adapter_files, adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import landing_files
 from dagster_project.lib.mappings import load_mappings
@@ -30,6 +31,16 @@ def landing_fingerprint(settings: Settings) -> tuple[str, int]:
             stat = path.stat()
             digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
             count += 1
+    for name in ADAPTERS:
+        for path in adapter_files(settings.landing_dir, name):
+            stat = path.stat()
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            count += 1
+        # a changed adapter setting (e.g. date_order pinned) lifts refusals: worth a run
+        config = settings.landing_dir / adapter(name).folder / SETTINGS_FILE
+        if config.is_file():
+            stat = config.stat()
+            digest.update(f"{config}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest(), count
 
 

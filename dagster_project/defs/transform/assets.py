@@ -16,16 +16,21 @@ from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import Settings
 
 
+# dbt sources written by the ingestion step (schema raw): contract files and other systems' exports.
+RAW_SOURCES = ("landing", "adapters")
+
+
 class CallqaDbtTranslator(DagsterDbtTranslator):
-    """dbt source `landing.<source>` is the ingestion asset `raw/<source>`; another source (e.g. `analysis`, written
-    by Python assets) is `<source name>/<table>`; a model is `<schema>/<name>`."""
+    """dbt sources `landing.<source>` and `adapters.<adapter>` are the ingestion assets `raw/<source>` and
+    `raw/<adapter>`; another source (e.g. `analysis`, written by Python assets) is `<source name>/<table>`; a model
+    is `<schema>/<name>`."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         resource_type = props["resource_type"]
         if resource_type == "source":
-            prefix = "raw" if props.get("source_name") == "landing" else props.get("source_name")
+            prefix = "raw" if props.get("source_name") in RAW_SOURCES else props.get("source_name")
             return spec.replace_attributes(key=dg.AssetKey([prefix, props["name"]]))
         schema = (props.get("config") or {}).get("schema") or props.get("schema") or "main"
         group = "reference" if resource_type == "seed" else schema
