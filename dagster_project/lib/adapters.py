@@ -354,8 +354,7 @@ def delivered_files(base: Path, exclude=frozenset()) -> list[Path]:
 def adapter_files(landing_dir: Path, name: str) -> list[Path]:
     """An adapter's files in delivery order (sorted path relative to the landing folder): everything under
     `<landing>/<adapter>/` except its settings file and dotfiles; under a legacy folder (anonymous_bank's old
-    `calls/anonymous_bank/`), the files that ingestion of the contract source does not take (while the import
-    mapping of that folder exists, it takes them)."""
+    `calls/anonymous_bank/`), the files that ingestion of the contract source does not take (contract files by suffix)."""
     landing_dir = Path(landing_dir)
     spec = adapter(name)
     found: list[Path] = []
@@ -366,10 +365,9 @@ def adapter_files(landing_dir: Path, name: str) -> list[Path]:
         taken: set[Path] = set()
         if folder != spec.folder:
             from dagster_project.lib.ingest import landing_files
-            from dagster_project.lib.mappings import load_mappings
 
             source = Path(folder).parts[0]
-            taken = set(landing_files(landing_dir, source, load_mappings()))
+            taken = set(landing_files(landing_dir, source))
         found.extend(delivered_files(base, taken))
     return sorted(set(found), key=lambda p: p.relative_to(landing_dir).as_posix())
 

@@ -14,7 +14,7 @@ import yaml
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
-METADATA_COLUMNS = ("_load_id", "_file", "_line", "_file_sha256", "_loaded_at", "_malformed", "_raw_line", "_mapping")
+METADATA_COLUMNS = ("_load_id", "_file", "_line", "_file_sha256", "_loaded_at", "_malformed", "_raw_line")
 
 
 @dataclass(frozen=True)

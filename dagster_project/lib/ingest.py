@@ -22,8 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
-from dagster_project.lib.mappings import ImportMapping, load_mappings, mapping_for
-from dagster_project.lib.pii import hash_phone, mask_text, pii_key, protect_unnamed
+from dagster_project.lib.pii import hash_phone, mask_text, protect_unnamed
 from dagster_project.lib.sql import identifier_key, quote_identifier
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
@@ -79,9 +78,9 @@ class SourceLoad:
 # ---------------------------------------------------------------- reading
 
 
-def landing_files(landing_dir: Path, source: str, mappings: list[ImportMapping] = ()) -> list[Path]:
-    """Files of a source in delivery order (sorted relative path: a later path is a later delivery).
-    Contract files by suffix; files an import mapping claims whatever their suffix (e.g. `.tsv`)."""
+def landing_files(landing_dir: Path, source: str) -> list[Path]:
+    """Files of a source in delivery order (sorted relative path: a later path is a later delivery), by suffix.
+    Other systems' exports are read by adapters from their own folders (lib/adapters.py)."""
     base = Path(landing_dir) / source
     if not base.is_dir():
         return []
@@ -90,10 +89,7 @@ def landing_files(landing_dir: Path, source: str, mappings: list[ImportMapping] 
         for p in base.rglob("*")
         if p.is_file()
         and not p.name.startswith(".")
-        and (
-            p.name.lower().endswith(SUFFIXES)
-            or mapping_for(list(mappings), source, p.relative_to(base).as_posix()) is not None
-        )
+        and p.name.lower().endswith(SUFFIXES)
     ]
     return sorted(found, key=lambda p: p.relative_to(base).as_posix())
 
@@ -271,15 +267,14 @@ def read_delivery(path: Path, data: bytes, name: str, delimiter: str = ",") -> P
 # ---------------------------------------------------------------- protecting
 
 
-def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None) -> None:
+def protect(parsed: ParsedFile, contract: SourceContract, key: bytes) -> None:
     """Hash phone numbers and mask free text in place, before anything reaches the warehouse.
 
-    Columns the contract (or the file's import mapping: `requires`, `pii`) names are protected as declared; every
-    other delivered column is unknown and so treated as possibly personal (pii.protect_unnamed: phone-like values
-    hashed as caller_number is, free text masked)."""
-    hashed = [*contract.pii_columns("hash"), *(mapping.pii_hash if mapping else ())]
-    masked = [*contract.pii_columns("mask"), *(mapping.pii_mask if mapping else ())]
-    named = {*contract.column_names, *(mapping.requires if mapping else ()), *hashed, *masked}
+    Columns the contract names are protected as declared; every other delivered column is unknown and so treated
+    as possibly personal (pii.protect_unnamed: phone-like values hashed as caller_number is, free text masked)."""
+    hashed = contract.pii_columns("hash")
+    masked = contract.pii_columns("mask")
+    named = {*contract.column_names, *hashed, *masked}
     protect_columns(parsed, key, hashed, masked, lambda column: column in named)
 
 
@@ -335,12 +330,12 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, e
     table = f"raw.{quote_identifier(contract.name)}"
     metadata = (
         '"_load_id" BIGINT, "_file" VARCHAR, "_line" BIGINT, "_file_sha256" VARCHAR, '
-        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR, "_mapping" VARCHAR'
+        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR'
     )
     columns = ", ".join(f"{quote_identifier(c)} VARCHAR" for c in contract.column_names)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, {metadata})")
     existing = set(_raw_columns(con, contract.name))
-    for column in [*contract.column_names, *extra, "_mapping"]:
+    for column in [*contract.column_names, *extra]:
         if column not in existing:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(column)} VARCHAR")
             existing.add(column)
@@ -468,34 +463,29 @@ def write_rows(con, delivery: Delivery, source: str, table: str, incoming: pa.Ta
 
 
 def load_file(
-    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None
-) -> FileLoad:
+    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes) -> FileLoad:
     opened = open_delivery(con, landing_dir, path, contract.name)
     if isinstance(opened, FileLoad):
         return opened
     delivery, name = opened, opened.name
     try:
-        parsed = read_delivery(path, delivery.data, name, mapping.delimiter if mapping else ",")
+        parsed = read_delivery(path, delivery.data, name)
         known = [*contract.column_names, *_raw_columns(con, contract.name)]
         _check_case_clashes(parsed.columns, known, name, contract.name, contract.column_names)
         if parsed.columns or parsed.rows:
-            required = mapping.requires if mapping else contract.required_columns
-            missing = [c for c in required if c not in parsed.columns]
+            missing = [c for c in contract.required_columns if c not in parsed.columns]
             if missing:
-                of_what = f"import mapping '{mapping.name}'" if mapping else f"source '{contract.name}'"
                 raise FileRefused(
                     f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} of {of_what}; the file was not loaded"
+                    f"{', '.join(missing)} of source '{contract.name}'; the file was not loaded"
                 )
     except FileRefused as exc:
         return record_outcome(con, delivery, contract.name, "refused", str(exc))
     if not parsed.rows:
         return record_outcome(con, delivery, contract.name, "empty")
 
-    protect(parsed, contract, key, mapping)
-    n = len(parsed.rows)
-    incoming = arrow_rows(parsed, delivery, {"_mapping": pa.array([mapping.name if mapping else None] * n,
-                                                                  type=pa.string())})
+    protect(parsed, contract, key)
+    incoming = arrow_rows(parsed, delivery, {})
     extra = [c for c in parsed.columns if c not in contract.column_names]
     return write_rows(con, delivery, contract.name, f"raw.{quote_identifier(contract.name)}", incoming, parsed,
                       lambda: ensure_raw_table(con, contract, extra))
@@ -505,17 +495,16 @@ def ingest_source(
     con,
     landing_dir: Path,
     contract: SourceContract,
-    key: bytes | None = None,
-    mappings: list[ImportMapping] | None = None,
+    key: bytes | None,
 ) -> SourceLoad:
-    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops)."""
-    key = key if key is not None else pii_key()
-    mappings = load_mappings() if mappings is None else mappings
+    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops).
+    `key` hashes phone numbers: the warehouse's key (lib/warehouse.settle_pii_key), always given, never a default."""
+    if not key:
+        raise ValueError("ingest_source needs the PII key that hashes phone numbers (key=...): the warehouse's key "
+                         "from lib/warehouse.settle_pii_key (CALLQA_PII_KEY or its callqa_pii.key); there is no default")
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
     result = SourceLoad(contract.name)
-    base = landing_dir / contract.name
-    for path in landing_files(landing_dir, contract.name, mappings):
-        mapping = mapping_for(mappings, contract.name, path.relative_to(base).as_posix())
-        result.files.append(load_file(con, landing_dir, path, contract, key, mapping))
+    for path in landing_files(landing_dir, contract.name):
+        result.files.append(load_file(con, landing_dir, path, contract, key))
     return result

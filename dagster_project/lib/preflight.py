@@ -23,10 +23,8 @@ def landing_file_counts(landing_dir: Path) -> dict[str, int]:
     from dagster_project.lib.adapters import adapter_file_counts
     from dagster_project.lib.contract import load_contract
     from dagster_project.lib.ingest import landing_files
-    from dagster_project.lib.mappings import load_mappings
 
-    mappings = load_mappings()
-    counts = {source: len(landing_files(landing_dir, source, mappings)) for source in load_contract()}
+    counts = {source: len(landing_files(landing_dir, source)) for source in load_contract()}
     counts.update(adapter_file_counts(landing_dir))
     return counts
 

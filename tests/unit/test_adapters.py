@@ -254,19 +254,20 @@ def test_tab_separated_anonymous_bank_in_its_own_folder_and_the_old_one(tmp_path
     line = "AA0101\t34536\t0\t0\tPS\t990201\t7:02:47\t7:02:56\t9\t0:00:00\t0:00:00\t0\tAGENT\t7:02:55\t7:05:41\t166\tDORIT\n"
     write(landing, "anonymous_bank/feb.tsv", header + line)
     write(landing, "calls/anonymous_bank/march.tsv", header + line.replace("34536", "34537"))
-    # while the import mapping of calls/anonymous_bank/ exists, that folder is the mapping's, not the adapter's
-    assert [p.name for p in adapter_files(landing, "anonymous_bank")] == ["feb.tsv"]
+    # the old folder (calls/anonymous_bank/, where the retired import mapping read it) is still the adapter's
+    assert [p.relative_to(landing).as_posix() for p in adapter_files(landing, "anonymous_bank")] == [
+        "anonymous_bank/feb.tsv", "calls/anonymous_bank/march.tsv"]
     result = ingest_adapter(con, landing, "anonymous_bank", KEY)
-    assert [(f.file, f.status, f.rows) for f in result.files] == [("anonymous_bank/feb.tsv", "loaded", 1)]
-    assert rows(con, 'select "vru+line", call_id, ser_start, _date_order from raw.anonymous_bank') == [
-        ("AA0101", "34536", "7:02:55", None)]
+    assert [(f.file, f.status, f.rows) for f in result.files] == [
+        ("anonymous_bank/feb.tsv", "loaded", 1), ("calls/anonymous_bank/march.tsv", "loaded", 1)]
+    assert rows(con, 'select "vru+line", call_id, ser_start, _date_order from raw.anonymous_bank order by _load_id') == [
+        ("AA0101", "34536", "7:02:55", None), ("AA0101", "34537", "7:02:55", None)]
 
 
-def test_old_anonymous_bank_folder_is_read_once_no_mapping_claims_it(tmp_path, monkeypatch):
+def test_old_anonymous_bank_folder_is_read_once_contract_files_beside_it_are_not(tmp_path):
     landing = tmp_path / "landing"
     write(landing, "calls/anonymous_bank/march.tsv", "vru+line\tcall_id\nAA\t1\n")
     write(landing, "calls/day1.csv", "call_id\n1\n")
-    monkeypatch.setattr("dagster_project.lib.mappings.load_mappings", lambda: [])
     assert [p.relative_to(landing).as_posix() for p in adapter_files(landing, "anonymous_bank")] == [
         "calls/anonymous_bank/march.tsv"]
 

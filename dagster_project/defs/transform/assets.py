@@ -10,8 +10,6 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.transform.project import dbt_project
-from dagster_project.lib.mappings import dbt_vars as mappings_dbt_vars
-from dagster_project.lib.mappings import load_mappings
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import Settings
 
@@ -62,7 +60,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
-    dbt_vars = json.dumps({**mappings_dbt_vars(load_mappings()), **timezone_var(Settings.from_env())})
+    dbt_vars = json.dumps(timezone_var(Settings.from_env()))
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context)
     yield from invocation.stream()
     target = Path(invocation.target_path)

@@ -118,12 +118,11 @@
         {%- set raw_exists = false -%}
         {%- do log("callqa: " ~ relation ~ " does not exist yet; landing." ~ table_name ~ " is staged as empty", info=true) -%}
     {%- endif -%}
-    {%- set active_mappings = landing_active_mappings(table_name, relation) if raw_exists else [] -%}
 
 with landing_trimmed as (
     select
         {%- for c in columns %}
-        nullif(trim(cast({{ landing_mapped_column(c.name, active_mappings) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
+        nullif(trim(cast({{ q(c.name) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
         {%- endfor %}
         _load_id,
         _file,
@@ -327,46 +326,4 @@ from landing_fated
         _loaded_at as loaded_at
     from {{ ref('base_landing__' ~ table_name) }}
     where _fate = 'rejected'
-{%- endmacro %}
-
-
-{#- Import mappings (dbt var `import_mappings`, written from dbt/import_mappings/*.yml by the Dagster dbt asset):
-    the mappings of this source whose required delivered columns all exist in raw. Rows a mapping loaded carry
-    its name in raw `_mapping`; for them each contract column is the mapping's SQL expression over the delivered
-    columns (or the same-named delivered column when the mapping gives no expression). -#}
-{% macro landing_active_mappings(table_name, relation) -%}
-    {%- set configured = (var('import_mappings', {}) or {}).get(table_name, []) -%}
-    {%- set active = [] -%}
-    {%- if configured and not compiling_unit_test() -%}
-        {%- set present = [] -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}{%- do present.append(column.name | lower) -%}{%- endfor -%}
-        {%- for mapping in configured -%}
-            {%- set missing = [] -%}
-            {%- for name in ['_mapping'] + (mapping.requires or []) -%}
-                {%- if (name | lower) not in present -%}{%- do missing.append(name) -%}{%- endif -%}
-            {%- endfor -%}
-            {%- if missing -%}
-                {%- do log("callqa: import mapping " ~ mapping.name ~ " inactive for " ~ table_name ~ " (raw lacks " ~ missing | join(', ') ~ ")", info=false) -%}
-            {%- else -%}
-                {%- do active.append(mapping) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(active) }}
-{%- endmacro %}
-
-
-{% macro landing_mapped_column(column_name, active_mappings) -%}
-    {%- set q = adapter.quote -%}
-    {%- set branches = [] -%}
-    {%- for mapping in active_mappings -%}
-        {%- if column_name in mapping.columns -%}
-            {%- do branches.append("when _mapping = " ~ sql_string(mapping.name) ~ " then cast((" ~ mapping.columns[column_name] ~ ") as " ~ dbt.type_string() ~ ")") -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if branches -%}
-        case {{ branches | join(' ') }} else {{ q(column_name) }} end
-    {%- else -%}
-        {{ q(column_name) }}
-    {%- endif -%}
 {%- endmacro %}
