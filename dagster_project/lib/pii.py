@@ -94,9 +94,14 @@ def pii_key() -> bytes:
     return key.encode("utf-8")
 
 
+# URI schemes platforms put before a number (Genesys Cloud writes `tel:+12125550147`, SIP trunks `sip:...@host`).
+_PHONE_URI = re.compile(r"^(?:tel|sip|sips):", re.IGNORECASE)
+
+
 def normalize_phone(number: str) -> str:
-    """Digits only, keeping a leading '+': '+1 212-555-0147' and '+12125550147' are the same caller."""
-    stripped = number.strip()
+    """Digits only, keeping a leading '+': '+1 212-555-0147', '+12125550147' and 'tel:+12125550147' (a platform's
+    URI form) are the same caller; for a SIP URI only the user part before '@' counts."""
+    stripped = _PHONE_URI.sub("", number.strip()).split("@", 1)[0].strip()
     digits = re.sub(r"\D", "", stripped)
     return ("+" + digits) if stripped.startswith("+") else digits
 

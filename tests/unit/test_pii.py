@@ -144,3 +144,15 @@ def test_unnamed_columns_hash_numbers_keep_dates_and_mask_text():
         assert pii.protect_unnamed(kept, key) == kept
     assert pii.protect_unnamed("ring me on 0412 345 678 or a@b.co", key) == "ring me on <num> or <email>"
     assert pii.protect_unnamed(None, key) is None
+
+
+def test_platform_uri_forms_hash_like_the_plain_number():
+    """Connect writes +12125550147, Genesys tel:+12125550147, a SIP trunk sip:+12125550147@host: one caller."""
+    key = b"k" * 32
+    from dagster_project.lib.pii import hash_phone
+
+    plain = hash_phone("+1 212 555 0147", key)
+    assert hash_phone("tel:+12125550147", key) == plain
+    assert hash_phone("TEL:+1-212-555-0147", key) == plain
+    assert hash_phone("sip:+12125550147@trunk.example.com", key) == plain
+    assert hash_phone("12125550147", key) != plain  # no '+': a national form, kept apart as before
