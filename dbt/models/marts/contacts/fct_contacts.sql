@@ -22,7 +22,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail',
     post_hook=[
-        "delete from {{ this }} where not exists (select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = {{ this }}.contact_id)"
+        "delete from {{ this }} as existing where not exists (select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = existing.contact_id)"
     ]
 ) }}
 {{- contacts_require_windows([48, 168]) -}}
