@@ -11,6 +11,13 @@
       bot_failed_lookback_hours        bot_failed_before looks this far back for a failed / escalated bot session (24)
       contacts_lookback_margin_hours   fct_contacts incremental runs rewrite every contact started at or after
                                        max(started_at in the table) - longest repeat window - this margin (24)
+      ticket_contact_grace_minutes     a ticket is represented by a call or digital contact that names it
+                                       (ticket_id) and started no later than the ticket's created_at + this
+                                       many minutes (5); otherwise the ticket is a contact of its own
+      ticket_contact_excluded_channels ticket channels (lower-cased) the center opens itself: tickets from
+                                       them are never contacts (internal, monitoring, alert, ...)
+      ticket_contact_channel_aliases   ticket channel (lower-cased) -> contact channel, so that a phone ticket
+                                       is in the voice channel of the same-channel variants ({phone: voice, ...})
     Names are prefixed `contacts_` because macro names are global to the project.
 -#}
 
@@ -70,6 +77,55 @@
 
 {% macro contacts_lookback_margin_hours() -%}
     {{ return(var('contacts_lookback_margin_hours', 24) | int) }}
+{%- endmacro %}
+
+{#- Tickets as contacts (int_contacts_unioned; docs/decisions.md, "Tickets as contacts"). -#}
+{% macro contacts_ticket_grace_minutes() -%}
+    {{ return(var('ticket_contact_grace_minutes', 5) | int) }}
+{%- endmacro %}
+
+{% macro contacts_ticket_excluded_channels() -%}
+    {{ return(var('ticket_contact_excluded_channels', [
+        'internal', 'monitoring', 'alert', 'event', 'system', 'rule', 'automation', 'side_conversation'
+    ])) }}
+{%- endmacro %}
+
+{% macro contacts_ticket_channel_aliases() -%}
+    {{ return(var('ticket_contact_channel_aliases', {
+        'phone': 'voice', 'telephone': 'voice', 'call': 'voice', 'voice': 'voice'
+    })) }}
+{%- endmacro %}
+
+{#- A string literal for SQL ('it''s'), for values taken from vars. -#}
+{% macro contacts_sql_string(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- The contact channel of a ticket from its delivered channel: lower-cased and trimmed, an alias mapped
+    (phone -> voice), a missing channel 'unknown'. -#}
+{% macro contacts_ticket_channel(column) -%}
+    {%- set aliases = contacts_ticket_channel_aliases() -%}
+    {%- set normalized = 'lower(trim(' ~ column ~ '))' -%}
+    case
+        when {{ column }} is null or {{ normalized }} = '' then 'unknown'
+        {%- for raw_channel, contact_channel in aliases.items() | sort %}
+        when {{ normalized }} = {{ contacts_sql_string(raw_channel | lower) }} then {{ contacts_sql_string(contact_channel) }}
+        {%- endfor %}
+        else {{ normalized }}
+    end
+{%- endmacro %}
+
+{#- TRUE when a ticket of this delivered channel was opened by the customer (not an excluded channel; a
+    missing channel counts as the customer's: a ticket-only export without channels must still get FCR). -#}
+{% macro contacts_ticket_is_customer_opened(column) -%}
+    {%- set excluded = contacts_ticket_excluded_channels() -%}
+    {%- if excluded | length == 0 -%}
+    true
+    {%- else -%}
+    ({{ column }} is null or lower(trim({{ column }})) not in (
+        {%- for channel in excluded %}{{ contacts_sql_string(channel | lower) }}{{ ', ' if not loop.last }}{% endfor -%}
+    ))
+    {%- endif -%}
 {%- endmacro %}
 
 

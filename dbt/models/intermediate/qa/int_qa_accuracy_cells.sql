@@ -59,7 +59,8 @@ handled as (
         cast({{ dbt.date_trunc('month', 'local_date') }} as date) as local_month,
         {{ contacts_count_if('is_handled') }} as handled_contacts
     from {{ ref('fct_contacts') }}
-    where is_handled
+    -- the population QA samples from: calls and conversations, not ticket contacts (rpt_qa_sampling_plan)
+    where is_handled and contact_source <> 'tickets'
       {%- if level == 'agent' %} and agent_id is not null{% endif %}
     group by {{ key }}, cast({{ dbt.date_trunc('month', 'local_date') }} as date)
     {{ 'union all' if not loop.last }}

@@ -24,8 +24,11 @@ with forecast_queues as (
 ),
 
 contacts as (
+    -- calls and conversations only: a ticket contact is never offered to a forecast queue, and a ticket
+    -- export that runs later than the contact logs must not stretch the observed intervals
     select local_date, started_at
     from {{ ref('int_contacts_unioned') }}
+    where contact_source <> 'tickets'
 ),
 
 local_days as (

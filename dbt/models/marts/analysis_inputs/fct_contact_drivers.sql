@@ -8,6 +8,8 @@
     that applies but is not known stays NULL: the customer is unidentified, the 7 days (24 h) before the contact lie
     partly before the data, a promised callback or a ticket's SLA is still open at the end of the data. The
     analysis fits on surveyed contacts with every driver known and scores the others with documented fills.
+    A ticket contact (a customer-opened ticket no call or chat represents) waits for the ticket's first reply
+    (wait_seconds = first_response_seconds) and meets the wait target when its first-response SLA was met.
 -#}
 {%- set quality_points = [
     ('ivr_within_120s', 'ivr'),
@@ -28,7 +30,7 @@ data_bounds as (
 ),
 
 tickets as (
-    select ticket_id, resolution_sla_met from {{ ref('fct_tickets') }}
+    select ticket_id, first_response_sla_met, resolution_sla_met from {{ ref('fct_tickets') }}
 ),
 
 qa as (
@@ -133,6 +135,8 @@ drivers as (
                 then {{ drivers_meets('coalesce(contacts.ivr_keypresses, 0)', 'keypresses') }}
         end as ivr_keypresses_meet_target,
         case
+            -- a ticket contact's wait is for the first reply, judged by its priority's first-response SLA
+            when contacts.contact_source = 'tickets' then tickets.first_response_sla_met
             when contacts.is_handled then
                 (case
                     when contacts.contact_source = 'calls' then coalesce(contacts.queue_seconds, 0)

@@ -10,12 +10,20 @@
         different (a late survey, a corrected record, a late contact that changes an older one's repeat or
         journey). The windows themselves are always computed over the whole history (int_contacts_repeats), so a
         rewritten row is exactly the full-refresh row.
+      - and deletes (post-hook) every row that is no longer a contact: a ticket contact whose ticket a
+        late-delivered call or digital contact turns out to have opened (docs/decisions.md, Tickets as contacts).
+    Surveys: a survey names its contact (contact_id); a survey of a ticket only (ticket_id, no contact_id) is
+    the survey of that ticket's own contact when the ticket is one (contact_source tickets), and no contact's
+    otherwise.
 -#}
 {{ config(
     materialized='incremental',
     unique_key='contact_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} as existing where not exists (select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = existing.contact_id)"
+    ]
 ) }}
 {{- contacts_require_windows([48, 168]) -}}
 {%- set lookback_hours = contacts_longest_window_hours() + contacts_lookback_margin_hours() -%}
@@ -40,6 +48,26 @@ with repeats as (
     select * from {{ ref('int_contacts_repeats') }}
 ),
 
+ticket_contacts as (
+    select contact_id, ticket_id
+    from {{ ref('int_contacts_unioned') }}
+    where contact_source = 'tickets'
+),
+
+surveys_of_contacts as (
+    -- the survey's contact: the one it names, else (a survey of a ticket only) the ticket's own contact
+    select
+        coalesce(surveys.contact_id, ticket_contacts.contact_id) as contact_id,
+        surveys.survey_id,
+        surveys.responded_at,
+        surveys.csat,
+        surveys.resolved_reported
+    from {{ ref('stg_landing__surveys') }} as surveys
+    left join ticket_contacts
+        on surveys.contact_id is null
+        and ticket_contacts.ticket_id = surveys.ticket_id
+),
+
 surveys_ranked as (
     select
         contact_id,
@@ -49,7 +77,7 @@ surveys_ranked as (
         resolved_reported,
         row_number() over (partition by contact_id order by responded_at desc, survey_id desc) as recency_rank,
         count(*) over (partition by contact_id) as survey_responses
-    from {{ ref('stg_landing__surveys') }}
+    from surveys_of_contacts
     where contact_id is not null
 ),
 

@@ -36,6 +36,8 @@ handled as (
     left join {{ ref('int_contacts_red_line') }} as red_line
         on red_line.contact_id = contacts.contact_id
     where contacts.is_handled
+        -- QA evaluates calls and conversations; a ticket contact (contact_source tickets) is not sampled
+        and contacts.contact_source <> 'tickets'
 ),
 
 strata as (
