@@ -18,7 +18,8 @@
     {{ return([
         'calls', 'digital_contacts', 'tickets', 'ticket_events', 'surveys', 'survey_answers',
         'qa_evaluations', 'qa_evaluation_items', 'qa_disputes', 'wfm_forecasts', 'agent_schedules',
-        'agent_states', 'agents', 'training_enrollments', 'transcripts', 'improvement_actions'
+        'agent_states', 'agents', 'training_enrollments', 'transcripts', 'improvement_actions',
+        'business_schedules', 'holidays'
     ]) }}
 {%- endmacro %}
 
