@@ -523,7 +523,7 @@ def test_a_missing_raw_table_stages_nothing_and_still_reconciles(tmp_path):
     warehouse = tmp_path / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {"calls": [dict(call("only"), _load_id=1, _file="calls/a.csv", _line=2,
                                                  _loaded_at=LOADED_AT)]},
-                     skip_sources=("transcripts", "improvement_actions"))
+                     skip_sources=("transcripts", "improvement_actions", "business_schedules", "holidays"))
     with dbt_env(warehouse, "UTC"):
         result = run_dbt(["run", "--select", "staging", "audit"], tmp_path)
     assert result.success, "\n".join(failures(result))

@@ -34,7 +34,10 @@
         case
             when spans.schedule_id is null
                 then max({{ intervals_elapsed_seconds('spans.span_start', 'spans.span_end') }})
-            else coalesce(sum({{ overlap_seconds('spans.span_start', 'spans.span_end', 'open_intervals.open_at', 'open_intervals.close_at') }}), 0)
+            {#- only matched intervals: LEAST / GREATEST skip NULLs, so an unmatched row would count the whole span -#}
+            else coalesce(sum(case when open_intervals.open_at is not null
+                then {{ overlap_seconds('spans.span_start', 'spans.span_end', 'open_intervals.open_at', 'open_intervals.close_at') }}
+            end), 0)
         end as open_seconds
     from {{ spans }} as spans
     left join {{ open_intervals }} as open_intervals
