@@ -493,7 +493,7 @@ def test_rejected_rows_columns(built):
 def test_layers_reconcile(built):
     con = built["con"]
     rows = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
-    assert len(rows) == 16
+    assert len(rows) == 18
     expected: dict[str, dict] = {}
     for case in CASES:
         for _, _, _, fate in built["fates"][case.id]:
