@@ -1,4 +1,4 @@
-"""Ticket business hours on PostgreSQL: the raw layer of tests/dbt/test_tickets_business_hours.py (a schedule
+"""Ticket business hours on PostgreSQL: the raw layer of tests/dbt/business_hours_cases.py (a schedule
 delivered twice, a holiday, tickets across a weekend and New York's March DST change) copied to a real server,
 `dbt build --select +fct_tickets` there (models, contracts, data tests and the dbt unit tests of the business-time
 models, so every hand-computed case also runs through the postgres__ macros), and the same business minutes as on
@@ -14,15 +14,14 @@ import pytest
 
 from dagster_project.lib.postgres_raw import copy_raw_layer
 from tests.dbt.dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
-from tests.dbt.test_tickets_business_hours import (HOLIDAYS, SCHEDULE_LOAD_1, SCHEDULE_LOAD_2, TICKET_EVENTS, TICKETS,
-                                                   TZ, _with_metadata)
+from tests.dbt.business_hours_cases import TZ, raw_rows
 from tests.postgres.test_postgres_target import BI_ROLE, _server
 
 pytestmark = pytest.mark.slow
 
-UNIT_TESTS = ("int_business_schedules__delivered_replaces_seed_and_latest_load_wins",
+UNIT_TESTS = ("int_business_schedules__latest_delivery_replaces_seed",
               "int_business_holidays__delivered_rows_override_seed_rows",
-              "int_business_open_intervals__dst_holiday_two_intervals_and_midnight",
+              "int_business_open_intervals__dst_holiday_two_intervals",
               "int_tickets_sla_measured__business_hours_and_pauses",
               "int_tickets_sla_measured__creation_priority_and_pauses")
 
@@ -32,13 +31,7 @@ def built(tmp_path_factory):
     server = _server()
     base = tmp_path_factory.mktemp("business_hours_postgres")
     warehouse = base / "callqa.duckdb"
-    create_raw_layer(warehouse, {
-        "tickets": _with_metadata("tickets", TICKETS),
-        "ticket_events": _with_metadata("ticket_events", TICKET_EVENTS),
-        "business_schedules": _with_metadata("business_schedules", SCHEDULE_LOAD_1, 1)
-        + _with_metadata("business_schedules", SCHEDULE_LOAD_2, 2),
-        "holidays": _with_metadata("holidays", HOLIDAYS),
-    })
+    create_raw_layer(warehouse, raw_rows())
     dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
     admin = server.connect()
     admin.autocommit = True
