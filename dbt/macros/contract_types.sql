@@ -61,6 +61,17 @@
 {%- endmacro %}
 
 
+{#- A contract time: a local clock time of day `HH:MM` (one-digit hour accepted) from 00:00 to 23:59, or 24:00
+    (midnight at the end of the day, for closing times) -> text zero-padded `HH:MM`, so equal times compare
+    equal and text order is time order (end_after_start compares them). Seconds, 24:01, 7pm -> NULL. -#}
+{% macro parse_contract_time(expr) -%}
+    case
+        when {{ regex_matches(expr, '^([01]?[0-9]|2[0-3]):[0-5][0-9]$') }} then lpad({{ expr }}, 5, '0')
+        when {{ expr }} = '24:00' then '24:00'
+    end
+{%- endmacro %}
+
+
 {#- A contract int -> BIGINT. Digits with an optional sign; an all-zero fraction ("3.0", as some exporters
     write integers) is accepted; "3.5", "1e3", "" are not. -#}
 {% macro parse_contract_int(expr) -%}

@@ -38,3 +38,19 @@
     {{ to_local_date(column, tz) }} as {{ prefix }}_local_date,
     {{ to_local_hour(column, tz) }} as {{ prefix }}_local_hour
 {%- endmacro %}
+
+
+{#- A wall-clock TIMESTAMP -> the instant (TIMESTAMPTZ) it denotes in the zone named by the SQL expression tz_expr
+    (a column, e.g. a business schedule's time_zone; local_timestamp_to_instant takes a literal zone). -#}
+{% macro local_timestamp_to_instant_in_zone(ts_expr, tz_expr) -%}
+    {{ return(adapter.dispatch('local_timestamp_to_instant_in_zone', 'callqa')(ts_expr, tz_expr)) }}
+{%- endmacro %}
+
+{% macro default__local_timestamp_to_instant_in_zone(ts_expr, tz_expr) -%}
+    {#- ts_expr parenthesised: AT TIME ZONE binds tighter than + (e.g. a dbt.dateadd expression) -#}
+    (({{ ts_expr }}) at time zone {{ tz_expr }})
+{%- endmacro %}
+
+{% macro duckdb__local_timestamp_to_instant_in_zone(ts_expr, tz_expr) -%}
+    timezone({{ tz_expr }}, {{ ts_expr }})
+{%- endmacro %}

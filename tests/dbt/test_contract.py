@@ -12,9 +12,9 @@ from dbt_helpers import DBT_DIR, SOURCES_YAML
 SOURCES = [
     "calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
     "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
-    "training_enrollments", "transcripts", "improvement_actions",
+    "training_enrollments", "transcripts", "improvement_actions", "business_schedules", "holidays",
 ]
-TYPES = {"string", "timestamp", "date", "int", "number", "bool", "text"}
+TYPES = {"string", "timestamp", "date", "time", "int", "number", "bool", "text"}
 COLUMN_META_KEYS = {"required", "type", "enum", "min", "max", "min_exclusive", "pii"}
 
 
@@ -60,7 +60,7 @@ def test_keys_and_rules_name_real_columns():
         for key in meta["primary_key"]:
             assert columns[key]["required"], (table["name"], key)
         for start, end in meta.get("end_after_start", []):
-            assert columns[start]["type"] == columns[end]["type"] and columns[start]["type"] in {"timestamp", "date"}
+            assert columns[start]["type"] == columns[end]["type"] and columns[start]["type"] in {"timestamp", "date", "time"}
         for group in meta.get("require_any", []):
             assert all(not columns[c]["required"] for c in group)
 

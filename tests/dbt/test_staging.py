@@ -38,6 +38,11 @@ def call(call_id, **kw):
     return row
 
 
+def hours(schedule_id, weekday, opens_at, closes_at, time_zone="America/New_York"):
+    return {"schedule_id": schedule_id, "time_zone": time_zone, "weekday": weekday, "opens_at": opens_at,
+            "closes_at": closes_at}
+
+
 def superseded(key_columns, load_id, line):
     return ("duplicate_superseded", f"{key_columns} superseded by load_id {load_id} line {line}")
 
@@ -266,6 +271,24 @@ CASES = [
          {"action_id": "ia3", "opened_at": "2026-01-05 09:00:00", "source": "survey", "root_cause": "process",
           "action_type": "quick_win", "status": "done", "closed_at": "2026-01-04 09:00:00"}),
     ]),
+    Case("business_schedules", "business_schedules", [
+        # "8:00" and "08:00" are the same opening time, so the same key: the later line wins
+        (superseded("schedule_id, weekday, opens_at", "{load0}", 3), hours("bh", "6", "8:00", "12:00")),
+        (STAGED, hours("bh", "6", "08:00", "12:00")),
+        (STAGED, hours("bh", "1", "9:00", "17:00")),
+        (STAGED, hours("bh", "1", "18:00", "24:00")),
+        (("invalid_type", "opens_at"), hours("bh", "2", "9h00", "17:00")),
+        (("invalid_type", "closes_at"), hours("bh", "3", "09:00", "24:30")),
+        (("invalid_type", "opens_at, closes_at"), hours("bh", "4", "09:00:00", "7pm")),
+        (("end_before_start", "closes_at < opens_at"), hours("bh", "5", "17:00", "09:00")),
+        (("out_of_range", "weekday"), hours("bh", "8", "09:00", "17:00")),
+        (("missing_required", "time_zone"), hours("bh", "7", "09:00", "17:00", time_zone=None)),
+    ]),
+    Case("holidays", "holidays", [
+        (STAGED, {"schedule_id": "bh", "holiday_date": "2026-12-25", "name": "Christmas Day"}),
+        (("invalid_type", "holiday_date"), {"schedule_id": "bh", "holiday_date": "25/12/2026"}),
+        (("missing_required", "schedule_id"), {"schedule_id": " ", "holiday_date": "2026-01-01"}),
+    ]),
 ]
 
 
@@ -444,6 +467,13 @@ def test_other_typed_values(built):
     assert state["duration_seconds"] == 300
 
 
+def test_business_schedule_times_are_zero_padded_hh_mm(built):
+    rows = _one(built["con"], "select weekday, opens_at, closes_at from staging.stg_landing__business_schedules "
+                              "order by weekday, opens_at")
+    assert [(r["weekday"], r["opens_at"], r["closes_at"]) for r in rows] == [
+        (1, "09:00", "17:00"), (1, "18:00", "24:00"), (6, "08:00", "12:00")]
+
+
 def test_rejected_rows_columns(built):
     con = built["con"]
     malformed = _one(con, "select * from audit.rejected_rows where reason = 'malformed_line'")
@@ -464,7 +494,7 @@ def test_layers_reconcile(built):
     con = built["con"]
     every = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
     rows = {s: r for s, r in every.items() if r["kind"] == "source"}
-    assert len(rows) == 16
+    assert len(rows) == 18
     # No adapter export was delivered here: each adapter's row reconciles at zero.
     for adapter_row in (r for r in every.values() if r["kind"] == "adapter"):
         assert adapter_row["is_reconciled"] and adapter_row["raw_rows"] == adapter_row["staged_rows"] == 0, adapter_row
@@ -498,7 +528,7 @@ def test_a_missing_raw_table_stages_nothing_and_still_reconciles(tmp_path):
     warehouse = tmp_path / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {"calls": [dict(call("only"), _load_id=1, _file="calls/a.csv", _line=2,
                                                  _loaded_at=LOADED_AT)]},
-                     skip_sources=("transcripts", "improvement_actions"))
+                     skip_sources=("transcripts", "improvement_actions", "business_schedules", "holidays"))
     with dbt_env(warehouse, "UTC"):
         result = run_dbt(["run", "--select", "staging", "audit"], tmp_path)
     assert result.success, "\n".join(failures(result))

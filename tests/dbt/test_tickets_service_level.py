@@ -240,6 +240,19 @@ def test_pending_does_not_pause_the_clock(built):
     assert (t["resolution_minutes"], t["resolution_sla_met"]) == (270.0, False)
 
 
+def test_business_minutes_on_the_seed_default_schedule_in_the_center_zone(built):
+    # seeds business_schedules `default`: Monday-Friday 09:00-17:00 in var('timezone') (here New York, EST)
+    t = _tickets(built["con"])
+    met = t["T_URGENT_MET"]  # created Mon 09:00 EST, answered 09:05, solved 12:59
+    assert (met["business_schedule_id"], met["first_response_business_minutes"], met["resolution_business_minutes"]) == (
+        "default", 5.0, 239.0)
+    assert t["T_REOPEN_6D"]["resolution_business_minutes"] == 480.0  # Mon 09:00 -> Tue 09:00 EST: one business day
+    censored = t["T_CENSORED"]  # Fri 05:00 -> 06:00 -> 07:00 EST: before opening
+    assert (censored["first_response_business_minutes"], censored["resolution_business_minutes"]) == (0.0, 0.0)
+    # the shipped policies count calendar time: the SLA clock is the calendar one
+    assert (met["sla_clock"], met["resolution_sla_clock_minutes"]) == ("calendar", 239.0)
+
+
 def test_first_response_ignores_system_and_private_comments(built):
     t = _tickets(built["con"])["T_OPEN"]
     assert t["first_response_at"] is None

@@ -12,6 +12,7 @@ from dagster_project.lib.contract import load_contract
 from dagster_project.lib.synth.clock import Clock
 from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame
 from dagster_project.lib.synth.dirty import Dirt
+from dagster_project.lib.synth.hours import business_schedules_frame, holidays_frame
 from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing
 from dagster_project.lib.synth.people import agents_frame, build_people, training_frame
 from dagster_project.lib.synth.qa import build_actions, build_qa
@@ -26,7 +27,7 @@ from dagster_project.lib.synth.world import World
 MIN_CONTACTS = 20  # below this there is no contact center to speak of (and empty sources everywhere)
 SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
            "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
-           "training_enrollments", "transcripts", "improvement_actions")
+           "training_enrollments", "transcripts", "improvement_actions", "business_schedules", "holidays")
 
 
 def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: int = 42, dirty: bool = False,
@@ -95,6 +96,8 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     del evaluations, items, disputes
     deliver("improvement_actions", build_actions(world))
     deliver("wfm_forecasts", forecasts_frame(world))
+    deliver("business_schedules", business_schedules_frame(world))
+    deliver("holidays", holidays_frame(world))
     expectations = dirt.expectations() if dirt is not None else {}
 
     truth = world.truth

@@ -264,6 +264,30 @@
       {"name": "status", "required": true, "type": "string", "enum": ["open", "in_progress", "done", "dropped"], "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "closed_at", "required": false, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
     ]
+  },
+  "business_schedules": {
+    "name": "business_schedules",
+    "primary_key": ["schedule_id", "weekday", "opens_at"],
+    "end_after_start": [["opens_at", "closes_at"]],
+    "require_any": [],
+    "columns": [
+      {"name": "schedule_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "time_zone", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "weekday", "required": true, "type": "int", "enum": null, "min": 1, "max": 7, "min_exclusive": false, "pii": null},
+      {"name": "opens_at", "required": true, "type": "time", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "closes_at", "required": true, "type": "time", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
+    ]
+  },
+  "holidays": {
+    "name": "holidays",
+    "primary_key": ["schedule_id", "holiday_date"],
+    "end_after_start": [],
+    "require_any": [],
+    "columns": [
+      {"name": "schedule_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "holiday_date", "required": true, "type": "date", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "name", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
+    ]
   }
 }
 {% endraw %}{%- endset -%}

@@ -292,6 +292,8 @@ from landing_fated
         {{ parse_contract_timestamp(expr) }}
     {%- elif column.type == 'date' -%}
         {{ parse_contract_date(expr) }}
+    {%- elif column.type == 'time' -%}
+        {{ parse_contract_time(expr) }}
     {%- elif column.type == 'int' -%}
         {{ parse_contract_int(expr) }}
     {%- elif column.type == 'number' -%}
@@ -299,7 +301,7 @@ from landing_fated
     {%- elif column.type == 'bool' -%}
         {{ parse_contract_bool(expr) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("landing contract column '" ~ column.name ~ "': unknown type '" ~ column.type ~ "' (string|timestamp|date|int|number|bool|text)") }}
+        {{ exceptions.raise_compiler_error("landing contract column '" ~ column.name ~ "': unknown type '" ~ column.type ~ "' (string|timestamp|date|time|int|number|bool|text)") }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,5 +1,7 @@
 {#- One row per ticket: priority at creation, first response, and the first-response and resolution SLAs of
-    that priority (seeds sla_policies) in elapsed 24x7 time: clocks never pause, pending and hold included. -#}
+    that priority (seeds sla_policies), counted on the policy's clock: elapsed 24x7 time when the policy names no
+    schedule, else the open time of its business schedule (int_business_open_intervals); the resolution clock
+    stops in pending / hold when the policy says so. Calendar and business minutes are both reported. -#}
 {#- A table, not a view: read several times downstream, and recomputing it means re-validating staging. -#}
 {{ config(materialized='table') }}
 with tickets as (
@@ -86,6 +88,11 @@ with_priority as (
     left join resolved as r on t.ticket_id = r.ticket_id
 ),
 
+known_schedules as (
+    select distinct schedule_id
+    from {{ ref('int_business_schedules') }}
+),
+
 with_targets as (
     select
         w.*,
@@ -96,11 +103,106 @@ with_targets as (
         {{ dbt.dateadd('minute', 's.resolution_target_minutes', 'w.created_at') }} as resolution_due_at,
         coalesce(p.pending_hold_minutes_to_first_solve, case when w.first_solved_at is not null then 0 end)
             as pending_hold_minutes_to_first_solve,
-        d.data_end_at
+        d.data_end_at,
+        cast(s.schedule_id as {{ dbt.type_string() }}) as sla_schedule_id,
+        coalesce(s.pauses_in_pending_hold, false) as sla_pauses_in_pending_hold,
+        -- business minutes are reported on the policy's schedule, else on the default one (when it exists)
+        coalesce(cast(s.schedule_id as {{ dbt.type_string() }}), k.schedule_id) as business_schedule_id
     from with_priority as w
     left join {{ ref('sla_policies') }} as s on w.priority_at_creation = s.priority
     left join paused as p on w.ticket_id = p.ticket_id
     cross join data_end as d
+    left join known_schedules as k on k.schedule_id = {{ sql_string(var('default_business_schedule')) }}
+),
+
+open_intervals as (
+    select schedule_id, open_at, close_at
+    from {{ ref('int_business_open_intervals') }}
+),
+
+spans as (
+    -- One row per time span to measure. The SLA clocks run to the event, or to the end of the data while it
+    -- has not happened (so a target already used up there is missed).
+    select
+        ticket_id,
+        cast('first_response_business' as {{ dbt.type_string() }}) as measure,
+        cast('' as {{ dbt.type_string() }}) as span_id,
+        business_schedule_id as schedule_id,
+        created_at as span_start, first_response_at as span_end
+    from with_targets
+    where first_response_at is not null and business_schedule_id is not null
+
+    union all
+
+    select
+        ticket_id, 'resolution_business', '', business_schedule_id, created_at, first_solved_at
+    from with_targets
+    where first_solved_at is not null and business_schedule_id is not null
+
+    union all
+
+    select
+        ticket_id, 'first_response_clock', '', sla_schedule_id, created_at, coalesce(first_response_at, data_end_at)
+    from with_targets
+    where has_sla_policy
+
+    union all
+
+    select
+        ticket_id, 'resolution_clock', '', sla_schedule_id, created_at, coalesce(first_solved_at, data_end_at)
+    from with_targets
+    where has_sla_policy
+
+    union all
+
+    -- pending / hold periods inside the resolution clock's span, deducted when the policy pauses
+    select
+        w.ticket_id, 'resolution_paused', p.event_id, w.sla_schedule_id,
+        case when p.event_at > w.created_at then p.event_at else w.created_at end,
+        case
+            when p.next_status_event_at is not null
+                and p.next_status_event_at < coalesce(w.first_solved_at, w.data_end_at)
+                then p.next_status_event_at
+            else coalesce(w.first_solved_at, w.data_end_at)
+        end
+    from status_periods as p
+    inner join with_targets as w on p.ticket_id = w.ticket_id
+    where w.has_sla_policy
+        and w.sla_pauses_in_pending_hold
+        and p.to_status in ('pending', 'hold')
+        and p.event_at < coalesce(w.first_solved_at, w.data_end_at)
+        and (p.next_status_event_at is null or p.next_status_event_at > w.created_at)
+        and coalesce(w.first_solved_at, w.data_end_at) > w.created_at
+),
+
+span_seconds as (
+    {{ business_open_seconds('spans', 'open_intervals', ['ticket_id', 'measure', 'span_id']) }}
+),
+
+measured as (
+    select
+        ticket_id,
+        sum(case when measure = 'first_response_business' then open_seconds end) / 60
+            as first_response_business_minutes,
+        sum(case when measure = 'resolution_business' then open_seconds end) / 60
+            as resolution_business_minutes,
+        sum(case when measure = 'first_response_clock' then open_seconds end) as first_response_clock_seconds,
+        sum(case when measure = 'resolution_clock' then open_seconds end)
+            - coalesce(sum(case when measure = 'resolution_paused' then open_seconds end), 0)
+            as resolution_clock_seconds
+    from span_seconds
+    group by ticket_id
+),
+
+with_clocks as (
+    select
+        t.*,
+        m.first_response_business_minutes,
+        m.resolution_business_minutes,
+        m.first_response_clock_seconds,
+        m.resolution_clock_seconds
+    from with_targets as t
+    left join measured as m on t.ticket_id = m.ticket_id
 )
 
 select
@@ -126,24 +228,39 @@ select
     end as resolution_minutes,
     pending_hold_minutes_to_first_solve,
     data_end_at,
+    -- Met = the policy's clock at the event is within the target (boundary inclusive). No event yet: false once
+    -- the clock at the end of the data has reached the target, else censored. On calendar time without pauses
+    -- this is exactly `event <= created_at + target` and `created_at + target <= data end`.
     case
         when not has_sla_policy then null
-        when first_response_at is not null then first_response_at <= first_response_due_at
-        when first_response_due_at <= data_end_at then false
+        when first_response_at is not null then first_response_clock_seconds <= first_response_target_minutes * 60
+        when first_response_clock_seconds >= first_response_target_minutes * 60 then false
     end as first_response_sla_met,
     case
         when not has_sla_policy then 'no_sla_policy'
-        when first_response_at is null and not coalesce(first_response_due_at <= data_end_at, false)
+        when first_response_at is null
+            and not coalesce(first_response_clock_seconds >= first_response_target_minutes * 60, false)
             then 'target_after_data_end'
     end as first_response_sla_null_reason,
     case
         when not has_sla_policy then null
-        when first_solved_at is not null then first_solved_at <= resolution_due_at
-        when resolution_due_at <= data_end_at then false
+        when first_solved_at is not null then resolution_clock_seconds <= resolution_target_minutes * 60
+        when resolution_clock_seconds >= resolution_target_minutes * 60 then false
     end as resolution_sla_met,
     case
         when not has_sla_policy then 'no_sla_policy'
-        when first_solved_at is null and not coalesce(resolution_due_at <= data_end_at, false)
+        when first_solved_at is null
+            and not coalesce(resolution_clock_seconds >= resolution_target_minutes * 60, false)
             then 'target_after_data_end'
-    end as resolution_sla_null_reason
-from with_targets
+    end as resolution_sla_null_reason,
+    business_schedule_id,
+    first_response_business_minutes,
+    resolution_business_minutes,
+    case when has_sla_policy then case when sla_schedule_id is null then 'calendar' else 'business' end end
+        as sla_clock,
+    sla_schedule_id,
+    case when has_sla_policy then sla_pauses_in_pending_hold end as sla_pauses_in_pending_hold,
+    case when first_response_at is not null then first_response_clock_seconds / 60 end
+        as first_response_sla_clock_minutes,
+    case when first_solved_at is not null then resolution_clock_seconds / 60 end as resolution_sla_clock_minutes
+from with_clocks

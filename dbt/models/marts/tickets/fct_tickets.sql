@@ -52,7 +52,15 @@ select
     cast(s.first_response_sla_null_reason as {{ dbt.type_string() }}) as first_response_sla_null_reason,
     cast(s.resolution_sla_met as {{ dbt.type_boolean() }}) as resolution_sla_met,
     cast(s.resolution_sla_null_reason as {{ dbt.type_string() }}) as resolution_sla_null_reason,
-    cast(s.data_end_at as {{ type_timestamptz() }}) as ticket_data_end_at
+    cast(s.data_end_at as {{ type_timestamptz() }}) as ticket_data_end_at,
+    cast(s.business_schedule_id as {{ dbt.type_string() }}) as business_schedule_id,
+    cast(s.first_response_business_minutes as {{ type_double() }}) as first_response_business_minutes,
+    cast(s.resolution_business_minutes as {{ type_double() }}) as resolution_business_minutes,
+    cast(s.sla_clock as {{ dbt.type_string() }}) as sla_clock,
+    cast(s.sla_schedule_id as {{ dbt.type_string() }}) as sla_schedule_id,
+    cast(s.sla_pauses_in_pending_hold as {{ dbt.type_boolean() }}) as sla_pauses_in_pending_hold,
+    cast(s.first_response_sla_clock_minutes as {{ type_double() }}) as first_response_sla_clock_minutes,
+    cast(s.resolution_sla_clock_minutes as {{ type_double() }}) as resolution_sla_clock_minutes
 from tickets as t
 left join resolved as r on t.ticket_id = r.ticket_id
 left join sla as s on t.ticket_id = s.ticket_id
