@@ -4,6 +4,7 @@
 
     landing_contract(table_name) ->
       {name, primary_key: [..], end_after_start: [[start, end], ..], require_any: [[col, ..], ..],
+       interval_aligned: [[start, minutes], ..], checks: [sql condition, ..],
        columns: [{name, required, type, enum, min, max, min_exclusive, pii}, ..]}   (columns in YAML order)
 
     Normally read from `graph.sources`. dbt unit tests compile the model against a manifest without
@@ -18,7 +19,7 @@
     {{ return([
         'calls', 'digital_contacts', 'tickets', 'ticket_events', 'surveys', 'survey_answers',
         'qa_evaluations', 'qa_evaluation_items', 'qa_disputes', 'wfm_forecasts', 'agent_schedules',
-        'agent_states', 'agents', 'training_enrollments', 'transcripts', 'improvement_actions'
+        'agent_states', 'agents', 'training_enrollments', 'transcripts', 'improvement_actions', 'queue_intervals'
     ]) }}
 {%- endmacro %}
 
@@ -27,7 +28,7 @@
 {% macro reject_reasons() -%}
     {{ return([
         'malformed_line', 'missing_required', 'invalid_type', 'invalid_enum', 'out_of_range',
-        'end_before_start', 'duplicate_superseded'
+        'end_before_start', 'failed_check', 'duplicate_superseded'
     ]) }}
 {%- endmacro %}
 
@@ -68,6 +69,8 @@
         'primary_key': table_meta.get('primary_key') or [],
         'end_after_start': table_meta.get('end_after_start') or [],
         'require_any': table_meta.get('require_any') or [],
+        'interval_aligned': table_meta.get('interval_aligned') or [],
+        'checks': table_meta.get('checks') or [],
         'columns': columns,
     }) }}
 {%- endmacro %}
