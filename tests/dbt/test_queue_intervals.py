@@ -97,23 +97,25 @@ FORECASTS = [
     _forecast("coarse", DAY + timedelta(minutes=15), 15, 9),
     _forecast("both", DAY, 15, 3),
     _forecast("both", DAY + timedelta(minutes=15), 15, 4),
+    _forecast("calls5", DAY, 5, 1),
+    _forecast("calls5", DAY + timedelta(minutes=5), 5, 3),
 ]
 
 
-def _call(call_id, queued: datetime, wait=5, talk=120):
+def _call(call_id, queued: datetime, wait=5, talk=120, queue="both"):
     answered = queued + timedelta(seconds=wait)
-    return {"call_id": call_id, "direction": "inbound", "queue": "both", "outcome": "answered",
+    return {"call_id": call_id, "direction": "inbound", "queue": queue, "outcome": "answered",
             "arrived_at": _iso(queued), "queued_at": _iso(queued), "answered_at": _iso(answered),
             "ended_at": _iso(answered + timedelta(seconds=talk)), "talk_seconds": str(talk)}
 
 
-CALLS = [_call("both-1", DAY + timedelta(minutes=1)), _call("both-2", DAY + timedelta(minutes=2), wait=40)]
+CALLS = [_call("both-1", DAY + timedelta(minutes=1)), _call("both-2", DAY + timedelta(minutes=2), wait=40),
+         # `calls5`: a call-level queue forecast at 5 minutes (calls at 09:01, 09:07, 09:09)
+         *[_call(f"c5-{m}", DAY + timedelta(minutes=m), queue="calls5") for m in (1, 7, 9)]]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    base = tmp_path_factory.mktemp("queue_intervals")
-    path = base / "callqa.duckdb"
+def build_raw_layer(path):
+    """The raw layer of this module (also copied to PostgreSQL by tests/postgres/test_queue_intervals_postgres.py)."""
     loaded = datetime(2026, 1, 13, 6, tzinfo=UTC)
 
     def meta(rows, name):
@@ -125,6 +127,13 @@ def warehouse(tmp_path_factory):
         "wfm_forecasts": meta(FORECASTS, "wfm_forecasts"),
         "calls": meta(CALLS, "calls"),
     })
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    base = tmp_path_factory.mktemp("queue_intervals")
+    path = base / "callqa.duckdb"
+    build_raw_layer(path)
     with dbt_env(path, TZ):
         result = run_dbt(["build", "--select", "+rpt_forecast_accuracy_daily", "+rpt_service_level_interval",
                           "+layer_reconciliation", "--indirect-selection", "cautious"], base)
@@ -166,10 +175,17 @@ def test_six_minute_and_offset_rows_are_aligned(warehouse):
     assert rows == [("09:06", 6), ("09:30", 30)]
 
 
-def test_five_minute_forecasts_are_accepted(warehouse):
+def test_five_minute_forecasts_are_accepted_and_compared_with_calls(warehouse):
     n = warehouse.execute("""select count(*) from staging.stg_landing__wfm_forecasts
-        where queue = 'acd' and interval_minutes = 5""").fetchall()[0][0]
-    assert n == 6
+        where interval_minutes = 5""").fetchall()[0][0]
+    assert n == 8
+    # `calls5` from its call log: 09:00-09:05 one call, 09:05-09:10 two
+    rows = warehouse.execute("""select strftime(interval_start_local, '%H:%M'), forecast_contacts, actual_contacts,
+        actuals_source, is_evaluated from marts.fct_forecast_intervals where queue = 'calls5' order by interval_start_utc""").fetchall()
+    assert rows == [("09:00", 1, 1, "calls", True), ("09:05", 3, 2, "calls", True)]
+    spine = warehouse.execute("""select count(*) from intermediate.int_wfm_intervals_measured
+        where queue = 'calls5' and local_date = '2026-01-12'""").fetchall()[0][0]
+    assert spine == 24 * 12
 
 
 # ---- forecast accuracy from interval rows ------------------------------------------------------------------
