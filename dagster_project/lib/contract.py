@@ -37,6 +37,8 @@ class SourceContract:
     description: str = ""
     end_after_start: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     require_any: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    interval_aligned: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (start column, minutes column)
+    checks: tuple[str, ...] = field(default_factory=tuple)  # SQL conditions over the typed columns
 
     @property
     def column_names(self) -> list[str]:
@@ -83,6 +85,8 @@ def load_contract(path: Path = SOURCES_YAML) -> dict[str, SourceContract]:
             description=(table.get("description") or "").strip(),
             end_after_start=tuple(tuple(p) for p in table_meta.get("end_after_start") or ()),
             require_any=tuple(tuple(g) for g in table_meta.get("require_any") or ()),
+            interval_aligned=tuple(tuple(p) for p in table_meta.get("interval_aligned") or ()),
+            checks=tuple(table_meta.get("checks") or ()),
         )
     return contracts
 
@@ -95,6 +99,8 @@ def dbt_contract(path: Path = SOURCES_YAML) -> dict[str, dict]:
             "primary_key": list(source.primary_key),
             "end_after_start": [list(pair) for pair in source.end_after_start],
             "require_any": [list(group) for group in source.require_any],
+            "interval_aligned": [list(pair) for pair in source.interval_aligned],
+            "checks": list(source.checks),
             "columns": [
                 {
                     "name": c.name, "required": c.required, "type": c.type,

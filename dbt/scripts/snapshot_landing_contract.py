@@ -37,6 +37,8 @@ def render(path: Path = SOURCES_YAML) -> str:
         f'    "primary_key": {json.dumps(t["primary_key"])},\n'
         f'    "end_after_start": {json.dumps(t["end_after_start"])},\n'
         f'    "require_any": {json.dumps(t["require_any"])},\n'
+        f'    "interval_aligned": {json.dumps(t["interval_aligned"])},\n'
+        f'    "checks": {json.dumps(t["checks"])},\n'
         '    "columns": [\n'
         + ",\n".join(f"      {json.dumps(c, ensure_ascii=False)}" for c in t["columns"])
         + "\n    ]\n  }"

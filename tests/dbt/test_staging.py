@@ -494,7 +494,7 @@ def test_layers_reconcile(built):
     con = built["con"]
     every = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
     rows = {s: r for s, r in every.items() if r["kind"] == "source"}
-    assert len(rows) == 18
+    assert len(rows) == 19
     # No adapter export was delivered here: each adapter's row reconciles at zero.
     for adapter_row in (r for r in every.values() if r["kind"] == "adapter"):
         assert adapter_row["is_reconciled"] and adapter_row["raw_rows"] == adapter_row["staged_rows"] == 0, adapter_row
@@ -515,7 +515,7 @@ def test_layers_reconcile(built):
         assert r["staged_rows"] == e["staged"], source
         assert r["rejected_rows"] == e["raw"] - e["staged"], source
         for reason in ("malformed_line", "missing_required", "invalid_type", "invalid_enum", "out_of_range",
-                       "end_before_start", "duplicate_superseded"):
+                       "end_before_start", "failed_check", "duplicate_superseded"):
             assert r[f"rejected_{reason}"] == e.get(reason, 0), (source, reason)
         assert r["rows_staged_and_rejected"] == r["rows_neither_staged_nor_rejected"] == 0
     summary = {(s, reason): n for s, reason, n in con.execute(
@@ -528,7 +528,7 @@ def test_a_missing_raw_table_stages_nothing_and_still_reconciles(tmp_path):
     warehouse = tmp_path / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {"calls": [dict(call("only"), _load_id=1, _file="calls/a.csv", _line=2,
                                                  _loaded_at=LOADED_AT)]},
-                     skip_sources=("transcripts", "improvement_actions", "business_schedules", "holidays"))
+                     skip_sources=("transcripts", "improvement_actions", "business_schedules", "holidays", "queue_intervals"))
     with dbt_env(warehouse, "UTC"):
         result = run_dbt(["run", "--select", "staging", "audit"], tmp_path)
     assert result.success, "\n".join(failures(result))

@@ -6,7 +6,8 @@
     quarter-hours).
 -#}
 
-{#- One row per row of `queues` (a relation or CTE with an integer column interval_minutes: 15, 30 or 60) and
+{#- One row per row of `queues` (a relation or CTE with an integer column interval_minutes that divides 60:
+    5, 6, 10, 15, 30 or 60; each length is stepped on its own from local midnight) and
     local interval of every local day from first_local_date to last_local_date (the columns of the one-row
     relation `local_days`; no row when first_local_date is NULL): every column of `queues`, then
     interval_start_local (repeats in the hour clocks go back), interval_start_utc (with the queue columns, the
@@ -21,12 +22,25 @@
         where first_local_date is not null
     ),
 
+    spine_lengths as (
+        select distinct cast(interval_minutes as {{ dbt.type_int() }}) as spine_step_minutes
+        from {{ queues }}
+    ),
+
+    spine_steps as (
+        select spine_bounds.first_instant, spine_bounds.end_instant, spine_lengths.spine_step_minutes
+        from spine_bounds
+        cross join spine_lengths
+    ),
+
     spine_instants as (
-        {{ intervals_instant_series('spine_bounds', 'first_instant', 'end_instant', 15) }}
+        {{ intervals_instant_series('spine_steps', 'first_instant', 'end_instant', 'spine_steps.spine_step_minutes',
+            carry_bounds_columns=true) }}
     ),
 
     spine_local_instants as (
         select
+            spine_step_minutes,
             instant,
             {{ to_local_timestamp('instant') }} as local_start
         from spine_instants
@@ -42,7 +56,8 @@
         cast({{ intervals_utc_offset_minutes('spine_local_instants.instant') }} as {{ dbt.type_int() }}) as utc_offset_minutes
     from {{ queues }} as spine_queues
     inner join spine_local_instants
-        on cast(extract(minute from spine_local_instants.local_start) as {{ dbt.type_int() }}) % spine_queues.interval_minutes = 0
+        on spine_local_instants.spine_step_minutes = spine_queues.interval_minutes
+        and cast(extract(minute from spine_local_instants.local_start) as {{ dbt.type_int() }}) % spine_queues.interval_minutes = 0
 {%- endmacro %}
 
 

@@ -20,8 +20,8 @@
 
 
 {#- Start of the local interval of `interval_minutes` that contains the wall-clock TIMESTAMP local_ts:
-    the hour, plus whole intervals of minutes. interval_minutes must divide 60 (seeds queues allow 15, 30,
-    60); it may be a column. -#}
+    the hour, plus whole intervals of minutes. interval_minutes must divide 60 (5, 6, 10, 15, 30 or 60); it
+    may be a column. -#}
 {% macro intervals_local_floor(local_ts, interval_minutes) -%}
     {{ return(adapter.dispatch('intervals_local_floor', 'callqa')(local_ts, interval_minutes)) }}
 {%- endmacro %}
@@ -49,8 +49,8 @@
 {%- endmacro %}
 
 
-{#- Rows `instant` (TIMESTAMPTZ) from start_column (inclusive) to end_column (exclusive) every step_minutes,
-    for each row of the relation or CTE `bounds` (which holds the two instant columns); with
+{#- Rows `instant` (TIMESTAMPTZ) from start_column (inclusive) to end_column (exclusive) every step_minutes
+    (a number or an integer column of `bounds`), for each row of the relation or CTE `bounds` (which holds the two instant columns); with
     carry_bounds_columns, every column of `bounds` comes along (bounds.*, instant). -#}
 {% macro intervals_instant_series(bounds, start_column, end_column, step_minutes, carry_bounds_columns=false) -%}
     {{ return(adapter.dispatch('intervals_instant_series', 'callqa')(bounds, start_column, end_column, step_minutes, carry_bounds_columns)) }}
@@ -60,7 +60,7 @@
     select {% if carry_bounds_columns %}{{ bounds }}.*, {% endif %}series.instant
     from {{ bounds }}
     cross join lateral generate_series(
-        {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, interval '{{ step_minutes }} minutes'
+        {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, ({{ step_minutes }}) * interval '1 minute'
     ) as series (instant)
     where series.instant < {{ bounds }}.{{ end_column }}
 {%- endmacro %}
@@ -72,7 +72,7 @@
         select
             {% if carry_bounds_columns %}{{ bounds }}.*, {% endif %}{{ bounds }}.{{ end_column }} as series_end,
             unnest(generate_series(
-                {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, {{ step_minutes }} * interval 1 minute
+                {{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}, ({{ step_minutes }}) * interval 1 minute
             )) as instant
         from {{ bounds }}
     ) as series

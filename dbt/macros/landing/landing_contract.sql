@@ -3,6 +3,7 @@
 
     landing_contract(table_name) ->
       {name, primary_key: [..], end_after_start: [[start, end], ..], require_any: [[col, ..], ..],
+       interval_aligned: [[start, minutes], ..], checks: [sql condition, ..],
        columns: [{name, required, type, enum, min, max, min_exclusive, pii}, ..]}   (columns in YAML order)
 
     The contract's machine-readable copy is models/staging/landing/_landing__sources.yml; its one Python reader
@@ -21,7 +22,7 @@
 {% macro reject_reasons() -%}
     {{ return([
         'malformed_line', 'not_mapped', 'missing_required', 'invalid_type', 'invalid_enum', 'out_of_range',
-        'end_before_start', 'duplicate_superseded'
+        'end_before_start', 'failed_check', 'duplicate_superseded'
     ]) }}
 {%- endmacro %}
 
@@ -63,6 +64,8 @@
         'primary_key': table_meta.get('primary_key') or [],
         'end_after_start': table_meta.get('end_after_start') or [],
         'require_any': table_meta.get('require_any') or [],
+        'interval_aligned': table_meta.get('interval_aligned') or [],
+        'checks': table_meta.get('checks') or [],
         'columns': columns,
     }) }}
 {%- endmacro %}

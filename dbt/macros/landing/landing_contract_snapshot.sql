@@ -9,6 +9,8 @@
     "primary_key": ["call_id"],
     "end_after_start": [["arrived_at", "ended_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "call_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "customer_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -38,6 +40,8 @@
     "primary_key": ["contact_id"],
     "end_after_start": [["started_at", "ended_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "contact_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "customer_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -59,6 +63,8 @@
     "primary_key": ["ticket_id"],
     "end_after_start": [["created_at", "solved_at"], ["created_at", "closed_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "ticket_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "customer_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -77,6 +83,8 @@
     "primary_key": ["event_id"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "event_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "ticket_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -93,6 +101,8 @@
     "primary_key": ["survey_id"],
     "end_after_start": [["sent_at", "responded_at"]],
     "require_any": [["contact_id", "ticket_id"]],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "survey_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "contact_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -112,6 +122,8 @@
     "primary_key": ["survey_id", "question_code"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "survey_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "question_code", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -123,6 +135,8 @@
     "primary_key": ["evaluation_id"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "evaluation_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "contact_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -139,6 +153,8 @@
     "primary_key": ["evaluation_id", "item_code"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "evaluation_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "item_code", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -150,6 +166,8 @@
     "primary_key": ["dispute_id"],
     "end_after_start": [["raised_at", "decided_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "dispute_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "evaluation_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -166,10 +184,12 @@
     "primary_key": ["queue", "interval_start", "published_at"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "queue", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "interval_start", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
-      {"name": "interval_minutes", "required": true, "type": "int", "enum": [15, 30, 60], "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "interval_minutes", "required": true, "type": "int", "enum": [5, 6, 10, 15, 30, 60], "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "published_at", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "forecast_contacts", "required": true, "type": "number", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
       {"name": "forecast_aht_seconds", "required": false, "type": "number", "enum": null, "min": 0, "max": null, "min_exclusive": true, "pii": null},
@@ -181,6 +201,8 @@
     "primary_key": ["agent_id", "activity_start"],
     "end_after_start": [["activity_start", "activity_end"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "agent_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "activity_start", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -193,6 +215,8 @@
     "primary_key": ["agent_id", "started_at"],
     "end_after_start": [["started_at", "ended_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "agent_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "state", "required": true, "type": "string", "enum": ["available", "on_contact", "wrap", "break", "lunch", "meeting", "training", "coaching", "not_ready", "logged_out"], "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -205,6 +229,8 @@
     "primary_key": ["agent_id"],
     "end_after_start": [["hired_at", "terminated_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "agent_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "hired_at", "required": true, "type": "date", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -224,6 +250,8 @@
     "primary_key": ["enrollment_id"],
     "end_after_start": [["started_at", "completed_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "enrollment_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "agent_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -240,6 +268,8 @@
     "primary_key": ["contact_id", "seq"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "contact_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "seq", "required": true, "type": "int", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -252,6 +282,8 @@
     "primary_key": ["action_id"],
     "end_after_start": [["opened_at", "closed_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "action_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "opened_at", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -270,6 +302,8 @@
     "primary_key": ["schedule_id", "weekday", "opens_at"],
     "end_after_start": [["opens_at", "closes_at"]],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "schedule_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "time_zone", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
@@ -283,10 +317,32 @@
     "primary_key": ["schedule_id", "holiday_date"],
     "end_after_start": [],
     "require_any": [],
+    "interval_aligned": [],
+    "checks": [],
     "columns": [
       {"name": "schedule_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "holiday_date", "required": true, "type": "date", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "name", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
+    ]
+  },
+  "queue_intervals": {
+    "name": "queue_intervals",
+    "primary_key": ["queue", "interval_start", "interval_minutes"],
+    "end_after_start": [],
+    "require_any": [],
+    "interval_aligned": [["interval_start", "interval_minutes"]],
+    "checks": ["answered <= offered", "answered + abandoned <= offered", "answered_within_threshold <= answered"],
+    "columns": [
+      {"name": "queue", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "interval_start", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "interval_minutes", "required": true, "type": "int", "enum": [5, 6, 10, 15, 30, 60], "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "offered", "required": true, "type": "int", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "answered", "required": false, "type": "int", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "abandoned", "required": false, "type": "int", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "short_abandoned", "required": false, "type": "int", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "answered_within_threshold", "required": false, "type": "int", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "handle_seconds", "required": false, "type": "number", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "wait_seconds", "required": false, "type": "number", "enum": null, "min": 0, "max": null, "min_exclusive": false, "pii": null}
     ]
   }
 }

@@ -19,6 +19,9 @@
             invalid_enum       a value outside the contract's enum
             out_of_range       a number outside [min, max] (min_exclusive: > min)
             end_before_start   an end_after_start pair with end < start (end = start is allowed)
+            failed_check       an interval_aligned pair whose start is not on a local boundary of its length
+                               (the local wall clock a whole number of lengths past the hour), or a table
+                               `checks` condition that is false (NULL = passes: optional columns may be empty)
             duplicate_superseded
                                a VALID row whose primary key has a later valid version of the same export
                                version (a re-delivery or correction): larger _load_id, then larger _line
@@ -26,6 +29,7 @@
         ServiceNow's sys_mod_count) whose key has a valid row with a higher version: an earlier state of the
         record, kept as history (the adapter's event model turns it into events), not a reject,
       - _reject_detail  the column(s) concerned, ', '-separated (end_before_start: "end < start";
+                        failed_check: the rule(s) broken, "start aligned to minutes" or the check's SQL;
                         malformed_line: the parser's message; duplicate_superseded / history: the key columns
                         and the load / line of the version that won).
     Versions of a key are ordered by _version_order (highest first; NULL = contract files, after any version),
@@ -59,6 +63,7 @@
     {%- set enum_checks = [] -%}
     {%- set range_checks = [] -%}
     {%- set order_checks = [] -%}
+    {%- set rule_checks = [] -%}
     {%- for c in columns -%}
         {%- set typed = q(c.name) -%}
         {%- set text = q(c.name ~ '__text') -%}
@@ -100,6 +105,22 @@
             {{ exceptions.raise_compiler_error("landing." ~ table_name ~ ": end_after_start names an unknown column in " ~ pair) }}
         {%- endif -%}
         {%- do order_checks.append("case when " ~ q(end_column) ~ " < " ~ q(start_column) ~ " then " ~ sql_string(end_column ~ ' < ' ~ start_column) ~ " end") -%}
+    {%- endfor -%}
+
+    {%- for pair in contract.interval_aligned -%}
+        {%- set start_column, minutes_column = pair[0], pair[1] -%}
+        {%- if start_column not in by_name or minutes_column not in by_name -%}
+            {{ exceptions.raise_compiler_error("landing." ~ table_name ~ ": interval_aligned names an unknown column in " ~ pair) }}
+        {%- endif -%}
+        {%- set local = to_local_timestamp(q(start_column)) -%}
+        {%- set minutes = q(minutes_column) -%}
+        {#- a length <= 0 is out of range or outside the enum already; guarded so no engine divides by 0 -#}
+        {%- do rule_checks.append("case when " ~ minutes ~ " > 0 and not (" ~ dbt.date_trunc('minute', local) ~ " = " ~ local
+            ~ " and cast(extract(minute from " ~ local ~ ") as " ~ dbt.type_int() ~ ") % " ~ minutes ~ " = 0) then "
+            ~ sql_string(start_column ~ ' aligned to ' ~ minutes_column) ~ " end") -%}
+    {%- endfor -%}
+    {%- for condition in contract.checks -%}
+        {%- do rule_checks.append("case when not (" ~ condition ~ ") then " ~ sql_string(condition) ~ " end") -%}
     {%- endfor -%}
 
     {%- set key_text = [] -%}
@@ -204,7 +225,8 @@ landing_checked as (
         {{ concat_nonnull(type_checks) }} as _type_detail,
         {{ concat_nonnull(enum_checks) }} as _enum_detail,
         {{ concat_nonnull(range_checks) }} as _range_detail,
-        {{ concat_nonnull(order_checks) }} as _order_detail
+        {{ concat_nonnull(order_checks) }} as _order_detail,
+        {{ concat_nonnull(rule_checks) }} as _check_detail
     from landing_typed
 ),
 
@@ -219,11 +241,12 @@ landing_classified as (
             when _enum_detail is not null then 'invalid_enum'
             when _range_detail is not null then 'out_of_range'
             when _order_detail is not null then 'end_before_start'
+            when _check_detail is not null then 'failed_check'
         end as _invalid_reason,
         case
             when _malformed is not null then _malformed
             when _not_mapped is not null then _not_mapped
-            else coalesce(_missing_detail, _type_detail, _enum_detail, _range_detail, _order_detail)
+            else coalesce(_missing_detail, _type_detail, _enum_detail, _range_detail, _order_detail, _check_detail)
         end as _invalid_detail
     from landing_checked
 ),

@@ -34,14 +34,7 @@ parameterized as (
         c.queue,
         coalesce(c.queue, 'unassigned') as queue_key,
         q.queue is not null as queue_in_seeds,
-        cast(coalesce(q.service_level_threshold_seconds, d.threshold_seconds) as {{ dbt.type_int() }})
-            as threshold_seconds,
-        cast(coalesce(q.short_abandon_seconds, d.short_abandon_seconds) as {{ dbt.type_int() }})
-            as short_abandon_seconds,
-        cast(coalesce(q.service_level_target, d.service_level_target) as {{ type_double() }})
-            as service_level_target,
-        cast(coalesce(q.interval_minutes, {{ var('service_level_default_interval_minutes', 30) }}) as {{ dbt.type_int() }})
-            as interval_minutes,
+        {{ intervals_queue_parameters('q', 'd') }},
         c.arrived_at,
         c.ivr_ended_at,
         c.queued_at,

@@ -1,7 +1,7 @@
 {#-
     Interval actuals for workforce forecasts (metrics.md §4): one row per forecast queue, interval length and
     local interval (queue, interval_minutes, interval_start_utc) of every local day from the first to the last
-    day with contacts, empty intervals included. The interval length is the one the forecasts use (every
+    day with contacts or ACD interval-report rows, empty intervals included. The interval length is the one the forecasts use (every
     (queue, interval_minutes) in wfm_forecasts gets its own spine), and intervals are local (46 / 50
     half-hours on DST days).
       - Contacts by the instant they were offered to the queue: calls when they entered the agent queue
@@ -9,11 +9,16 @@
         digital conversations when they started (every outcome but `failed`: the contract has no queue-entry
         time for them). Handled and handle time: answered calls with talk + hold + wrap; handled digital
         conversations have no handle time in the contract.
+      - Or, where the queue has no call-level row in the interval, the ACD's interval report
+        (stg_landing__queue_intervals, rolled up by intervals_reports_rolled): offered as the ACD reports it,
+        handled = answered, handle seconds as reported (docs/decisions.md: call-level rows win where both
+        exist). actuals_source says which: calls, queue_intervals, or none (nothing from either).
       - Agent time of the agents whose primary queue this is (int_agents_queue_assigned), from the
         quarter-hours of int_agent_time_sliced: scheduled paid and work seconds, productive seconds inside
-        paid time.
-    is_observed: the interval starts no later than the last contact in the data (later ones have not
-    happened yet and are never evaluated).
+        paid time. Only for lengths that are whole quarter-hours (15, 30, 60): agent time is cut at
+        quarter-hours, so at 5, 6 or 10 minutes there is none (no shrinkage actual) rather than a wrong one.
+    is_observed: the interval starts no later than the last contact or interval-report row in the data
+    (later ones have not happened yet and are never evaluated).
 -#}
 {{ config(materialized='table') }}
 with forecast_queues as (
@@ -29,6 +34,11 @@ contacts as (
     select local_date, started_at
     from {{ ref('int_contacts_unioned') }}
     where contact_source <> 'tickets'
+
+    union all
+
+    select interval_start_local_date as local_date, interval_start as started_at
+    from {{ ref('stg_landing__queue_intervals') }}
 ),
 
 local_days as (
@@ -89,6 +99,7 @@ contact_intervals as (
         interval_minutes,
         {{ intervals_start_instant('offered_at', 'offered_at_local',
             intervals_local_floor('offered_at_local', 'interval_minutes')) }} as interval_start_utc,
+        count(*) as contact_rows,
         sum(case when is_offered then 1 else 0 end) as offered,
         sum(case when is_short_abandoned then 1 else 0 end) as short_abandoned,
         sum(case when is_handled then 1 else 0 end) as handled,
@@ -114,6 +125,7 @@ agent_slots as (
         on a.agent_id = t.agent_id
     inner join forecast_queues as q
         on q.queue = a.primary_queue
+        and q.interval_minutes % 15 = 0
 ),
 
 agent_intervals as (
@@ -129,6 +141,42 @@ agent_intervals as (
         sum(productive_seconds - productive_in_paid_seconds) as productive_unscheduled_seconds
     from agent_slots
     group by 1, 2, 3
+),
+
+report_intervals as (
+    {{ intervals_reports_rolled('forecast_queues') }}
+),
+
+sourced as (
+    select
+        spine.*,
+        case
+            when coalesce(c.contact_rows, 0) > 0 then 'calls'
+            when coalesce(r.report_rows, 0) > 0 then 'queue_intervals'
+            else 'none'
+        end as actuals_source,
+        c.offered as calls_offered,
+        c.short_abandoned as calls_short_abandoned,
+        c.handled as calls_handled,
+        c.handled_with_handle_time as calls_handled_with_handle_time,
+        c.handle_seconds as calls_handle_seconds,
+        r.report_minutes,
+        r.report_rows,
+        r.report_rows_not_nested,
+        r.offered as report_offered,
+        r.short_abandoned as report_short_abandoned,
+        r.answered as report_answered,
+        r.answered_with_handle_time as report_answered_with_handle_time,
+        r.handle_seconds as report_handle_seconds
+    from spine
+    left join contact_intervals as c
+        on c.queue = spine.queue
+        and c.interval_minutes = spine.interval_minutes
+        and c.interval_start_utc = spine.interval_start_utc
+    left join report_intervals as r
+        on r.queue = spine.queue
+        and r.interval_minutes = spine.interval_minutes
+        and r.interval_start_utc = spine.interval_start_utc
 )
 
 select
@@ -145,22 +193,30 @@ select
         order by spine.interval_start_utc
     ) as {{ dbt.type_int() }}) as local_occurrence,
     spine.interval_start_utc <= local_days.data_end_at as is_observed,
-    cast(coalesce(c.offered, 0) as {{ dbt.type_bigint() }}) as offered,
-    cast(coalesce(c.short_abandoned, 0) as {{ dbt.type_bigint() }}) as short_abandoned,
-    cast(coalesce(c.handled, 0) as {{ dbt.type_bigint() }}) as handled,
-    cast(coalesce(c.handled_with_handle_time, 0) as {{ dbt.type_bigint() }}) as handled_with_handle_time,
-    cast(coalesce(c.handle_seconds, 0) as {{ type_double() }}) as handle_seconds,
+    cast(spine.actuals_source as {{ dbt.type_string() }}) as actuals_source,
+    cast(case when spine.actuals_source = 'queue_intervals' then spine.report_minutes end as {{ dbt.type_int() }})
+        as report_minutes,
+    cast(case when spine.actuals_source = 'queue_intervals' then spine.report_rows else 0 end as {{ dbt.type_bigint() }})
+        as report_rows,
+    cast(coalesce(spine.report_rows_not_nested, 0) as {{ dbt.type_bigint() }}) as report_rows_not_nested,
+    cast(case when spine.actuals_source = 'queue_intervals' then spine.report_offered else coalesce(spine.calls_offered, 0) end
+        as {{ dbt.type_bigint() }}) as offered,
+    cast(case when spine.actuals_source = 'queue_intervals' then coalesce(spine.report_short_abandoned, 0)
+        else coalesce(spine.calls_short_abandoned, 0) end as {{ dbt.type_bigint() }}) as short_abandoned,
+    -- an interval-report row without `answered` has no handled count: NULL, never 0
+    cast(case when spine.actuals_source = 'queue_intervals' then spine.report_answered else coalesce(spine.calls_handled, 0) end
+        as {{ dbt.type_bigint() }}) as handled,
+    cast(case when spine.actuals_source = 'queue_intervals' then coalesce(spine.report_answered_with_handle_time, 0)
+        else coalesce(spine.calls_handled_with_handle_time, 0) end as {{ dbt.type_bigint() }}) as handled_with_handle_time,
+    cast(case when spine.actuals_source = 'queue_intervals' then coalesce(spine.report_handle_seconds, 0)
+        else coalesce(spine.calls_handle_seconds, 0) end as {{ type_double() }}) as handle_seconds,
     cast(coalesce(a.agents_scheduled, 0) as {{ dbt.type_bigint() }}) as agents_scheduled,
     cast(coalesce(a.scheduled_paid_seconds, 0) as {{ type_double() }}) as scheduled_paid_seconds,
     cast(coalesce(a.scheduled_work_seconds, 0) as {{ type_double() }}) as scheduled_work_seconds,
     cast(coalesce(a.productive_in_paid_seconds, 0) as {{ type_double() }}) as productive_in_paid_seconds,
     cast(coalesce(a.productive_unscheduled_seconds, 0) as {{ type_double() }}) as productive_unscheduled_seconds
-from spine
+from sourced as spine
 cross join local_days
-left join contact_intervals as c
-    on c.queue = spine.queue
-    and c.interval_minutes = spine.interval_minutes
-    and c.interval_start_utc = spine.interval_start_utc
 left join agent_intervals as a
     on a.queue = spine.queue
     and a.interval_minutes = spine.interval_minutes

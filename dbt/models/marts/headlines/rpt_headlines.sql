@@ -23,14 +23,16 @@ fcr as (
     from {{ ref('rpt_fcr_daily') }}
 ),
 
--- calls: service level over every queue and interval
+-- calls: service level over every queue and interval. Each rate sums its denominator only over the rows that have
+-- its numerator (an ACD interval report may lack answered within threshold, wait or abandoned: NULL there).
 service as (
     select
         coalesce(sum(answered_within_threshold), 0) as answered_within_threshold,
-        coalesce(sum(offered), 0) as offered,
+        coalesce(sum(case when answered_within_threshold is not null then offered end), 0) as offered,
         coalesce(sum(answer_wait_seconds), 0) as answer_wait_seconds,
-        coalesce(sum(answered), 0) as answered,
+        coalesce(sum(case when answer_wait_seconds is not null then answered end), 0) as answered,
         coalesce(sum(abandoned), 0) as abandoned,
+        coalesce(sum(case when abandoned is not null then offered end), 0) as abandon_offered,
         coalesce(sum(short_abandoned), 0) as short_abandoned
     from {{ ref('rpt_service_level_interval') }}
 ),
@@ -184,7 +186,7 @@ headline_rows as (
 
     union all {{ headline_row(2, 'service level', 1, 'service_level', 'answered within threshold', 'share', 'answered_within_threshold', 'offered', target_metric='service_level', null_reason="case when offered = 0 then 'no calls offered' end") }} from service
     union all {{ headline_row(2, 'service level', 2, 'asa_seconds', 'ASA', 'seconds', 'answer_wait_seconds', 'answered', target_metric='asa_seconds', null_reason="case when answered = 0 then 'no calls answered' end") }} from service
-    union all {{ headline_row(2, 'service level', 3, 'abandon_rate', 'abandon rate', 'share', 'abandoned', 'offered', target_metric='abandon_rate', null_reason="case when offered = 0 then 'no calls offered' end") }} from service
+    union all {{ headline_row(2, 'service level', 3, 'abandon_rate', 'abandon rate', 'share', 'abandoned', 'abandon_offered', target_metric='abandon_rate', null_reason="case when abandon_offered = 0 then 'no calls offered' end") }} from service
     union all {{ headline_row(2, 'service level', 4, 'short_abandons', 'short abandons (not offered)', 'count', 'short_abandoned', None) }} from service
 
     union all {{ headline_row(3, 'tickets', 1, 'tickets', 'tickets', 'count', 'tickets', None) }} from tickets

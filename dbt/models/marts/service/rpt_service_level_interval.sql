@@ -1,7 +1,12 @@
 {#- One row per queue and local interval (every interval of every day in the data, empty ones included):
     service level, ASA and abandon rate over inbound calls by the interval they entered the queue, and IVR
     containment by the interval they arrived in. Each rate carries its numerator and denominator; a zero
-    denominator gives a NULL rate. -#}
+    denominator gives a NULL rate.
+    Where the queue has no call in the agent queue in an interval, the ACD's interval report fills it
+    (stg_landing__queue_intervals rolled up to the queue's interval length; call-level rows win where both
+    exist, docs/decisions.md): offered = answered + abandoned when both are reported (the definition above,
+    abandoned being after the ACD's short-abandon cut), else the ACD's offered; service level from its
+    answered_within_threshold. actuals_source says which source a row's counts come from. -#}
 with spine as (
     select * from {{ ref('int_queue_intervals_spined') }}
 ),
@@ -30,6 +35,14 @@ queue_stats as (
     group by queue_key, queue_interval_start_utc
 ),
 
+report_targets as (
+    select distinct queue, interval_minutes from spine
+),
+
+report_stats as (
+    {{ intervals_reports_rolled('report_targets') }}
+),
+
 ivr_stats as (
     select
         queue_key,
@@ -41,29 +54,76 @@ ivr_stats as (
     group by queue_key, arrival_interval_start_utc
 ),
 
-counted as (
+joined as (
     select
         s.*,
-        coalesce(q.queued_calls, 0) as queued_calls,
-        coalesce(q.offered, 0) as offered,
-        coalesce(q.answered, 0) as answered,
-        coalesce(q.abandoned, 0) as abandoned,
-        coalesce(q.short_abandoned, 0) as short_abandoned,
-        coalesce(q.answered_within_threshold, 0) as answered_within_threshold,
-        coalesce(q.answer_wait_seconds, 0) as answer_wait_seconds,
-        q.max_answer_wait_seconds,
-        coalesce(q.abandon_wait_seconds, 0) as abandon_wait_seconds,
-        coalesce(q.handle_seconds, 0) as handle_seconds,
-        coalesce(q.handled_with_handle_time, 0) as handled_with_handle_time,
+        case
+            when coalesce(q.queued_calls, 0) > 0 then 'calls'
+            when coalesce(r.report_rows, 0) > 0 then 'queue_intervals'
+            else 'none'
+        end as actuals_source,
+        q.queued_calls as calls_queued,
+        q.offered as calls_offered,
+        q.answered as calls_answered,
+        q.abandoned as calls_abandoned,
+        q.short_abandoned as calls_short_abandoned,
+        q.answered_within_threshold as calls_answered_within_threshold,
+        q.answer_wait_seconds as calls_answer_wait_seconds,
+        q.max_answer_wait_seconds as calls_max_answer_wait_seconds,
+        q.abandon_wait_seconds as calls_abandon_wait_seconds,
+        q.handle_seconds as calls_handle_seconds,
+        q.handled_with_handle_time as calls_handled_with_handle_time,
+        r.report_minutes,
+        r.report_rows_not_nested,
+        r.offered as report_offered,
+        r.answered as report_answered,
+        r.abandoned as report_abandoned,
+        r.short_abandoned as report_short_abandoned,
+        r.answered_within_threshold as report_answered_within_threshold,
+        r.wait_seconds as report_wait_seconds,
+        r.handle_seconds as report_handle_seconds,
+        r.answered_with_handle_time as report_answered_with_handle_time,
         coalesce(v.ivr_entered, 0) as ivr_entered,
         coalesce(v.ivr_self_served, 0) as ivr_self_served
     from spine as s
     left join queue_stats as q
         on s.queue = q.queue_key
         and s.interval_start_utc = q.interval_start_utc
+    left join report_stats as r
+        on s.queue = r.queue
+        and s.interval_minutes = r.interval_minutes
+        and s.interval_start_utc = r.interval_start_utc
     left join ivr_stats as v
         on s.queue = v.queue_key
         and s.interval_start_utc = v.interval_start_utc
+),
+
+-- an interval-report count the ACD did not deliver stays NULL (never 0), and so do the rates built on it
+counted as (
+    select
+        joined.*,
+        case when actuals_source = 'queue_intervals' then report_offered end as reported_offered,
+        case when actuals_source = 'queue_intervals' then null else coalesce(calls_queued, 0) end as queued_calls,
+        case
+            when actuals_source = 'queue_intervals' then coalesce(report_answered + report_abandoned, report_offered)
+            else coalesce(calls_offered, 0)
+        end as offered,
+        case when actuals_source = 'queue_intervals' then report_answered else coalesce(calls_answered, 0) end as answered,
+        case when actuals_source = 'queue_intervals' then report_abandoned else coalesce(calls_abandoned, 0) end as abandoned,
+        case when actuals_source = 'queue_intervals' then report_short_abandoned else coalesce(calls_short_abandoned, 0) end
+            as short_abandoned,
+        case when actuals_source = 'queue_intervals' then report_answered_within_threshold
+            else coalesce(calls_answered_within_threshold, 0) end as answered_within_threshold,
+        case when actuals_source = 'queue_intervals' then report_wait_seconds else coalesce(calls_answer_wait_seconds, 0) end
+            as answer_wait_seconds,
+        case when actuals_source = 'queue_intervals' then null else calls_max_answer_wait_seconds end as max_answer_wait_seconds,
+        case when actuals_source = 'queue_intervals' then null else coalesce(calls_abandon_wait_seconds, 0) end
+            as abandon_wait_seconds,
+        case when actuals_source = 'queue_intervals' then coalesce(report_handle_seconds, 0) else coalesce(calls_handle_seconds, 0) end
+            as handle_seconds,
+        case when actuals_source = 'queue_intervals' then coalesce(report_answered_with_handle_time, 0)
+            else coalesce(calls_handled_with_handle_time, 0) end as handled_with_handle_time
+    from joined
 )
 
 select
@@ -97,6 +157,10 @@ select
     cast(abandon_wait_seconds as {{ type_double() }}) as abandon_wait_seconds,
     cast(handle_seconds as {{ type_double() }}) as handle_seconds,
     cast(handled_with_handle_time as {{ dbt.type_bigint() }}) as handled_with_handle_time,
+    cast(actuals_source as {{ dbt.type_string() }}) as actuals_source,
+    cast(case when actuals_source = 'queue_intervals' then report_minutes end as {{ dbt.type_int() }}) as report_minutes,
+    cast(reported_offered as {{ dbt.type_bigint() }}) as reported_offered,
+    cast(coalesce(report_rows_not_nested, 0) as {{ dbt.type_bigint() }}) as report_rows_not_nested,
     cast(ivr_entered as {{ dbt.type_bigint() }}) as ivr_entered,
     cast(ivr_self_served as {{ dbt.type_bigint() }}) as ivr_self_served,
     cast(case when ivr_entered > 0 then cast(ivr_self_served as {{ type_double() }}) / ivr_entered end as {{ type_double() }})

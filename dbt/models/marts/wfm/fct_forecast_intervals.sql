@@ -89,6 +89,9 @@ joined as (
         m.local_date,
         m.utc_offset_minutes,
         coalesce(m.is_observed, false) as is_observed,
+        m.actuals_source,
+        m.report_minutes,
+        coalesce(m.actuals_source = 'none' and m.report_rows_not_nested > 0, false) as is_finer_than_actuals,
         m.offered,
         m.handled,
         m.handled_with_handle_time,
@@ -122,7 +125,7 @@ joined as (
 valued as (
     select
         joined.*,
-        case when is_observed then offered end as actual_contacts,
+        case when is_observed and not is_finer_than_actuals then offered end as actual_contacts,
         case when is_observed and handled_with_handle_time > 0 then handle_seconds / handled_with_handle_time end
             as actual_aht_seconds,
         case when scheduled_paid_seconds > 0 then 1 - scheduled_work_seconds / scheduled_paid_seconds end
@@ -167,16 +170,21 @@ select
     cast(is_published_before_lock as {{ dbt.type_boolean() }}) as is_published_before_lock,
     cast(coalesce(published_at = locked_published_at, false) as {{ dbt.type_boolean() }}) as is_locked_version,
     cast(is_observed as {{ dbt.type_boolean() }}) as is_observed,
-    cast(coalesce(published_at = locked_published_at, false) and is_observed as {{ dbt.type_boolean() }}) as is_evaluated,
+    cast(coalesce(published_at = locked_published_at, false) and is_observed and not is_finer_than_actuals
+        as {{ dbt.type_boolean() }}) as is_evaluated,
     cast(
         case
             when not is_in_spine then 'outside_data_or_off_grid'
             when not is_observed then 'not_yet_observed'
+            when is_finer_than_actuals then 'forecast_finer_than_actuals'
             when locked_published_at is null then 'no_version_before_lock'
             when not is_published_before_lock then 'published_after_lock'
             when published_at < locked_published_at then 'superseded_before_lock'
         end as {{ dbt.type_string() }}
     ) as not_evaluated_reason,
+
+    cast(actuals_source as {{ dbt.type_string() }}) as actuals_source,
+    cast(report_minutes as {{ dbt.type_int() }}) as report_minutes,
 
     -- contacts (offered)
     cast(forecast_contacts as {{ type_double() }}) as forecast_contacts,

@@ -4,6 +4,8 @@
     published at least forecast_lock_hours before the interval). Every local day of the forecast queues' data
     has its three rows; a day without an evaluated interval has zero parts and NULL rates (null_reason).
     Additive parts beside every rate: roll up by summing them (rpt_forecast_accuracy_weekly / _monthly).
+    actuals_source says where the day's evaluated actuals came from: calls, queue_intervals (the ACD's interval
+    report) or mixed (call-level rows win interval by interval where both exist; docs/decisions.md).
 -#}
 {%- set parts = wfm_accuracy_part_columns() %}
 with evaluated as (
@@ -17,6 +19,16 @@ day_parts as (
 
 targets as (
     {{ wfm_accuracy_targets() }}
+),
+
+day_sources as (
+    select
+        queue,
+        local_date,
+        sum(case when actuals_source = 'calls' then 1 else 0 end) as intervals_from_calls,
+        sum(case when actuals_source = 'queue_intervals' then 1 else 0 end) as intervals_from_queue_intervals
+    from evaluated
+    group by queue, local_date
 ),
 
 measured as (
@@ -58,7 +70,13 @@ filled as (
         targets.bias_tolerance,
         targets.daily_accuracy_target,
         case when targets.measure = 'contacts' then coalesce(unforecast.unforecast_intervals, 0) end as unforecast_intervals,
-        case when targets.measure = 'contacts' then coalesce(unforecast.unforecast_contacts, 0) end as unforecast_contacts
+        case when targets.measure = 'contacts' then coalesce(unforecast.unforecast_contacts, 0) end as unforecast_contacts,
+        case
+            when day_sources.intervals_from_calls > 0 and day_sources.intervals_from_queue_intervals > 0 then 'mixed'
+            when day_sources.intervals_from_queue_intervals > 0 then 'queue_intervals'
+            when day_sources.intervals_from_calls > 0 then 'calls'
+        end as actuals_source,
+        coalesce(day_sources.intervals_from_queue_intervals, 0) as intervals_from_queue_intervals
     from queue_days
     cross join targets
     left join day_parts
@@ -68,6 +86,9 @@ filled as (
     left join unforecast
         on unforecast.queue = queue_days.queue
         and unforecast.local_date = queue_days.local_date
+    left join day_sources
+        on day_sources.queue = queue_days.queue
+        and day_sources.local_date = queue_days.local_date
 )
 
 select
@@ -75,5 +96,7 @@ select
     cast(local_date as date) as local_date,
     cast(measure as {{ dbt.type_string() }}) as measure,
     {{ wfm_accuracy_rates() }},
-    {{ wfm_accuracy_context_columns(['unforecast_intervals', 'unforecast_contacts', 'tolerance', 'interval_accuracy_target', 'wape_target', 'bias_tolerance', 'daily_accuracy_target']) }}
+    {{ wfm_accuracy_context_columns(['unforecast_intervals', 'unforecast_contacts', 'tolerance', 'interval_accuracy_target', 'wape_target', 'bias_tolerance', 'daily_accuracy_target']) }},
+    cast(actuals_source as {{ dbt.type_string() }}) as actuals_source,
+    cast(intervals_from_queue_intervals as {{ dbt.type_bigint() }}) as intervals_from_queue_intervals
 from filled
