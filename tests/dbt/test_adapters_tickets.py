@@ -346,3 +346,77 @@ def test_reconciliation_accounts_for_every_adapter_row(built):
         assert row["raw_rows"] == raw_counts[adapter]
         assert row["raw_rows"] == row["staged_rows"] + row["rejected_rows"] + row["history_rows"], row
     assert all(r["is_reconciled"] for r in rows.values()), [r for r in rows.values() if not r["is_reconciled"]]
+
+
+# ---- end to end: the real ingestion, then dbt ------------------------------------------------------------------
+PII_KEY = b"test-only-secret"
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    """The fixture folders dropped into a landing folder, loaded by ingest_adapter (lib/adapters.py) into a fresh
+    warehouse, then the same dbt build."""
+    adapters_lib = pytest.importorskip("dagster_project.lib.adapters")
+    import shutil
+
+    work = tmp_path_factory.mktemp("adapters_tickets_e2e")
+    landing = work / "landing"
+    for adapter in ADAPTERS:
+        shutil.copytree(FIXTURES / adapter, landing / adapter, ignore=shutil.ignore_patterns("README.md"))
+    warehouse = work / "warehouse" / "callqa.duckdb"
+    create_raw_layer(warehouse, {})
+    con = duckdb.connect(str(warehouse))
+    try:
+        loads = {a: adapters_lib.ingest_adapter(con, landing, a, PII_KEY) for a in ADAPTERS}
+    finally:
+        con.close()
+    with dbt_env(warehouse, TZ):
+        result = run_dbt(["build", "--select", *SELECT.split()], work)
+    assert result.success, failures(result)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    yield con, loads
+    con.close()
+
+
+def test_end_to_end_ingested_exports_reach_tickets_events_and_surveys(ingested):
+    con, loads = ingested
+    statuses = {f.file: f.status for load in loads.values() for f in load.files}
+    assert statuses["servicenow_incidents/incident_event_log.csv"] == "loaded"
+    assert {s for f, s in statuses.items() if f.startswith("zendesk")} == {"loaded"}
+    tickets = dict(_rows(con, "select ticket_id, status from staging.stg_landing__tickets"))
+    assert {k: v for k, v in tickets.items() if k.startswith("INC00000")} == {
+        "INC0000045": "closed", "INC0000047": "solved", "INC0000050": "solved", "INC0000060": "open"}
+    assert {k: v for k, v in tickets.items() if not k.startswith("INC")} == {
+        "101": "solved", "102": "pending", "103": "closed", "105": "open"}
+    fct = {r[0]: r[1:] for r in _rows(con, """
+        select ticket_id, reopen_count, first_response_minutes from marts.fct_tickets
+        where ticket_id in ('INC0000047', '101', '103')""")}
+    assert fct == {"INC0000047": (1, None), "101": (0, 40), "103": (1, 60)}
+    # ratings: csat 5 / 1; the comment's phone number never reaches staging (masked at ingestion already)
+    surveys = _rows(con, "select survey_id, csat, comment from staging.stg_landing__surveys order by survey_id")
+    assert [s[:2] for s in surveys] == [("5001", 5), ("5003", 1)]
+    assert "415" not in surveys[0][2]
+    reasons = _rows(con, """
+        select adapter, source, reason, count(*) from audit.rejected_rows
+        where adapter is not null and file <> 'servicenow_incidents/incident_api_export.csv'
+        group by adapter, source, reason order by adapter, source""")
+    assert reasons == [
+        ("servicenow_incidents", "tickets", "not_mapped", 1),
+        ("zendesk_ticket_audits", "ticket_events", "not_mapped", 2),
+        ("zendesk_tickets", "tickets", "not_mapped", 1),
+    ]
+    reconciliation = {r["source"]: r for r in _dicts(con, "select * from audit.layer_reconciliation")}
+    for adapter in ADAPTERS:
+        delivered = sum(f.rows for f in loads[adapter].files)
+        row = reconciliation[adapter]
+        assert row["raw_rows"] == delivered and row["is_reconciled"], row
+    assert all(r["is_reconciled"] for r in reconciliation.values())
+
+
+@pytest.mark.xfail(strict=True, reason="ingestion requires sys_updated_at, the published log's name; ServiceNow's own "
+                                       "table export names the field sys_updated_on (the adapter model reads both)")
+def test_end_to_end_servicenow_table_export_with_sys_updated_on_is_loaded(ingested):
+    _, loads = ingested
+    statuses = {f.file: f.status for f in loads["servicenow_incidents"].files}
+    assert statuses["servicenow_incidents/incident_api_export.csv"] == "loaded"
