@@ -116,7 +116,7 @@ def status(
 ):
     """Per source: files loaded, rows delivered, staged and rejected (by reason), last load time."""
     settings = _apply_paths(None, warehouse, for_reading=True)
-    from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.adapters import reported_sources
     from dagster_project.lib.status import format_status, source_status
     from dagster_project.lib.warehouse import TIMEZONE_KEY, recorded_settings, warehouse_connection
 
@@ -126,7 +126,7 @@ def status(
 
     try:
         with warehouse_connection(settings, read_only=True) as con:
-            report = source_status(con, list(load_contract()))
+            report = source_status(con, reported_sources(con))
             zone = recorded_settings(con).get(TIMEZONE_KEY)
     except duckdb.IOException as exc:
         _fail(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {str(exc).splitlines()[0]}")
@@ -211,6 +211,39 @@ def rejects(
     typer.echo(frame.to_string(index=False))
     if limit and len(frame) == limit:
         typer.echo(f"(the first {limit}; --limit 0 for all)")
+
+
+@app.command()
+def adapters(
+    dry_run: Optional[Path] = typer.Option(
+        None, "--dry-run", help="Read a sample of the files of this folder (an adapter folder, or a landing folder "
+                                "holding adapter folders) as ingestion would, loading nothing."),
+    adapter: Optional[str] = typer.Option(None, "--adapter", help="Read the files as this adapter."),
+    sample: int = typer.Option(5, "--sample", help="Files read per adapter folder."),
+):
+    """Other systems' exports callqa reads (Amazon Connect, Genesys Cloud, Zendesk, ServiceNow, ...): the folder to
+    drop each in, the sources it feeds, what to export; with --dry-run, what a folder's files would give."""
+    from dagster_project.lib.adapters import ADAPTERS, dry_run as adapter_dry_run, format_dry_run
+
+    if adapter is not None and adapter not in ADAPTERS:
+        _fail(f"no adapter {adapter!r}: one of {', '.join(ADAPTERS)}")
+    if sample < 1:
+        _fail(f"--sample must be at least 1 (got {sample})")
+    if dry_run is None:
+        for spec in ADAPTERS.values():
+            typer.echo(f"{spec.name}")
+            typer.echo(f"  folder:  <landing>/{spec.folder}/  ({spec.format}"
+                       + (", tab-separated" if spec.delimiter == "\t" else "") + ")")
+            typer.echo(f"  feeds:   {', '.join(spec.feeds)}")
+            typer.echo(f"  what:    {spec.description}")
+            typer.echo(f"  export:  {spec.export}")
+        typer.echo("")
+        typer.echo("Non-ISO dates: detected per file (a day above 12 decides); pin with `date_order: dmy` (or mdy) in "
+                   "<landing>/<adapter>/callqa_adapter.yml. Try a folder first: callqa adapters --dry-run FOLDER")
+        return
+    if not dry_run.is_dir():
+        _fail(f"no folder at {dry_run}")
+    typer.echo(format_dry_run(adapter_dry_run(dry_run, adapter, sample)))
 
 
 @app.command("load-postgres")

@@ -112,7 +112,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
     settings.export()
     prepare_dbt_project()
     from dagster_project.definitions import defs
-    from dagster_project.lib.contract import load_contract
+    from dagster_project.lib.adapters import reported_sources
     from dagster_project.lib.headlines import headlines
     from dagster_project.lib.status import format_status, source_status
     from dagster_project.lib.warehouse import warehouse_connection
@@ -138,7 +138,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
     hints = failure_hints([_error_text(e) for e in failures], settings)
     try:
         with warehouse_connection(settings, read_only=True) as con:
-            report = source_status(con, list(load_contract()))
+            report = source_status(con, reported_sources(con))
             headline_lines = headlines(con)
         status_text = format_status(report)
         if headline_lines:

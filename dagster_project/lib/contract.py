@@ -1,4 +1,8 @@
-"""The landing contract as data, read from the dbt sources YAML (its single machine-readable copy)."""
+"""The landing contract as data, read from the dbt sources YAML (its single machine-readable copy).
+
+This module is the contract's only reader: ingestion uses it directly, and dbt gets it as one generated,
+checked-in macro (dbt/macros/landing/landing_contract_snapshot.sql, written by
+dbt/scripts/snapshot_landing_contract.py from `dbt_contract()` below; tests fail when the macro is stale)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +14,7 @@ import yaml
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
-METADATA_COLUMNS = ("_load_id", "_file", "_line", "_file_sha256", "_loaded_at", "_malformed", "_raw_line", "_mapping")
+METADATA_COLUMNS = ("_load_id", "_file", "_line", "_file_sha256", "_loaded_at", "_malformed", "_raw_line")
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,10 @@ class ColumnContract:
     required: bool
     type: str
     pii: str | None = None  # "hash" (keyed hash) or "mask" (free text masked)
+    enum: tuple | None = None
+    min: float | int | None = None
+    max: float | int | None = None
+    min_exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class SourceContract:
     primary_key: tuple[str, ...]
     description: str = ""
     end_after_start: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    require_any: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> list[str]:
@@ -60,6 +69,10 @@ def load_contract(path: Path = SOURCES_YAML) -> dict[str, SourceContract]:
                 required=bool(_meta(col).get("required", False)),
                 type=str(_meta(col).get("type", "string")),
                 pii=_meta(col).get("pii"),
+                enum=tuple(_meta(col)["enum"]) if _meta(col).get("enum") else None,
+                min=_meta(col).get("min"),
+                max=_meta(col).get("max"),
+                min_exclusive=_meta(col).get("min_exclusive", False) is True,
             )
             for col in table.get("columns", [])
         )
@@ -69,5 +82,27 @@ def load_contract(path: Path = SOURCES_YAML) -> dict[str, SourceContract]:
             primary_key=tuple(table_meta.get("primary_key") or ()),
             description=(table.get("description") or "").strip(),
             end_after_start=tuple(tuple(p) for p in table_meta.get("end_after_start") or ()),
+            require_any=tuple(tuple(g) for g in table_meta.get("require_any") or ()),
         )
     return contracts
+
+
+def dbt_contract(path: Path = SOURCES_YAML) -> dict[str, dict]:
+    """The contract in the shape the dbt macro `landing_contract()` returns (see dbt/macros/landing/)."""
+    return {
+        name: {
+            "name": name,
+            "primary_key": list(source.primary_key),
+            "end_after_start": [list(pair) for pair in source.end_after_start],
+            "require_any": [list(group) for group in source.require_any],
+            "columns": [
+                {
+                    "name": c.name, "required": c.required, "type": c.type,
+                    "enum": list(c.enum) if c.enum else None, "min": c.min, "max": c.max,
+                    "min_exclusive": c.min_exclusive, "pii": c.pii,
+                }
+                for c in source.columns
+            ],
+        }
+        for name, source in load_contract(path).items()
+    }

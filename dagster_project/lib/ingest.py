@@ -22,8 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
-from dagster_project.lib.mappings import ImportMapping, load_mappings, mapping_for
-from dagster_project.lib.pii import hash_phone, mask_text, pii_key, protect_unnamed
+from dagster_project.lib.pii import hash_phone, mask_text, protect_unnamed
 from dagster_project.lib.sql import identifier_key, quote_identifier
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
@@ -45,6 +44,7 @@ class ParsedFile:
     lines: list[int]
     malformed: list[str | None]
     raw_lines: list[str | None]
+    records: list[int] | None = None  # adapters: ordinal of the top-level record each row comes from (1-based)
 
 
 @dataclass
@@ -78,9 +78,9 @@ class SourceLoad:
 # ---------------------------------------------------------------- reading
 
 
-def landing_files(landing_dir: Path, source: str, mappings: list[ImportMapping] = ()) -> list[Path]:
-    """Files of a source in delivery order (sorted relative path: a later path is a later delivery).
-    Contract files by suffix; files an import mapping claims whatever their suffix (e.g. `.tsv`)."""
+def landing_files(landing_dir: Path, source: str) -> list[Path]:
+    """Files of a source in delivery order (sorted relative path: a later path is a later delivery), by suffix.
+    Other systems' exports are read by adapters from their own folders (lib/adapters.py)."""
     base = Path(landing_dir) / source
     if not base.is_dir():
         return []
@@ -89,10 +89,7 @@ def landing_files(landing_dir: Path, source: str, mappings: list[ImportMapping] 
         for p in base.rglob("*")
         if p.is_file()
         and not p.name.startswith(".")
-        and (
-            p.name.lower().endswith(SUFFIXES)
-            or mapping_for(list(mappings), source, p.relative_to(base).as_posix()) is not None
-        )
+        and p.name.lower().endswith(SUFFIXES)
     ]
     return sorted(found, key=lambda p: p.relative_to(base).as_posix())
 
@@ -156,7 +153,9 @@ def _check_case_clashes(columns: list[str], known: list[str], name: str, source:
             )
 
 
-def _read_csv(text: str, name: str, delimiter: str = ",") -> ParsedFile:
+def _read_csv(text: str, name: str, delimiter: str = ",", header_rule=None) -> ParsedFile:
+    """`header_rule(columns, name) -> columns`: how the header is checked (and possibly renamed); default
+    _check_header (a contract file: a duplicated or empty name refuses the file)."""
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -178,7 +177,10 @@ def _read_csv(text: str, name: str, delimiter: str = ",") -> ParsedFile:
             continue
         if header is None:
             header = [c.strip() for c in record]
-            _check_header(header, name)
+            if header_rule is None:
+                _check_header(header, name)
+            else:
+                header = header_rule(header, name)
             parsed.columns = header
             continue
         if len(record) != len(header):
@@ -265,18 +267,25 @@ def read_delivery(path: Path, data: bytes, name: str, delimiter: str = ",") -> P
 # ---------------------------------------------------------------- protecting
 
 
-def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None) -> None:
+def protect(parsed: ParsedFile, contract: SourceContract, key: bytes) -> None:
     """Hash phone numbers and mask free text in place, before anything reaches the warehouse.
 
-    Columns the contract (or the file's import mapping: `requires`, `pii`) names are protected as declared; every
-    other delivered column is unknown and so treated as possibly personal (pii.protect_unnamed: phone-like values
-    hashed as caller_number is, free text masked)."""
+    Columns the contract names are protected as declared; every other delivered column is unknown and so treated
+    as possibly personal (pii.protect_unnamed: phone-like values hashed as caller_number is, free text masked)."""
+    hashed = contract.pii_columns("hash")
+    masked = contract.pii_columns("mask")
+    named = {*contract.column_names, *hashed, *masked}
+    protect_columns(parsed, key, hashed, masked, lambda column: column in named)
+
+
+def protect_columns(parsed: ParsedFile, key: bytes, hashed, masked, is_named) -> None:
+    """The one protection rule, in place: `hashed` columns keyed-hashed, `masked` columns masked, every column for
+    which `is_named(column)` is false through pii.protect_unnamed, and the raw text of malformed lines masked."""
     index = {c: i for i, c in enumerate(parsed.columns)}
-    hashed = [*contract.pii_columns("hash"), *(mapping.pii_hash if mapping else ())]
-    masked = [*contract.pii_columns("mask"), *(mapping.pii_mask if mapping else ())]
-    named = {*contract.column_names, *(mapping.requires if mapping else ()), *hashed, *masked}
+    hashed, masked = list(hashed), list(masked)
+    declared = {*hashed, *masked}
     for column, i in index.items():
-        if column not in named:
+        if column not in declared and not is_named(column):
             for row in parsed.rows:
                 row[i] = protect_unnamed(row[i], key)
     for column in hashed:
@@ -285,7 +294,7 @@ def protect(parsed: ParsedFile, contract: SourceContract, key: bytes, mapping: I
             for row in parsed.rows:
                 row[i] = hash_phone(row[i], key)
     for column in masked:
-        if column in index:
+        if column in index and column not in hashed:
             i = index[column]
             for row in parsed.rows:
                 row[i] = mask_text(row[i])
@@ -305,7 +314,7 @@ def _raw_columns(con, source: str) -> list[str]:
     ]
 
 
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, extra: list[str] = ()) -> None:
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SEQUENCE IF NOT EXISTS raw._load_id_seq START 1")
     con.execute(
@@ -314,23 +323,29 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, e
             status VARCHAR, rows_delivered BIGINT, rows_malformed BIGINT, error VARCHAR,
             loaded_at TIMESTAMPTZ)"""
     )
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract, extra: list[str] = ()) -> None:
+    ensure_ledger(con)
     table = f"raw.{quote_identifier(contract.name)}"
     metadata = (
         '"_load_id" BIGINT, "_file" VARCHAR, "_line" BIGINT, "_file_sha256" VARCHAR, '
-        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR, "_mapping" VARCHAR'
+        '"_loaded_at" TIMESTAMPTZ, "_malformed" VARCHAR, "_raw_line" VARCHAR'
     )
     columns = ", ".join(f"{quote_identifier(c)} VARCHAR" for c in contract.column_names)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, {metadata})")
     existing = set(_raw_columns(con, contract.name))
-    for column in [*contract.column_names, *extra, "_mapping"]:
+    for column in [*contract.column_names, *extra]:
         if column not in existing:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(column)} VARCHAR")
             existing.add(column)
 
 
-def _ledger_lookup(con, source: str, sha: str) -> list[tuple[str, int, str]]:
+def _ledger_lookup(con, source: str, sha: str) -> list[tuple[str, int, str, str | None]]:
+    """Earlier ledger entries of the same bytes (a refusal that was retried later does not count)."""
     return con.execute(
-        f"SELECT file, load_id, status FROM {LEDGER} WHERE source = ? AND file_sha256 = ? ORDER BY load_id",
+        f"SELECT file, load_id, status, error FROM {LEDGER} WHERE source = ? AND file_sha256 = ? "
+        "AND status <> 'retried' ORDER BY load_id",
         [source, sha],
     ).fetchall()
 
@@ -343,91 +358,153 @@ def _record(con, load: FileLoad, source: str, size: int, loaded_at: datetime) ->
     )
 
 
-def load_file(
-    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes, mapping: ImportMapping | None = None
-) -> FileLoad:
+@dataclass
+class Delivery:
+    """A file about to be loaded: its bytes, their SHA-256, the load id and time it gets."""
+
+    name: str  # path relative to the landing folder
+    data: bytes
+    sha256: str
+    load_id: int
+    loaded_at: datetime
+    retries: list[int] = field(default_factory=list)  # load ids of earlier refusals of it that this run retries
+
+
+def open_delivery(con, landing_dir: Path, path: Path, source: str, retryable=None) -> Delivery | FileLoad:
+    """The once-only rule of the ledger, for every kind of source: the same file with the same bytes already in the
+    ledger -> `already_loaded` (nothing recorded); the same bytes under another name -> `duplicate` (recorded);
+    else a Delivery with a new load id. `retryable(error)`: an earlier refusal of this very file that depended on
+    a setting rather than on the bytes (an adapter's date order) is tried again; the new outcome marks it
+    `retried`."""
     name = path.relative_to(landing_dir).as_posix()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    earlier = _ledger_lookup(con, contract.name, sha)
-    if any(f == name for f, _, _ in earlier):
-        return FileLoad(name, sha, "already_loaded")
+    earlier = _ledger_lookup(con, source, sha)
+    same_name = [e for e in earlier if e[0] == name]
+    retries: list[int] = []
+    if same_name:
+        if retryable is None or not all(s == "refused" and retryable(err or "") for _, _, s, err in same_name):
+            return FileLoad(name, sha, "already_loaded")
+        retries = [load_id for _, load_id, _, _ in same_name]
+        earlier = [e for e in earlier if e[0] != name]
     loaded_at = datetime.now(timezone.utc)
     load_id = con.execute("SELECT nextval('raw._load_id_seq')").fetchall()[0][0]
+    delivery = Delivery(name, data, sha, load_id, loaded_at, retries)
     if earlier:
-        first_file, first_id, _ = earlier[0]
-        load = FileLoad(name, sha, "duplicate", load_id=load_id,
-                        error=f"same bytes as {first_file} (load {first_id}); nothing loaded")
-        _record(con, load, contract.name, len(data), loaded_at)
-        return load
-    try:
-        parsed = read_delivery(path, data, name, mapping.delimiter if mapping else ",")
-        known = [*contract.column_names, *_raw_columns(con, contract.name)]
-        _check_case_clashes(parsed.columns, known, name, contract.name, contract.column_names)
-        if parsed.columns or parsed.rows:
-            required = mapping.requires if mapping else contract.required_columns
-            missing = [c for c in required if c not in parsed.columns]
-            if missing:
-                of_what = f"import mapping '{mapping.name}'" if mapping else f"source '{contract.name}'"
-                raise FileRefused(
-                    f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} of {of_what}; the file was not loaded"
-                )
-    except FileRefused as exc:
-        load = FileLoad(name, sha, "refused", error=str(exc), load_id=load_id)
-        _record(con, load, contract.name, len(data), loaded_at)
-        return load
-    if not parsed.rows:
-        load = FileLoad(name, sha, "empty", load_id=load_id)
-        _record(con, load, contract.name, len(data), loaded_at)
-        return load
+        first_file, first_id, _, _ = earlier[0]
+        return record_outcome(con, delivery, source, "duplicate",
+                              error=f"same bytes as {first_file} (load {first_id}); nothing loaded")
+    return delivery
 
-    protect(parsed, contract, key, mapping)
+
+def record_outcome(con, delivery: Delivery, source: str, status: str, error: str | None = None) -> FileLoad:
+    """A file that writes no rows (refused, empty, duplicate): its ledger entry, in one transaction with the marking
+    of the refusals it retried."""
+    load = FileLoad(delivery.name, delivery.sha256, status, error=error, load_id=delivery.load_id)
+    with transaction(con):
+        _mark_retried(con, delivery)
+        _record(con, load, source, len(delivery.data), delivery.loaded_at)
+    return load
+
+
+def _mark_retried(con, delivery: Delivery) -> None:
+    for load_id in delivery.retries:
+        con.execute(f"UPDATE {LEDGER} SET status = 'retried' WHERE load_id = ?", [load_id])
+
+
+class transaction:
+    """`with transaction(con):` BEGIN ... COMMIT, ROLLBACK on any error (the error propagates)."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, kind, value, tb):
+        self.con.execute("COMMIT" if kind is None else "ROLLBACK")
+        return False
+
+
+def arrow_rows(parsed: ParsedFile, delivery: Delivery, extra: dict | None = None) -> pa.Table:
+    """The parsed rows as an Arrow table of text columns plus the load metadata (and `extra` arrays)."""
     n = len(parsed.rows)
     columns = list(zip(*parsed.rows)) if n else [() for _ in parsed.columns]
     arrays = {c: pa.array(list(values), type=pa.string()) for c, values in zip(parsed.columns, columns)}
-    arrays["_load_id"] = pa.array([load_id] * n, type=pa.int64())
-    arrays["_file"] = pa.array([name] * n, type=pa.string())
+    arrays["_load_id"] = pa.array([delivery.load_id] * n, type=pa.int64())
+    arrays["_file"] = pa.array([delivery.name] * n, type=pa.string())
     arrays["_line"] = pa.array(parsed.lines, type=pa.int64())
-    arrays["_file_sha256"] = pa.array([sha] * n, type=pa.string())
-    arrays["_loaded_at"] = pa.array([loaded_at] * n, type=pa.timestamp("us", tz="UTC"))
+    arrays["_file_sha256"] = pa.array([delivery.sha256] * n, type=pa.string())
+    arrays["_loaded_at"] = pa.array([delivery.loaded_at] * n, type=pa.timestamp("us", tz="UTC"))
     arrays["_malformed"] = pa.array(parsed.malformed, type=pa.string())
     arrays["_raw_line"] = pa.array(parsed.raw_lines, type=pa.string())
-    arrays["_mapping"] = pa.array([mapping.name if mapping else None] * n, type=pa.string())
-    incoming = pa.table(arrays)
+    arrays.update(extra or {})
+    return pa.table(arrays)
 
+
+def write_rows(con, delivery: Delivery, source: str, table: str, incoming: pa.Table, parsed: ParsedFile,
+               prepare_table) -> FileLoad:
+    """Rows and ledger entry in ONE transaction: the file is entirely in raw or not at all. `prepare_table()`
+    creates / widens the raw table inside the transaction."""
     malformed = sum(1 for m in parsed.malformed if m is not None)
-    load = FileLoad(name, sha, "loaded", rows=n, malformed=malformed, load_id=load_id)
-    extra = [c for c in parsed.columns if c not in contract.column_names]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ensure_raw_table(con, contract, extra)
+    load = FileLoad(delivery.name, delivery.sha256, "loaded", rows=len(parsed.rows), malformed=malformed,
+                    load_id=delivery.load_id)
+    with transaction(con):
+        prepare_table()
         con.register("_incoming", incoming)
-        con.execute(f"INSERT INTO raw.{quote_identifier(contract.name)} BY NAME SELECT * FROM _incoming")
-        con.unregister("_incoming")
-        _record(con, load, contract.name, len(data), loaded_at)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+        finally:
+            con.unregister("_incoming")
+        _mark_retried(con, delivery)
+        _record(con, load, source, len(delivery.data), delivery.loaded_at)
     return load
+
+
+def load_file(
+    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes) -> FileLoad:
+    opened = open_delivery(con, landing_dir, path, contract.name)
+    if isinstance(opened, FileLoad):
+        return opened
+    delivery, name = opened, opened.name
+    try:
+        parsed = read_delivery(path, delivery.data, name)
+        known = [*contract.column_names, *_raw_columns(con, contract.name)]
+        _check_case_clashes(parsed.columns, known, name, contract.name, contract.column_names)
+        if parsed.columns or parsed.rows:
+            missing = [c for c in contract.required_columns if c not in parsed.columns]
+            if missing:
+                raise FileRefused(
+                    f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)} of source '{contract.name}'; the file was not loaded"
+                )
+    except FileRefused as exc:
+        return record_outcome(con, delivery, contract.name, "refused", str(exc))
+    if not parsed.rows:
+        return record_outcome(con, delivery, contract.name, "empty")
+
+    protect(parsed, contract, key)
+    incoming = arrow_rows(parsed, delivery, {})
+    extra = [c for c in parsed.columns if c not in contract.column_names]
+    return write_rows(con, delivery, contract.name, f"raw.{quote_identifier(contract.name)}", incoming, parsed,
+                      lambda: ensure_raw_table(con, contract, extra))
 
 
 def ingest_source(
     con,
     landing_dir: Path,
     contract: SourceContract,
-    key: bytes | None = None,
-    mappings: list[ImportMapping] | None = None,
+    key: bytes | None,
 ) -> SourceLoad:
-    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops)."""
-    key = key if key is not None else pii_key()
-    mappings = load_mappings() if mappings is None else mappings
+    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops).
+    `key` hashes phone numbers: the warehouse's key (lib/warehouse.settle_pii_key), always given, never a default."""
+    if not key:
+        raise ValueError("ingest_source needs the PII key that hashes phone numbers (key=...): the warehouse's key "
+                         "from lib/warehouse.settle_pii_key (CALLQA_PII_KEY or its callqa_pii.key); there is no default")
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
     result = SourceLoad(contract.name)
-    base = landing_dir / contract.name
-    for path in landing_files(landing_dir, contract.name, mappings):
-        mapping = mapping_for(mappings, contract.name, path.relative_to(base).as_posix())
-        result.files.append(load_file(con, landing_dir, path, contract, key, mapping))
+    for path in landing_files(landing_dir, contract.name):
+        result.files.append(load_file(con, landing_dir, path, contract, key))
     return result

@@ -163,7 +163,7 @@ _ISO_DATE_TIME = re.compile(
 
 
 def protect_unnamed(value: str | None, key: bytes) -> str | None:
-    """A value of a delivered column that neither the contract nor the file's import mapping names (e.g. `ani`, a
+    """A value of a delivered column that neither the contract nor the adapter names (e.g. `ani`, a
     JSON `note`): nobody said what it holds, so it is treated as possibly personal. A value that is one number
     (7+ digits, separators allowed: a phone, account or card number) is hashed exactly as `caller_number` is (so
     `ani` and `caller_number` of one caller give one hash); an ISO date or timestamp is kept; anything else is

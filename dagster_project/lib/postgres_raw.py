@@ -5,6 +5,11 @@ builds there (`DBT_TARGET=postgres`).
 Ingestion itself (file discovery, ledger, hashing of phone numbers, masking) stays one implementation, in
 DuckDB; this copies its result, column for column and row for row. Each table is replaced inside one
 transaction, so a rerun gives the same tables and a failed copy leaves the previous ones.
+
+Every table of `raw` is copied, the adapters' raw tables (lib/adapters.py) included. PostgreSQL keeps 63 bytes of
+an identifier: adapter ingestion already shortens longer column names (sql.fit_identifier); any other longer name
+(an extra column delivered in a contract file) is shortened here by the same rule, and two names that would become
+one PostgreSQL column refuse the copy with both names, instead of PostgreSQL truncating them silently.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.sql import quote_identifier
+from dagster_project.lib.sql import fit_identifier, quote_identifier
 
 # DuckDB type of a raw column -> PostgreSQL type. Data columns are all VARCHAR (text as delivered); the load
 # metadata has a few typed columns.
@@ -95,12 +100,16 @@ def copy_raw_layer(
             unknown = [f"{c} {t}" for c, t in columns if t not in _PG_TYPES]
             if unknown:
                 raise ValueError(f"raw.{table}: no PostgreSQL type for {', '.join(unknown)}")
+            pg_table = postgres_names([table], "raw")[0]
+            pg_columns = postgres_names([c for c, _ in columns], f"raw.{table}")
             column_list = ", ".join(quote_identifier(c) for c, _ in columns)
+            pg_column_list = ", ".join(quote_identifier(c) for c in pg_columns)
             with pg.cursor() as cur:
-                cur.execute(f"drop table if exists {quote_identifier(schema)}.{quote_identifier(table)}")
+                cur.execute(f"drop table if exists {quote_identifier(schema)}.{quote_identifier(pg_table)}")
                 cur.execute(
-                    f"create table {quote_identifier(schema)}.{quote_identifier(table)} ("
-                    + ", ".join(f"{quote_identifier(c)} {_PG_TYPES[t]}" for c, t in columns) + ")")
+                    f"create table {quote_identifier(schema)}.{quote_identifier(pg_table)} ("
+                    + ", ".join(f"{quote_identifier(pc)} {_PG_TYPES[t]}" for pc, (_, t) in zip(pg_columns, columns))
+                    + ")")
                 result = source.execute(f"select {column_list} from raw.{quote_identifier(table)}")
                 total = 0
                 while batch := result.fetchmany(batch_rows):  # bounded memory on big raw tables
@@ -108,7 +117,7 @@ def copy_raw_layer(
                     _write_csv(buffer, batch)
                     buffer.seek(0)
                     cur.copy_expert(
-                        f"copy {quote_identifier(schema)}.{quote_identifier(table)} ({column_list}) "
+                        f"copy {quote_identifier(schema)}.{quote_identifier(pg_table)} ({pg_column_list}) "
                         "from stdin with (format csv)", buffer)
                     total += len(batch)
             pg.commit()
@@ -119,6 +128,19 @@ def copy_raw_layer(
     finally:
         pg.close()
     return copied
+
+
+def postgres_names(names: list[str], where: str) -> list[str]:
+    """The PostgreSQL names of DuckDB identifiers: as they are when they fit 63 bytes, else sql.fit_identifier;
+    ValueError when two would be one name in PostgreSQL."""
+    result = [fit_identifier(n) for n in names]
+    seen: dict[str, str] = {}
+    for original, pg in zip(names, result):
+        if pg in seen:
+            raise ValueError(f"{where}: {seen[pg]!r} and {original!r} would be one name in PostgreSQL ({pg!r}); "
+                             "rename one of them in the export")
+        seen[pg] = original
+    return result
 
 
 def _write_csv(buffer: io.StringIO, rows) -> None:

@@ -2,7 +2,7 @@
 fails in one line and leaves the warehouse and its published copy as they were:
 
 - the time zone is a real IANA zone (settings.check_timezone);
-- the landing folder exists and at least one source has a file in it (a typo in `--landing` used to load
+- the landing folder exists and at least one source or adapter has a file in it (a typo in `--landing` used to load
   nothing, "succeed" and publish an empty warehouse over the last good one);
 - the zone is the one the warehouse was built with (lib/warehouse.settle_timezone), recorded on the first run.
 """
@@ -18,13 +18,15 @@ class PreflightError(RuntimeError):
 
 
 def landing_file_counts(landing_dir: Path) -> dict[str, int]:
-    """Files per contract source in the landing folder, found exactly as ingestion finds them."""
+    """Files per contract source and per adapter (lib/adapters.py) in the landing folder, found exactly as
+    ingestion finds them."""
+    from dagster_project.lib.adapters import adapter_file_counts
     from dagster_project.lib.contract import load_contract
     from dagster_project.lib.ingest import landing_files
-    from dagster_project.lib.mappings import load_mappings
 
-    mappings = load_mappings()
-    return {source: len(landing_files(landing_dir, source, mappings)) for source in load_contract()}
+    counts = {source: len(landing_files(landing_dir, source)) for source in load_contract()}
+    counts.update(adapter_file_counts(landing_dir))
+    return counts
 
 
 def check_landing(landing_dir: Path) -> dict[str, int]:
@@ -39,7 +41,8 @@ def check_landing(landing_dir: Path) -> dict[str, int]:
 
         raise PreflightError(
             f"no landing files in {landing_dir}: expected <source>/ folders such as calls/ or agents/ with "
-            f"{' / '.join(SUFFIXES)} files (nothing was loaded or published)"
+            f"{' / '.join(SUFFIXES)} files, or adapter folders such as amazon_connect_ctr/ (`callqa adapters` "
+            "lists them) (nothing was loaded or published)"
         )
     return counts
 

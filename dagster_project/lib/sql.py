@@ -17,3 +17,20 @@ def identifier_key(name: str) -> str:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+# PostgreSQL keeps at most 63 bytes of an identifier (NAMEDATALEN - 1) and silently cuts longer ones, so two long
+# names could become one column there. A longer name is shortened the same way everywhere (ingestion of adapters,
+# the PostgreSQL copy of raw): its first bytes, then `__` and 8 hex digits of its SHA-256, 63 bytes in all.
+MAX_IDENTIFIER_BYTES = 63
+
+
+def fit_identifier(name: str) -> str:
+    """`name` if it fits PostgreSQL's 63 bytes, else a deterministic 63-byte (at most) shortening of it."""
+    if len(name.encode("utf-8")) <= MAX_IDENTIFIER_BYTES:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    head = name.encode("utf-8")[: MAX_IDENTIFIER_BYTES - 10].decode("utf-8", errors="ignore")
+    return f"{head}__{digest}"

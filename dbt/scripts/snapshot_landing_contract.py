@@ -1,11 +1,12 @@
-"""Write macros/landing/landing_contract_snapshot.sql: the landing contract of the sources YAML as a macro.
+"""Write macros/landing/landing_contract_snapshot.sql: the landing contract as one generated dbt macro.
 
-Why: dbt unit tests compile a model against a manifest that has no sources, so the `graph` the staging
-macros read the contract from is empty there. The snapshot gives unit tests the same contract. Models
-outside unit tests always read the YAML (graph.sources); the data test `landing_contract_snapshot_in_sync`
-and tests/dbt/test_contract.py fail when this copy is stale.
+The contract's machine-readable copy is the sources YAML (models/staging/landing/_landing__sources.yml); its only
+Python reader is dagster_project/lib/contract.py. dbt models never read the YAML's meta through `graph`: they get
+the contract from this generated, checked-in macro, so every model (and every dbt unit test, whose manifest has no
+sources) sees the same contract. tests/dbt/test_contract.py and the data test `landing_contract_snapshot_in_sync`
+fail when the macro is stale.
 
-    python dbt/scripts/snapshot_landing_contract.py          # rewrite the snapshot
+    python dbt/scripts/snapshot_landing_contract.py          # rewrite the macro
     python dbt/scripts/snapshot_landing_contract.py --check  # exit 1 if it is stale
 """
 from __future__ import annotations
@@ -14,49 +15,18 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 DBT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(DBT_DIR.parent))
+
+from dagster_project.lib.contract import dbt_contract  # noqa: E402
+
 SOURCES_YAML = DBT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
 SNAPSHOT_SQL = DBT_DIR / "macros" / "landing" / "landing_contract_snapshot.sql"
 
 
-def _meta(node: dict) -> dict:
-    meta = dict(node.get("meta") or {})
-    meta.update((node.get("config") or {}).get("meta") or {})
-    return meta
-
-
 def normalized_contract(path: Path = SOURCES_YAML) -> dict:
-    """Same normalization as the Jinja macro landing_contract_from_graph."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (landing,) = [s for s in doc["sources"] if s["name"] == "landing"]
-    contract = {}
-    for table in landing["tables"]:
-        meta = _meta(table)
-        columns = []
-        for column in table.get("columns") or []:
-            cmeta = _meta(column)
-            columns.append(
-                {
-                    "name": column["name"],
-                    "required": cmeta.get("required", False) is True,
-                    "type": cmeta.get("type", "string"),
-                    "enum": cmeta.get("enum"),
-                    "min": cmeta.get("min"),
-                    "max": cmeta.get("max"),
-                    "min_exclusive": cmeta.get("min_exclusive", False) is True,
-                    "pii": cmeta.get("pii"),
-                }
-            )
-        contract[table["name"]] = {
-            "name": table["name"],
-            "primary_key": meta.get("primary_key") or [],
-            "end_after_start": meta.get("end_after_start") or [],
-            "require_any": meta.get("require_any") or [],
-            "columns": columns,
-        }
-    return contract
+    """The contract as the macro returns it (dagster_project.lib.contract.dbt_contract)."""
+    return dbt_contract(path)
 
 
 def render(path: Path = SOURCES_YAML) -> str:
@@ -75,7 +45,7 @@ def render(path: Path = SOURCES_YAML) -> str:
     return (
         "{#- GENERATED from models/staging/landing/_landing__sources.yml by scripts/snapshot_landing_contract.py.\n"
         "    Do not edit: change the YAML, then run `python dbt/scripts/snapshot_landing_contract.py`.\n"
-        "    Used only inside dbt unit tests (see landing_contract.sql). -#}\n"
+        "    The only copy of the contract dbt reads (see landing_contract.sql). -#}\n"
         "{% macro landing_contract_snapshot() -%}\n"
         "{%- set contract_json -%}{% raw %}\n"
         "{\n" + body + "\n}\n"

@@ -123,3 +123,37 @@ def test_old_dbt_invocation_folders_are_pruned(tmp_path):
     assert sorted(p.name for p in removed) == ["callqa_dbt-run0-abc", "callqa_dbt-run1-abc"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["callqa_dbt-run2-abc", "callqa_dbt-run3-abc",
                                                           "callqa_dbt-run4-abc", "pytest-main"]
+
+
+def test_adapter_raw_tables_are_ingestion_assets_and_dbt_sources_map_onto_them(isolated_env, defs):
+    """`raw/<adapter>` is an asset of the same ingestion step; dbt source `adapters.<adapter>` is that asset."""
+    import json
+
+    import duckdb
+
+    from dagster_project.defs.ingest.assets import ingest_landing
+    from dagster_project.defs.transform.assets import translator
+    from dagster_project.defs.transform.project import dbt_project
+    from dagster_project.lib.adapters import ADAPTERS
+    from dagster_project.resources import WarehouseResource
+
+    graph = defs.resolve_asset_graph()
+    for name in ADAPTERS:
+        assert graph.get(dg.AssetKey(["raw", name])).is_materializable
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    source = "source.callqa.adapters.amazon_connect_ctr"
+    assert source in manifest["sources"]
+    assert translator.get_asset_spec(manifest, source, None).key == dg.AssetKey(["raw", "amazon_connect_ctr"])
+
+    landing = isolated_env / "landing"
+    (landing / "amazon_connect_ctr").mkdir(parents=True)
+    (landing / "amazon_connect_ctr" / "part-1").write_text(json.dumps(
+        {"ContactId": "c1", "Channel": "VOICE", "InitiationMethod": "INBOUND",
+         "InitiationTimestamp": "2024-03-01T10:00:00Z"}))
+    key = dg.AssetKey(["raw", "amazon_connect_ctr"])
+    result = dg.materialize([ingest_landing], selection=[key], resources={"warehouse": WarehouseResource()})
+    (materialization,) = result.get_asset_materialization_events()
+    assert materialization.materialization.metadata["rows_loaded"].value == 1
+    con = duckdb.connect(str(isolated_env / "warehouse" / "callqa.duckdb"), read_only=True)
+    assert con.execute('select "ContactId" from raw.amazon_connect_ctr').fetchall() == [("c1",)]
+    con.close()

@@ -83,11 +83,14 @@ def test_unit_test_snapshot_is_in_sync():
     assert current == module.render(), "stale: run python dbt/scripts/snapshot_landing_contract.py"
 
 
-def test_static_source_list_matches_the_yaml():
+def test_source_list_comes_from_the_generated_contract():
+    """landing_tables() is the generated contract's keys (no second, hand-kept list)."""
     text = (DBT_DIR / "macros" / "landing" / "landing_contract.sql").read_text(encoding="utf-8")
     block = text[text.index("macro landing_tables()"):]
     block = block[: block.index("endmacro")]
-    assert re.findall(r"'([a-z_]+)'", block) == SOURCES
+    assert "landing_contract_snapshot().keys()" in block
+    snapshot = (DBT_DIR / "macros" / "landing" / "landing_contract_snapshot.sql").read_text(encoding="utf-8")
+    assert re.findall(r'^  "([a-z_]+)": \{', snapshot, re.M) == SOURCES
 
 
 def test_one_staging_model_and_yaml_per_source():
@@ -95,6 +98,8 @@ def test_one_staging_model_and_yaml_per_source():
     for source in SOURCES:
         sql = (folder / f"stg_landing__{source}.sql").read_text(encoding="utf-8")
         assert f"landing_staged('{source}')" in sql
+        base = (folder / "base" / f"base_landing__{source}.sql").read_text(encoding="utf-8")
+        assert f"landing_base('{source}')" in base
         doc = yaml.safe_load((folder / f"stg_landing__{source}.yml").read_text(encoding="utf-8"))
         (model,) = doc["models"]
         assert model["name"] == f"stg_landing__{source}" and "Grain:" in model["description"]

@@ -462,8 +462,12 @@ def test_rejected_rows_columns(built):
 
 def test_layers_reconcile(built):
     con = built["con"]
-    rows = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
+    every = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
+    rows = {s: r for s, r in every.items() if r["kind"] == "source"}
     assert len(rows) == 16
+    # No adapter export was delivered here: each adapter's row reconciles at zero.
+    for adapter_row in (r for r in every.values() if r["kind"] == "adapter"):
+        assert adapter_row["is_reconciled"] and adapter_row["raw_rows"] == adapter_row["staged_rows"] == 0, adapter_row
     expected: dict[str, dict] = {}
     for case in CASES:
         for _, _, _, fate in built["fates"][case.id]:
@@ -477,6 +481,7 @@ def test_layers_reconcile(built):
         e = expected.get(source, {"raw": 0, "staged": 0})
         assert r["is_reconciled"], r
         assert r["raw_rows"] == e["raw"], source
+        assert r["adapter_rows"] == r["history_rows"] == 0, source
         assert r["staged_rows"] == e["staged"], source
         assert r["rejected_rows"] == e["raw"] - e["staged"], source
         for reason in ("malformed_line", "missing_required", "invalid_type", "invalid_enum", "out_of_range",

@@ -1,5 +1,5 @@
-"""A real, foreign call log (Anonymous Bank, Feb 1999; ../shared/data) imported through its mapping
-(dbt/import_mappings/anonymous_bank.yml) and checked against an independent pandas reading of the same file."""
+"""A real, foreign call log (Anonymous Bank, Feb 1999; ../shared/data) read by its adapter
+(<landing>/anonymous_bank/, dbt/models/staging/adapters/anonymous_bank/base_anonymous_bank__calls.sql) and checked against an independent pandas reading of the same file."""
 import shutil
 
 import numpy as np
@@ -49,7 +49,7 @@ def expected():
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("anonymous_bank")
-    target = base / "landing" / "calls" / "anonymous_bank"
+    target = base / "landing" / "anonymous_bank"
     target.mkdir(parents=True)
     shutil.copy(LOG, target / LOG.name)
     with pipeline_env(base, base / "landing", TIMEZONE) as (run, connect):

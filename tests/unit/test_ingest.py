@@ -11,7 +11,6 @@ import pytest
 from dagster_project.lib import ingest
 from dagster_project.lib.contract import METADATA_COLUMNS, load_contract
 from dagster_project.lib.ingest import ingest_source, landing_files
-from dagster_project.lib.mappings import ImportMapping
 from dagster_project.lib.pii import hash_phone
 from dagster_project.lib.sql import quote_identifier
 
@@ -307,18 +306,11 @@ def test_phone_numbers_in_columns_nobody_named_are_hashed_and_free_text_masked(t
     assert "555" not in dump and "0412" not in dump and "jane" not in dump
 
 
-def test_unnamed_json_values_are_protected_and_mapping_columns_kept(tmp_path, con, contracts):
+def test_unnamed_json_values_are_protected(tmp_path, con, contracts):
     landing = tmp_path / "landing"
     write(landing, "calls/a.jsonl", json.dumps({**CALL_REQUIRED, "ani": 12125550147,
                                                  "meta": {"note": "ring +44 20 7946 0958", "n": 3}}) + "\n")
-    # a mapped file: the delivered columns the mapping names (`requires`, `pii`) are protected as it declares
-    mapping = ImportMapping(name="m", source="calls", files=("m/**",), columns={"call_id": "ext_id"},
-                            requires=("ext_id",), pii_hash=("from_number",))
-    write(landing, "calls/m/b.csv", "ext_id,from_number,other\n20260308001,+1 212 555 0147,0412 345 678\n")
-    result = ingest_source(con, landing, contracts["calls"], KEY, mappings=[mapping])
-    assert [f.status for f in result.files] == ["loaded", "loaded"]
-    got = rows(con, "select ani, meta, ext_id, from_number, other from raw.calls order by _file")
-    assert got == [
-        (hash_phone("12125550147", KEY), '{"note": "ring <num>", "n": 3}', None, None, None),
-        (None, None, "20260308001", hash_phone("+1 212 555 0147", KEY), hash_phone("0412 345 678", KEY)),
-    ]
+    result = ingest_source(con, landing, contracts["calls"], KEY)
+    assert [f.status for f in result.files] == ["loaded"]
+    got = rows(con, "select ani, meta from raw.calls order by _file")
+    assert got == [(hash_phone("12125550147", KEY), '{"note": "ring <num>", "n": 3}')]

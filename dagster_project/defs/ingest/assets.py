@@ -11,6 +11,7 @@ loaded, and publishes nothing."""
 
 import dagster as dg
 
+from dagster_project.lib.adapters import ADAPTERS, ingest_adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.planted import record_planted
@@ -22,6 +23,18 @@ from dagster_project.settings import check_timezone
 REFUSED_CHECK = "no_refused_files"
 CONTRACTS = load_contract()
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in CONTRACTS}
+# Other systems' exports (lib/adapters.py), each its own raw table: `raw/<adapter>`, in the same step.
+ADAPTER_KEYS = {name: dg.AssetKey(["raw", name]) for name in ADAPTERS}
+
+
+def _description(name: str) -> str:
+    if name in CONTRACTS:
+        return (f"Landing files of `{name}` loaded as delivered (text, plus file, line, load time and SHA-256); "
+                f"phone numbers hashed, free text masked. {CONTRACTS[name].description}")
+    spec = ADAPTERS[name]
+    return (f"Adapter `{name}`: files of `<landing>/{spec.folder}/` loaded as delivered (flattened to text columns, "
+            f"plus file, row, record, date order, load time and SHA-256); phone numbers hashed, free text masked. "
+            f"{spec.description} Feeds {', '.join(spec.feeds)}.")
 
 
 @dg.multi_asset(
@@ -32,15 +45,14 @@ RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in CONTRACTS}
             group_name="ingest",
             kinds={"python", "duckdb"},
             skippable=True,
-            description=f"Landing files of `{name}` loaded as delivered (text, plus file, line, load time and "
-            f"SHA-256); phone numbers hashed, free text masked. {CONTRACTS[name].description}",
+            description=_description(name),
         )
-        for name, key in RAW_KEYS.items()
+        for name, key in {**RAW_KEYS, **ADAPTER_KEYS}.items()
     ],
     check_specs=[
         dg.AssetCheckSpec(REFUSED_CHECK, asset=key,
                           description="No file of this run was refused (e.g. missing a required column).")
-        for key in RAW_KEYS.values()
+        for key in {**RAW_KEYS, **ADAPTER_KEYS}.values()
     ],
     can_subset=True,
     pool=WAREHOUSE_POOL,
@@ -56,10 +68,13 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     selected = context.selected_asset_keys
     con = warehouse.connect()
     try:
-        for name, asset_key in RAW_KEYS.items():
+        for name, asset_key in {**RAW_KEYS, **ADAPTER_KEYS}.items():
             if asset_key not in selected:
                 continue
-            result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key)
+            if name in ADAPTER_KEYS:
+                result = ingest_adapter(con, settings.landing_dir, name, pii_key)
+            else:
+                result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key)
             for refused in result.refused:
                 context.log.error(refused.error)
             for f in result.files:

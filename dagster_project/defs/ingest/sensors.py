@@ -9,9 +9,9 @@ import os
 
 import dagster as dg
 
+from dagster_project.lib.adapters import ADAPTERS, SETTINGS_FILE, adapter_files, adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import landing_files
-from dagster_project.lib.mappings import load_mappings
 from dagster_project.settings import Settings
 
 callqa_job = dg.define_asset_job(
@@ -24,12 +24,21 @@ callqa_job = dg.define_asset_job(
 def landing_fingerprint(settings: Settings) -> tuple[str, int]:
     digest = hashlib.sha256()
     count = 0
-    mappings = load_mappings()
     for source in load_contract():
-        for path in landing_files(settings.landing_dir, source, mappings):
+        for path in landing_files(settings.landing_dir, source):
             stat = path.stat()
             digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
             count += 1
+    for name in ADAPTERS:
+        for path in adapter_files(settings.landing_dir, name):
+            stat = path.stat()
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            count += 1
+        # a changed adapter setting (e.g. date_order pinned) lifts refusals: worth a run
+        config = settings.landing_dir / adapter(name).folder / SETTINGS_FILE
+        if config.is_file():
+            stat = config.stat()
+            digest.update(f"{config}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest(), count
 
 

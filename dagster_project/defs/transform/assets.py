@@ -10,22 +10,25 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.transform.project import dbt_project
-from dagster_project.lib.mappings import dbt_vars as mappings_dbt_vars
-from dagster_project.lib.mappings import load_mappings
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import Settings
 
 
+# dbt sources written by the ingestion step (schema raw): contract files and other systems' exports.
+RAW_SOURCES = ("landing", "adapters")
+
+
 class CallqaDbtTranslator(DagsterDbtTranslator):
-    """dbt source `landing.<source>` is the ingestion asset `raw/<source>`; another source (e.g. `analysis`, written
-    by Python assets) is `<source name>/<table>`; a model is `<schema>/<name>`."""
+    """dbt sources `landing.<source>` and `adapters.<adapter>` are the ingestion assets `raw/<source>` and
+    `raw/<adapter>`; another source (e.g. `analysis`, written by Python assets) is `<source name>/<table>`; a model
+    is `<schema>/<name>`."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         resource_type = props["resource_type"]
         if resource_type == "source":
-            prefix = "raw" if props.get("source_name") == "landing" else props.get("source_name")
+            prefix = "raw" if props.get("source_name") in RAW_SOURCES else props.get("source_name")
             return spec.replace_attributes(key=dg.AssetKey([prefix, props["name"]]))
         schema = (props.get("config") or {}).get("schema") or props.get("schema") or "main"
         group = "reference" if resource_type == "seed" else schema
@@ -57,7 +60,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
-    dbt_vars = json.dumps({**mappings_dbt_vars(load_mappings()), **timezone_var(Settings.from_env())})
+    dbt_vars = json.dumps(timezone_var(Settings.from_env()))
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context)
     yield from invocation.stream()
     target = Path(invocation.target_path)

@@ -1,32 +1,26 @@
 {#-
-    The landing contract as a Jinja structure, read from the sources YAML meta
-    (models/staging/landing/_landing__sources.yml; the path of the meta is documented at its top).
+    The landing contract as a Jinja structure.
 
     landing_contract(table_name) ->
       {name, primary_key: [..], end_after_start: [[start, end], ..], require_any: [[col, ..], ..],
        columns: [{name, required, type, enum, min, max, min_exclusive, pii}, ..]}   (columns in YAML order)
 
-    Normally read from `graph.sources`. dbt unit tests compile the model against a manifest without
-    sources (`graph` is empty there), so inside a unit test the same contract comes from
-    landing_contract_snapshot(), a copy generated from the YAML by dbt/scripts/snapshot_landing_contract.py;
-    the data test `landing_contract_snapshot_in_sync` and tests/dbt/test_contract.py catch a stale copy.
+    The contract's machine-readable copy is models/staging/landing/_landing__sources.yml; its one Python reader
+    (dagster_project/lib/contract.py) writes it into the generated, checked-in macro landing_contract_snapshot()
+    (dbt/scripts/snapshot_landing_contract.py). Every model and unit test reads that macro, so they all see the
+    same contract; tests/dbt/test_contract.py and the data test landing_contract_snapshot_in_sync catch a stale copy.
 -#}
 
-{#- The landing sources, in contract order. Static because dbt must know every source() call at parse
-    time (graph is not available then); the data test landing_contract_snapshot_in_sync checks it. -#}
+{#- The landing sources, in contract order (the generated contract's order, which is the YAML's). -#}
 {% macro landing_tables() -%}
-    {{ return([
-        'calls', 'digital_contacts', 'tickets', 'ticket_events', 'surveys', 'survey_answers',
-        'qa_evaluations', 'qa_evaluation_items', 'qa_disputes', 'wfm_forecasts', 'agent_schedules',
-        'agent_states', 'agents', 'training_enrollments', 'transcripts', 'improvement_actions'
-    ]) }}
+    {{ return(landing_contract_snapshot().keys() | list) }}
 {%- endmacro %}
 
 
 {#- Reject reasons of audit.rejected_rows, in the order they are tested (the first that applies wins). -#}
 {% macro reject_reasons() -%}
     {{ return([
-        'malformed_line', 'missing_required', 'invalid_type', 'invalid_enum', 'out_of_range',
+        'malformed_line', 'not_mapped', 'missing_required', 'invalid_type', 'invalid_enum', 'out_of_range',
         'end_before_start', 'duplicate_superseded'
     ]) }}
 {%- endmacro %}
@@ -37,7 +31,8 @@
 {%- endmacro %}
 
 
-{#- Contract of one table from a source node of the graph (normalized; see the header). -#}
+{#- Contract of one table from the source node of the graph (normalized like the generated macro); used only by
+    the data test landing_contract_snapshot_in_sync to catch a stale generated macro. -#}
 {% macro landing_contract_from_graph(table_name) -%}
     {%- set sources = graph.get('sources') or {} -%}
     {%- set node = sources.get('source.' ~ project_name ~ '.landing.' ~ table_name) -%}
@@ -80,13 +75,8 @@
     {%- if table_name not in landing_tables() -%}
         {{ exceptions.raise_compiler_error("'" ~ table_name ~ "' is not a landing source; landing_tables() lists " ~ landing_tables() | join(', ')) }}
     {%- endif -%}
-    {%- if compiling_unit_test() -%}
-        {%- set contract = landing_contract_snapshot().get(table_name) -%}
-        {%- set origin = 'landing_contract_snapshot()' -%}
-    {%- else -%}
-        {%- set contract = landing_contract_from_graph(table_name) -%}
-        {%- set origin = 'source landing.' ~ table_name -%}
-    {%- endif -%}
+    {%- set contract = landing_contract_snapshot().get(table_name) -%}
+    {%- set origin = 'landing_contract_snapshot()' -%}
     {%- if contract is none or (contract.columns | length) == 0 -%}
         {{ exceptions.raise_compiler_error("No landing contract for '" ~ table_name ~ "' (" ~ origin ~ "): declare it with its columns in models/staging/landing/_landing__sources.yml") }}
     {%- endif -%}

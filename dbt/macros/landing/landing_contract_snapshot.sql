@@ -1,6 +1,6 @@
 {#- GENERATED from models/staging/landing/_landing__sources.yml by scripts/snapshot_landing_contract.py.
     Do not edit: change the YAML, then run `python dbt/scripts/snapshot_landing_contract.py`.
-    Used only inside dbt unit tests (see landing_contract.sql). -#}
+    The only copy of the contract dbt reads (see landing_contract.sql). -#}
 {% macro landing_contract_snapshot() -%}
 {%- set contract_json -%}{% raw %}
 {

@@ -1,35 +1,48 @@
 {#-
-    Validation of a landing source against its contract (landing_contract), shared by the staging model of
-    the source and by audit.rejected_rows, so "staged" and "rejected" are two filters of one relation and
-    every raw row is exactly one of them.
+    The landing boundary (docs/layers.md): base_landing__<source> holds EVERY row delivered for a landing
+    source, typed, with its fate; staging and audit.rejected_rows are two filters of it, so validation runs once
+    and "raw = staged + rejected + history" is visible in the DAG.
 
-    landing_validated(table_name) selects EVERY raw row of raw.<table_name> with
-      - each contract column typed (text trimmed, '' = NULL; string enums lower-cased; see contract_types.sql),
-      - _load_id, _file, _line, _loaded_at,
+    landing_base(table_name) selects every row of raw.<table_name> (contract files) and every row of the adapter
+    models that feed the source (base_<adapter>__<table_name>, registered in landing_adapters()), with
+      - each contract column typed (text trimmed, '' = NULL; string enums lower-cased; see contract_types.sql);
+        an adapter model gives any subset of the contract columns as text (absent ones are NULL),
+      - _load_id, _file, _line, _loaded_at, _adapter (NULL for contract files), _raw_rows (raw rows the row
+        stands for: 1, or more when an adapter aggregates, e.g. segments into a call),
       - _record_key     primary-key values as delivered, joined with '|' (NULL when all are NULL),
-      - _reject_reason  NULL for the row staging keeps, else the first reason that applies:
+      - _fate           staged | rejected | history,
+      - _reject_reason  NULL unless rejected, else the first reason that applies:
             malformed_line     raw _malformed is not NULL (the parser could not split the line)
+            not_mapped         an adapter could not map the row (its _not_mapped says why)
             missing_required   a required column is NULL (or none of a require_any group is given)
             invalid_type       a non-NULL value does not parse as its contract type
             invalid_enum       a value outside the contract's enum
             out_of_range       a number outside [min, max] (min_exclusive: > min)
             end_before_start   an end_after_start pair with end < start (end = start is allowed)
             duplicate_superseded
-                               a VALID row whose primary key has a later valid version (larger _load_id,
-                               then larger _line); the latest valid version is staged
+                               a VALID row whose primary key has a later valid version of the same export
+                               version (a re-delivery or correction): larger _load_id, then larger _line
+      - history (fate, no reason): a VALID row of an event-shaped export (the adapter gives _version_order, e.g.
+        ServiceNow's sys_mod_count) whose key has a valid row with a higher version: an earlier state of the
+        record, kept as history (the adapter's event model turns it into events), not a reject,
       - _reject_detail  the column(s) concerned, ', '-separated (end_before_start: "end < start";
-                        malformed_line: the parser's message; duplicate_superseded: the key columns and
-                        the load / line of the version that won).
-    De-duplication runs among valid rows only: an invalid later correction never replaces an earlier valid
-    version; it is rejected for its own reason and the earlier version stays staged.
+                        malformed_line: the parser's message; duplicate_superseded / history: the key columns
+                        and the load / line of the version that won).
+    Versions of a key are ordered by _version_order (highest first; NULL = contract files, after any version),
+    then _load_id, then _line; the first valid one is staged. De-duplication runs among valid rows only: an
+    invalid later correction never replaces an earlier valid version; it is rejected for its own reason.
 
-    landing_staged(table_name): the rows staging keeps. landing_rejects(table_name): the audit columns of
-    the rows it does not keep.
+    landing_staged(table_name): the staged rows of the base model. landing_rejects(table_name): the audit
+    columns of its rejected rows.
 -#}
 
-{% macro landing_validated(table_name) -%}
-    {#- source() outside the execute block: registers the dependency at parse time. -#}
+{% macro landing_base(table_name) -%}
+    {#- source() and ref() outside the execute block: register the dependencies at parse time. -#}
     {%- set relation = source('landing', table_name) -%}
+    {%- set adapter_inputs = [] -%}
+    {%- for feed in landing_adapter_models(table_name) -%}
+        {%- do adapter_inputs.append({'adapter': feed.adapter, 'relation': ref(feed.model)}) -%}
+    {%- endfor -%}
     {%- if not execute -%}
         select 1 as _not_executed
     {%- else -%}
@@ -98,25 +111,28 @@
     {%- endfor -%}
     {%- set key_typed = [] -%}
     {%- for name in key_columns -%}{%- do key_typed.append(q(name)) -%}{%- endfor -%}
-    {%- set version_window = "partition by (_invalid_reason is null), " ~ key_typed | join(', ') ~ " order by _load_id desc, _line desc" -%}
+    {%- set version_window = "partition by (_invalid_reason is null), " ~ key_typed | join(', ') ~ " order by _version_order desc nulls last, _load_id desc, _line desc" -%}
 
     {%- set raw_exists = true -%}
     {%- if not compiling_unit_test() and load_relation(relation) is none -%}
         {%- set raw_exists = false -%}
         {%- do log("callqa: " ~ relation ~ " does not exist yet; landing." ~ table_name ~ " is staged as empty", info=true) -%}
     {%- endif -%}
-    {%- set active_mappings = landing_active_mappings(table_name, relation) if raw_exists else [] -%}
 
 with landing_trimmed as (
     select
         {%- for c in columns %}
-        nullif(trim(cast({{ landing_mapped_column(c.name, active_mappings) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
+        nullif(trim(cast({{ q(c.name) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
         {%- endfor %}
         _load_id,
         _file,
         _line,
         _loaded_at,
-        _malformed
+        _malformed,
+        cast(null as {{ dbt.type_string() }}) as _adapter,
+        cast(null as {{ dbt.type_string() }}) as _not_mapped,
+        cast(null as {{ dbt.type_bigint() }}) as _version_order,
+        cast(1 as {{ dbt.type_bigint() }}) as _raw_rows
     {%- if raw_exists %}
     from {{ relation }}
     {%- else %}
@@ -133,6 +149,34 @@ with landing_trimmed as (
     ) as missing_raw_table
     where 1 = 0
     {%- endif %}
+    {%- if not compiling_unit_test() %}
+    {%- for input in adapter_inputs %}
+    {%- set present = [] -%}
+    {%- for column in adapter.get_columns_in_relation(input.relation) -%}{%- do present.append(column.name | lower) -%}{%- endfor %}
+
+    union all
+
+    -- rows mapped by the adapter {{ input.adapter }} ({{ input.relation }})
+    select
+        {%- for c in columns %}
+        {%- if c.name | lower in present %}
+        nullif(trim(cast({{ q(c.name) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ q(c.name) }},
+        {%- endif %}
+        {%- endfor %}
+        cast(_load_id as {{ dbt.type_bigint() }}) as _load_id,
+        cast(_file as {{ dbt.type_string() }}) as _file,
+        cast(_line as {{ dbt.type_bigint() }}) as _line,
+        cast(_loaded_at as {{ type_timestamptz() }}) as _loaded_at,
+        {{ "cast(_malformed as " ~ dbt.type_string() ~ ")" if '_malformed' in present else "cast(null as " ~ dbt.type_string() ~ ")" }} as _malformed,
+        {{ sql_string(input.adapter) }} as _adapter,
+        {{ "cast(_not_mapped as " ~ dbt.type_string() ~ ")" if '_not_mapped' in present else "cast(null as " ~ dbt.type_string() ~ ")" }} as _not_mapped,
+        {{ "cast(_version_order as " ~ dbt.type_bigint() ~ ")" if '_version_order' in present else "cast(null as " ~ dbt.type_bigint() ~ ")" }} as _version_order,
+        {{ "cast(coalesce(_raw_rows, 1) as " ~ dbt.type_bigint() ~ ")" if '_raw_rows' in present else "cast(1 as " ~ dbt.type_bigint() ~ ")" }} as _raw_rows
+    from {{ input.relation }}
+    {%- endfor %}
+    {%- endif %}
 ),
 
 landing_typed as (
@@ -145,7 +189,11 @@ landing_typed as (
         _file,
         _line,
         _loaded_at,
-        _malformed
+        _malformed,
+        _adapter,
+        _not_mapped,
+        _version_order,
+        _raw_rows
     from landing_trimmed
 ),
 
@@ -165,6 +213,7 @@ landing_classified as (
         *,
         case
             when _malformed is not null then 'malformed_line'
+            when _not_mapped is not null then 'not_mapped'
             when _missing_detail is not null then 'missing_required'
             when _type_detail is not null then 'invalid_type'
             when _enum_detail is not null then 'invalid_enum'
@@ -173,6 +222,7 @@ landing_classified as (
         end as _invalid_reason,
         case
             when _malformed is not null then _malformed
+            when _not_mapped is not null then _not_mapped
             else coalesce(_missing_detail, _type_detail, _enum_detail, _range_detail, _order_detail)
         end as _invalid_detail
     from landing_checked
@@ -182,9 +232,22 @@ landing_versioned as (
     select
         *,
         row_number() over ({{ version_window }}) as _version_rank,
+        first_value(_version_order) over ({{ version_window }}) as _winning_version_order,
         first_value(_load_id) over ({{ version_window }}) as _winning_load_id,
         first_value(_line) over ({{ version_window }}) as _winning_line
     from landing_classified
+),
+
+landing_fated as (
+    select
+        *,
+        case
+            when _invalid_reason is not null then 'rejected'
+            when _version_rank = 1 then 'staged'
+            when _version_order < _winning_version_order then 'history'
+            else 'rejected'
+        end as _fate
+    from landing_versioned
 )
 
 select
@@ -195,10 +258,13 @@ select
     _file,
     _line,
     _loaded_at,
+    _adapter,
+    _raw_rows,
     case when {{ key_nulls | join(' and ') }} then null else {{ dbt.concat(key_text) }} end as _record_key,
+    _fate,
     case
         when _invalid_reason is not null then _invalid_reason
-        when _version_rank > 1 then 'duplicate_superseded'
+        when _fate = 'rejected' then 'duplicate_superseded'
     end as _reject_reason,
     case
         when _invalid_reason is not null then _invalid_detail
@@ -209,7 +275,7 @@ select
             "cast(_winning_line as " ~ dbt.type_string() ~ ")"
         ]) }}
     end as _reject_detail
-from landing_versioned
+from landing_fated
     {%- endif -%}
 {%- endmacro %}
 
@@ -238,20 +304,19 @@ from landing_versioned
 {%- endmacro %}
 
 
-{#- The rows staging keeps: valid, latest valid version of each primary key. -#}
+{#- The rows staging keeps: the staged rows of the source's base model. -#}
 {% macro landing_staged(table_name) -%}
     select *
-    from (
-        {{ landing_validated(table_name) }}
-    ) as validated
-    where _reject_reason is null
+    from {{ ref('base_landing__' ~ table_name) }}
+    where _fate = 'staged'
 {%- endmacro %}
 
 
-{#- audit.rejected_rows columns for the raw rows of one source that staging does not keep. -#}
+{#- audit.rejected_rows columns for the rejected rows of one source (from its base model). -#}
 {% macro landing_rejects(table_name) -%}
     select
         {{ sql_string(table_name) }} as source,
+        _adapter as adapter,
         _file as file,
         _line as line,
         _load_id as load_id,
@@ -259,50 +324,6 @@ from landing_versioned
         _reject_reason as reason,
         _reject_detail as detail,
         _loaded_at as loaded_at
-    from (
-        {{ landing_validated(table_name) }}
-    ) as validated
-    where _reject_reason is not null
-{%- endmacro %}
-
-
-{#- Import mappings (dbt var `import_mappings`, written from dbt/import_mappings/*.yml by the Dagster dbt asset):
-    the mappings of this source whose required delivered columns all exist in raw. Rows a mapping loaded carry
-    its name in raw `_mapping`; for them each contract column is the mapping's SQL expression over the delivered
-    columns (or the same-named delivered column when the mapping gives no expression). -#}
-{% macro landing_active_mappings(table_name, relation) -%}
-    {%- set configured = (var('import_mappings', {}) or {}).get(table_name, []) -%}
-    {%- set active = [] -%}
-    {%- if configured and not compiling_unit_test() -%}
-        {%- set present = [] -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}{%- do present.append(column.name | lower) -%}{%- endfor -%}
-        {%- for mapping in configured -%}
-            {%- set missing = [] -%}
-            {%- for name in ['_mapping'] + (mapping.requires or []) -%}
-                {%- if (name | lower) not in present -%}{%- do missing.append(name) -%}{%- endif -%}
-            {%- endfor -%}
-            {%- if missing -%}
-                {%- do log("callqa: import mapping " ~ mapping.name ~ " inactive for " ~ table_name ~ " (raw lacks " ~ missing | join(', ') ~ ")", info=false) -%}
-            {%- else -%}
-                {%- do active.append(mapping) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(active) }}
-{%- endmacro %}
-
-
-{% macro landing_mapped_column(column_name, active_mappings) -%}
-    {%- set q = adapter.quote -%}
-    {%- set branches = [] -%}
-    {%- for mapping in active_mappings -%}
-        {%- if column_name in mapping.columns -%}
-            {%- do branches.append("when _mapping = " ~ sql_string(mapping.name) ~ " then cast((" ~ mapping.columns[column_name] ~ ") as " ~ dbt.type_string() ~ ")") -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if branches -%}
-        case {{ branches | join(' ') }} else {{ q(column_name) }} end
-    {%- else -%}
-        {{ q(column_name) }}
-    {%- endif -%}
+    from {{ ref('base_landing__' ~ table_name) }}
+    where _fate = 'rejected'
 {%- endmacro %}

@@ -10,6 +10,7 @@ select
     activity,
     {{ dbt.datediff('activity_start', 'activity_end', 'second') }} as duration_seconds,
     {{ local_calendar_columns('activity_start') }},
+    _adapter,
     _load_id,
     _file,
     _line,

@@ -10,6 +10,7 @@ select
     ended_at,
     {{ dbt.datediff('started_at', 'ended_at', 'second') }} as duration_seconds,
     {{ local_calendar_columns('started_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

@@ -15,6 +15,7 @@ select
     role,
     hire_source,
     recruiter_id,
+    _adapter,
     _load_id,
     _file,
     _line,

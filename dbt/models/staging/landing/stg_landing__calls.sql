@@ -30,6 +30,7 @@ select
     promised_callback_by,
     callback_for_call_id,
     {{ local_calendar_columns('arrived_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

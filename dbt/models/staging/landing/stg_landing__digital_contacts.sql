@@ -18,6 +18,7 @@ select
     reason_code,
     ticket_id,
     {{ local_calendar_columns('started_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

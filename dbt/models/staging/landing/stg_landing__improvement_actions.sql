@@ -15,6 +15,7 @@ select
     status,
     closed_at,
     {{ local_calendar_columns('opened_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

@@ -13,6 +13,7 @@ select
     decided_at,
     decided_by,
     {{ local_calendar_columns('raised_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

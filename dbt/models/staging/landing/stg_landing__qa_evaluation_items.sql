@@ -7,6 +7,7 @@ select
     evaluation_id,
     item_code,
     result,
+    _adapter,
     _load_id,
     _file,
     _line,

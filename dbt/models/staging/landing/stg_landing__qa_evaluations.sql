@@ -13,6 +13,7 @@ select
     calibration_session_id,
     form_version,
     {{ local_calendar_columns('evaluated_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

@@ -7,6 +7,7 @@ select
     survey_id,
     question_code,
     score,
+    _adapter,
     _load_id,
     _file,
     _line,

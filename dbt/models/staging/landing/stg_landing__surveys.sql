@@ -16,6 +16,7 @@ select
     comment,
     language,
     {{ local_calendar_columns('responded_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

@@ -13,6 +13,7 @@ select
     actor_id,
     is_public,
     {{ local_calendar_columns('event_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

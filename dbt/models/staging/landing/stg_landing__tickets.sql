@@ -15,6 +15,7 @@ select
     solved_at,
     closed_at,
     {{ local_calendar_columns('created_at') }},
+    _adapter,
     _load_id,
     _file,
     _line,

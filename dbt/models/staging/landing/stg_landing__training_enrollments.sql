@@ -12,6 +12,7 @@ select
     completed_at,
     outcome,
     assessment_score,
+    _adapter,
     _load_id,
     _file,
     _line,

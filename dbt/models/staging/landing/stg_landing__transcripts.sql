@@ -8,6 +8,7 @@ select
     seq,
     speaker,
     text,
+    _adapter,
     _load_id,
     _file,
     _line,

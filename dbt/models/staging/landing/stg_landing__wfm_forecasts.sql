@@ -13,6 +13,7 @@ select
     forecast_shrinkage,
     {{ dbt.dateadd('minute', 'interval_minutes', 'interval_start') }} as interval_end,
     {{ local_calendar_columns('interval_start') }},
+    _adapter,
     _load_id,
     _file,
     _line,
