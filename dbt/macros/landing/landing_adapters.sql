@@ -17,6 +17,9 @@
         'anonymous_bank': {'calls': 'primary'},
         'amazon_connect_ctr': {'calls': 'primary', 'digital_contacts': 'primary'},
         'genesys_cloud_conversations': {'calls': 'primary', 'digital_contacts': 'primary'},
+        'servicenow_incidents': {'tickets': 'primary', 'ticket_events': 'secondary'},
+        'zendesk_tickets': {'tickets': 'primary', 'surveys': 'secondary'},
+        'zendesk_ticket_audits': {'ticket_events': 'primary'},
     }) }}
 {%- endmacro %}
 
