@@ -257,8 +257,11 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
                "closed_at, ...) as CSV, display values or bare values; dates day-first or month-first.",
         feeds=("tickets", "ticket_events"),
         format="csv",
-        required=("number", "incident_state", "sys_mod_count", "sys_updated_at", "opened_at"),
-        timestamps=("opened_at", "sys_created_at", "sys_updated_at", "resolved_at", "closed_at"),
+        # the update time is sys_updated_at in the published log and sys_updated_on in ServiceNow's own table
+        # export: either is fine (the model reads both), so neither is required
+        required=("number", "incident_state", "sys_mod_count", "opened_at"),
+        timestamps=("opened_at", "sys_created_at", "sys_created_on", "sys_updated_at", "sys_updated_on",
+                    "resolved_at", "closed_at"),
         pii_mask=("short_description", "description", "close_notes", "comments", "work_notes",
                   "comments_and_work_notes"),
         keep=("number", "incident_state", "state", "active", "reassignment_count", "reopen_count", "sys_mod_count",

@@ -414,8 +414,6 @@ def test_end_to_end_ingested_exports_reach_tickets_events_and_surveys(ingested):
     assert all(r["is_reconciled"] for r in reconciliation.values())
 
 
-@pytest.mark.xfail(strict=True, reason="ingestion requires sys_updated_at, the published log's name; ServiceNow's own "
-                                       "table export names the field sys_updated_on (the adapter model reads both)")
 def test_end_to_end_servicenow_table_export_with_sys_updated_on_is_loaded(ingested):
     _, loads = ingested
     statuses = {f.file: f.status for f in loads["servicenow_incidents"].files}

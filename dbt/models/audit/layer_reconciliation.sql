@@ -35,11 +35,11 @@ base__{{ table_name }} as (
 ),
 
 staged__{{ table_name }} as (
-    select _load_id as load_id, _line as line from {{ ref('stg_landing__' ~ table_name) }}
+    select _load_id as load_id, _line as line, _adapter as adapter from {{ ref('stg_landing__' ~ table_name) }}
 ),
 
 rejected__{{ table_name }} as (
-    select load_id, line from rejected where source = {{ sql_string(table_name) }}
+    select load_id, line, adapter from rejected where source = {{ sql_string(table_name) }}
 ),
 
 counts__{{ table_name }} as (
@@ -52,9 +52,12 @@ counts__{{ table_name }} as (
         (select count(*) from rejected__{{ table_name }}) as rejected_rows,
         (select count(*) from base__{{ table_name }} where fate = 'history') as history_rows,
         (
+            -- contract rows only: an adapter's derived rows (e.g. several ServiceNow events of one update row)
+            -- may share a raw row's (_load_id, _line) and have different fates
             select count(*)
             from staged__{{ table_name }} as s
             inner join rejected__{{ table_name }} as r on r.load_id = s.load_id and r.line = s.line
+            where s.adapter is null and r.adapter is null
         ) as rows_staged_and_rejected,
         (
             (
@@ -65,16 +68,24 @@ counts__{{ table_name }} as (
                     where b.adapter is null and b.load_id = w.load_id and b.line = w.line
                 )
             )
+            {%- for fate, holder in [('staged', 'staged__' ~ table_name), ('rejected', 'rejected__' ~ table_name)] %}
             + (
+                -- per (_load_id, _line): as many {{ fate }} rows in the base model as in {{ holder }}
                 select count(*)
-                from base__{{ table_name }} as b
-                where (b.fate = 'staged') <> exists (
-                    select 1 from staged__{{ table_name }} as s where s.load_id = b.load_id and s.line = b.line
-                )
-                or (b.fate = 'rejected') <> exists (
-                    select 1 from rejected__{{ table_name }} as r where r.load_id = b.load_id and r.line = b.line
-                )
+                from (
+                    select load_id, line, count(*) as rows_in_base
+                    from base__{{ table_name }}
+                    where fate = {{ sql_string(fate) }}
+                    group by load_id, line
+                ) as b
+                full outer join (
+                    select load_id, line, count(*) as rows_held
+                    from {{ holder }}
+                    group by load_id, line
+                ) as h on h.load_id = b.load_id and h.line = b.line
+                where coalesce(b.rows_in_base, 0) <> coalesce(h.rows_held, 0)
             )
+            {%- endfor %}
         ) as rows_neither_staged_nor_rejected
 ),
 {% endfor %}

@@ -11,5 +11,6 @@
 
 
 {% macro adapter_seconds_text(seconds) -%}
-    cast(cast(round(cast({{ seconds }} as {{ type_double() }}), 3) as decimal(18, 3)) as {{ dbt.type_string() }})
+    {#- round(numeric, int): PostgreSQL has no round(double precision, int); DuckDB takes either -#}
+    cast(cast(round(cast({{ seconds }} as decimal(18, 6)), 3) as decimal(18, 3)) as {{ dbt.type_string() }})
 {%- endmacro %}
