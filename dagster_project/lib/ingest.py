@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
 from dagster_project.lib.mappings import ImportMapping, load_mappings, mapping_for
-from dagster_project.lib.pii import hash_phone, mask_text, pii_key, protect_unnamed
+from dagster_project.lib.pii import hash_phone, mask_text, protect_unnamed
 from dagster_project.lib.sql import identifier_key, quote_identifier
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
@@ -417,11 +417,14 @@ def ingest_source(
     con,
     landing_dir: Path,
     contract: SourceContract,
-    key: bytes | None = None,
+    key: bytes | None,
     mappings: list[ImportMapping] | None = None,
 ) -> SourceLoad:
-    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops)."""
-    key = key if key is not None else pii_key()
+    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops).
+    `key` hashes phone numbers: the warehouse's key (lib/warehouse.settle_pii_key), always given, never a default."""
+    if not key:
+        raise ValueError("ingest_source needs the PII key that hashes phone numbers (key=...): the warehouse's key "
+                         "from lib/warehouse.settle_pii_key (CALLQA_PII_KEY or its callqa_pii.key); there is no default")
     mappings = load_mappings() if mappings is None else mappings
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
