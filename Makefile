@@ -11,6 +11,8 @@ DEMO_DAYS       ?= 149
 DEMO_PER_DAY    ?= 1000
 DEMO_SEED       ?= 42
 DEMO_TIMEZONE   ?= America/New_York
+# The Dagster UI of `make dev` (http://localhost:$(DEV_PORT)).
+DEV_PORT        ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 # The local PostgreSQL server of the dbt `postgres` target (make pg-start; dbt/scripts/postgres_server.sh).
 export PGHOST       ?= 127.0.0.1
@@ -65,11 +67,13 @@ dev-check:
 	@landing=$${CALLQA_LANDING_DIR:-$(CURDIR)/$(DEMO_DIR)/landing}; \
 	test -d "$$landing" || { echo "no landing folder at $$landing: run 'make demo' first (or set CALLQA_LANDING_DIR and CALLQA_WAREHOUSE to yours)"; exit 1; }
 
+# dagster dev under a supervisor (dagster_project/devserver.py): Ctrl+C, SIGINT or SIGTERM stop the webserver, the
+# daemon and the code servers too, even when dagster dev was started with SIGINT ignored (a background job).
 dev: dev-check dbt-parse
 	CALLQA_TIMEZONE=$${CALLQA_TIMEZONE:-$(DEMO_TIMEZONE)} \
 	CALLQA_LANDING_DIR=$${CALLQA_LANDING_DIR:-$(CURDIR)/$(DEMO_DIR)/landing} \
 	CALLQA_WAREHOUSE=$${CALLQA_WAREHOUSE:-$(CURDIR)/$(DEMO_DIR)/callqa.duckdb} \
-	$(UV) run dagster dev -m dagster_project.definitions
+	exec $(UV) run python -m dagster_project.devserver -m dagster_project.definitions -p $(DEV_PORT)
 
 # The dbt docs site of the warehouse (default: the demo's; run `make demo` first, or set CALLQA_WAREHOUSE), as a
 # single static HTML file: descriptions, columns, tests, lineage from sources to exposures.

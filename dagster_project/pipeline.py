@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,8 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
     log_level = "WARNING" if quiet else "INFO"
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     reclaimed = reclaim_stale_runs(instance, settings.warehouse)
+    for line in reclaimed.unknown:  # now, not only in the summary: such a run may hold the slot this run waits for
+        print(f"callqa: {line}", file=sys.stderr, flush=True)
     job = defs.resolve_job_def("callqa_pipeline")
     result = job.execute_in_process(
         instance=instance,
@@ -160,9 +163,10 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
         "",
         status_text,
     ]
-    if reclaimed:
-        lines.append(f"reclaimed the pool slots of {len(reclaimed)} earlier run(s) whose process was gone: "
-                     + ", ".join(r[:8] for r in reclaimed))
+    if reclaimed.reclaimed:
+        lines.append(f"reclaimed the pool slots of {len(reclaimed.reclaimed)} earlier run(s) whose process was gone: "
+                     + ", ".join(r[:8] for r in reclaimed.reclaimed))
+    lines.extend(reclaimed.unknown)
     if failed_steps:
         lines.append("failed steps: " + ", ".join(failed_steps))
     if failed_checks:

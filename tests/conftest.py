@@ -9,7 +9,7 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# Tests never use a real secret; set one so the dev-key warning is exercised only where a test asks for it.
+# Tests never use a real secret; runs in tests hash with this one (lib/pii.resolve_key) unless a test unsets it.
 os.environ.setdefault("CALLQA_PII_KEY", "test-only-secret")
 # Parallel workers (pytest-xdist) each prepare their own dbt manifest.
 os.environ.setdefault("CALLQA_DBT_TARGET_PATH", f"target/pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")

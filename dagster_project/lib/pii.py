@@ -11,10 +11,7 @@ import hmac
 import os
 import re
 import secrets
-import warnings
 from pathlib import Path
-
-DEV_DEFAULT_KEY = "callqa-development-key-NOT-SECRET"
 
 # A phone, account, card or ID number: 7 or more digits, possibly broken up by spaces, dots, dashes,
 # slashes or parentheses (e.g. "+1 (212) 555-0147", "4111 1111 1111 1111"). Shorter digit runs (order
@@ -32,10 +29,6 @@ _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _AT_DOMAIN = re.compile(r"@[\w\-]++(?:\.[\w\-]++)++")  # possessive, as _NUMBER_RUN
 _LOCAL_RUN = re.compile(r"[\w.+\-]*")  # matched on reversed text: the local part that ends at an '@'
 _LOCAL_WINDOW = 256  # most local parts are short: look back this far before reversing a whole stretch
-
-
-class DevKeyWarning(UserWarning):
-    """The PII key is the published development default: hashes are not secret."""
 
 
 KEY_FILE_NAME = "callqa_pii.key"
@@ -78,20 +71,6 @@ def key_fingerprint(key: bytes) -> str:
     """A one-way fingerprint of the key (HMAC of a fixed message), recorded in the warehouse so that a run with
     another key is refused: its caller hashes would no longer join the earlier ones. Reveals nothing of the key."""
     return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
-
-
-def pii_key() -> bytes:
-    key = os.environ.get("CALLQA_PII_KEY")
-    if not key:
-        warnings.warn(
-            "CALLQA_PII_KEY is not set: phone numbers are hashed with the PUBLIC development key. "
-            "Anyone can reverse such hashes by trying every number. Set CALLQA_PII_KEY to a secret "
-            "before loading real data.",
-            DevKeyWarning,
-            stacklevel=2,
-        )
-        key = DEV_DEFAULT_KEY
-    return key.encode("utf-8")
 
 
 # URI schemes platforms put before a number (Genesys Cloud writes `tel:+12125550147`, SIP trunks `sip:...@host`).

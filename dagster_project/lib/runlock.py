@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -74,22 +75,43 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def reclaim_stale_runs(instance, warehouse: Path) -> list[str]:
+@dataclass
+class StaleRuns:
+    reclaimed: list[str] = field(default_factory=list)  # run ids marked failed, their pool slots freed
+    unknown: list[str] = field(default_factory=list)  # one line each: runs left alone, and what to do about them
+
+
+def _process_id(tag: str) -> int | None:
+    """The pid in a run's PID_TAG, or None when the tag is not a process id (then nobody can tell if it lives)."""
+    return int(tag) if tag.isascii() and tag.isdigit() and int(tag) > 0 else None
+
+
+def reclaim_stale_runs(instance, warehouse: Path) -> StaleRuns:
     """Mark failed and free the pool slots of earlier `callqa run` runs on this warehouse whose process is gone.
-    Call only while holding warehouse_lock. Returns the reclaimed run ids."""
+    A run whose pid tag is not a process id (edited, or written by something else) may be alive: it is left alone
+    and named, with how to free its slot. Call only while holding warehouse_lock."""
     import dagster as dg
 
-    reclaimed = []
+    found = StaleRuns()
     records = instance.get_run_records(
         filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
                                         dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.QUEUED],
                               tags={WAREHOUSE_TAG: str(warehouse)}))
     for record in records:
         run = record.dagster_run
-        pid = run.tags.get(PID_TAG)
-        if pid is None or (pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid))):
+        tag = run.tags.get(PID_TAG)
+        if tag is None:  # not a `callqa run` run (the UI, the schedule): Dagster's own run monitoring owns it
+            continue
+        pid = _process_id(tag)
+        if pid is None:
+            found.unknown.append(
+                f"run {run.run_id[:8]} on this warehouse is {run.status.value.lower()} with {PID_TAG}={tag!r}, not a "
+                f"process id, so whether it still runs is unknown: left alone; if it holds the warehouse's pool "
+                f"slot and no process of it runs, free it with `dagster run delete {run.run_id}`")
+            continue
+        if pid != os.getpid() and pid_alive(pid):
             continue
         instance.report_run_failed(run, "the process of this callqa run is gone (killed?): its pool slots are freed")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        reclaimed.append(run.run_id)
-    return reclaimed
+        found.reclaimed.append(run.run_id)
+    return found

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from dagster_project.lib.sql import quote_identifier
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt"
 SOURCES_YAML = DBT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
@@ -29,10 +31,6 @@ def contract_columns() -> dict[str, list[str]]:
     return {t["name"]: [c["name"] for c in t["columns"]] for t in landing["tables"]}
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def create_raw_layer(
     warehouse: Path,
     rows: dict[str, list[dict]],
@@ -51,9 +49,9 @@ def create_raw_layer(
             if source in skip_sources:
                 continue
             data_columns = columns + extra_columns.get(source, [])
-            ddl = [f"{_quote(c)} VARCHAR" for c in data_columns]
-            ddl += [f"{_quote(c)} {t}" for c, t in METADATA_COLUMNS.items()]
-            con.execute(f"CREATE TABLE raw.{_quote(source)} ({', '.join(ddl)})")
+            ddl = [f"{quote_identifier(c)} VARCHAR" for c in data_columns]
+            ddl += [f"{quote_identifier(c)} {t}" for c, t in METADATA_COLUMNS.items()]
+            con.execute(f"CREATE TABLE raw.{quote_identifier(source)} ({', '.join(ddl)})")
             all_columns = data_columns + list(METADATA_COLUMNS)
             records = []
             for row in rows.get(source, []):
@@ -63,7 +61,7 @@ def create_raw_layer(
             if records:
                 placeholders = ", ".join("?" for _ in all_columns)
                 con.executemany(
-                    f"INSERT INTO raw.{_quote(source)} ({', '.join(map(_quote, all_columns))}) VALUES ({placeholders})",
+                    f"INSERT INTO raw.{quote_identifier(source)} ({', '.join(map(quote_identifier, all_columns))}) VALUES ({placeholders})",
                     records,
                 )
     finally:

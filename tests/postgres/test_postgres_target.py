@@ -70,7 +70,7 @@ def both_targets(tmp_path_factory):
         con = duckdb.connect(str(warehouse))
         con.execute("SET TimeZone = 'UTC'")
         for contract in load_contract().values():
-            ingest_source(con, base / "landing", contract)
+            ingest_source(con, base / "landing", contract, key=b"postgres-test-key")
         copied = copy_raw_layer(con, target)
         con.close()
         duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")

@@ -82,7 +82,7 @@ def readme_server(tmp_path_factory):
     try:
         con.execute("SET TimeZone = 'UTC'")
         for contract in load_contract().values():
-            ingest_source(con, base / "landing", contract)
+            ingest_source(con, base / "landing", contract, key=b"postgres-test-key")
     finally:
         con.close()
 

@@ -384,19 +384,18 @@ def test_a_second_run_on_the_same_warehouse_is_refused_at_once_naming_the_holder
         assert lock_path(settings.warehouse).exists()
 
 
-def test_slots_of_a_killed_run_are_reclaimed_and_live_runs_are_left_alone(tmp_path):
-    """A run killed while holding the single-writer pool slot of a persistent instance kept it, and the next run
-    waited forever (issue 15.1): runs tagged by callqa run whose process is gone are failed and their slots freed."""
+def _instance_with_one_slot(tmp_path):
+    """A persistent Dagster instance (as with DAGSTER_HOME) whose warehouse pool has one slot, and a way to make runs
+    that `callqa run` started on `warehouse` (tagged with a pid)."""
     import dagster as dg
 
-    from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG, reclaim_stale_runs
+    from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG
     from dagster_project.resources import WAREHOUSE_POOL
 
     (tmp_path / "home").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "home"),
                                              overrides={"concurrency": {"pools": {"default_limit": 1}}})
     warehouse = tmp_path / "callqa.duckdb"
-    dead_pid = 2 ** 22 + 17  # above any pid this kernel hands out
 
     def started_run(pid):
         run = instance.create_run_for_job(dg.GraphDefinition("g").to_job(), tags={PID_TAG: str(pid),
@@ -405,12 +404,52 @@ def test_slots_of_a_killed_run_are_reclaimed_and_live_runs_are_left_alone(tmp_pa
         instance.handle_run_event(run.run_id, dg.DagsterEvent(event_type_value="PIPELINE_START", job_name="g"))
         return run
 
+    instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 1)  # what default_limit 1 gives a real run
+    return instance, warehouse, started_run
+
+
+def test_slots_of_a_killed_run_are_reclaimed_and_live_runs_are_left_alone(tmp_path):
+    """A run killed while holding the single-writer pool slot of a persistent instance kept it, and the next run
+    waited forever (issue 15.1): runs tagged by callqa run whose process is gone are failed and their slots freed."""
+    import dagster as dg
+
+    from dagster_project.lib.runlock import reclaim_stale_runs
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    instance, warehouse, started_run = _instance_with_one_slot(tmp_path)
+    dead_pid = 2 ** 22 + 17  # above any pid this kernel hands out
     storage = instance.event_log_storage
-    storage.set_concurrency_slots(WAREHOUSE_POOL, 1)  # what the pool's default_limit of 1 gives a real run
     dead, alive = started_run(dead_pid), started_run(os.getppid())
     assert storage.claim_concurrency_slot(WAREHOUSE_POOL, dead.run_id, "ingest").is_claimed
     assert not storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed  # stuck behind it
-    assert reclaim_stale_runs(instance, warehouse) == [dead.run_id]
+    found = reclaim_stale_runs(instance, warehouse)
+    assert found.reclaimed == [dead.run_id] and found.unknown == []
     assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED  # its process lives
     assert storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed  # the slot is free
+
+
+@pytest.mark.parametrize("tag", ["abc", "12x", "", "0", "\u00b2"])
+def test_a_run_whose_pid_tag_is_not_a_process_id_is_left_alone_and_named(tmp_path, tag):
+    """A pid tag that is not a process id says nothing about whether the run lives: it was taken for a dead
+    process and the run failed under a possibly live process. It is left alone now, named with how to free it."""
+    import dagster as dg
+
+    from dagster_project.lib.runlock import PID_TAG, reclaim_stale_runs
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    instance, warehouse, started_run = _instance_with_one_slot(tmp_path)
+    storage = instance.event_log_storage
+    odd = started_run(tag)
+    assert storage.claim_concurrency_slot(WAREHOUSE_POOL, odd.run_id, "ingest").is_claimed
+    found = reclaim_stale_runs(instance, warehouse)
+    assert found.reclaimed == []
+    (message,) = found.unknown
+    assert message == (
+        f"run {odd.run_id[:8]} on this warehouse is started with {PID_TAG}={tag!r}, not a process id, so whether it "
+        f"still runs is unknown: left alone; if it holds the warehouse's pool slot and no process of it runs, free "
+        f"it with `dagster run delete {odd.run_id}`")
+    assert instance.get_run_by_id(odd.run_id).status == dg.DagsterRunStatus.STARTED
+    assert not storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed  # still its slot
+    instance.delete_run(odd.run_id)  # what `dagster run delete` does: the advice frees the slot
+    assert storage.claim_concurrency_slot(WAREHOUSE_POOL, "next-run", "ingest").is_claimed

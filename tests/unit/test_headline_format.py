@@ -66,6 +66,23 @@ def test_an_out_of_memory_failure_says_what_ran_out_and_what_to_set(monkeypatch)
     assert failure_hints(["Catalog Error: table x does not exist"], settings) == []
 
 
+def test_a_full_disk_says_where_the_warehouse_and_its_spills_are_and_what_to_set(monkeypatch, tmp_path):
+    """DuckDB's and the OS's wording of a full disk (as dagster-dbt passes dbt's errors on, in a step's error)."""
+    from dagster_project.pipeline import failure_hints
+    from dagster_project.settings import Settings
+
+    monkeypatch.setenv("CALLQA_WAREHOUSE", str(tmp_path / "w" / "callqa.duckdb"))
+    monkeypatch.setenv("CALLQA_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    settings = Settings.from_env()
+    error = ("The dbt CLI process failed with exit code `1`.\n\nErrors parsed from dbt logs:\n"
+             "IO Error: Could not write file \"/x/duckdb_temp_storage-0.tmp\": No space left on device")
+    (hint,) = failure_hints([error], settings)
+    assert hint == (f"the disk is full (warehouse {tmp_path / 'w' / 'callqa.duckdb'}, spills in {tmp_path / 'spill'}): "
+                    "free space or point CALLQA_DUCKDB_TEMP_DIR at a larger disk")
+    both = failure_hints([error, "Out of Memory Error: failed to allocate data of size 16.0 MiB"], settings)
+    assert [h.split(" (")[0] for h in both] == ["DuckDB ran out of memory", "the disk is full"]
+
+
 def test_the_planted_spots_reach_the_warehouse_and_leave_it_for_real_data(tmp_path):
     import json
 

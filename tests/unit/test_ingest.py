@@ -314,3 +314,16 @@ def test_unnamed_json_values_are_protected(tmp_path, con, contracts):
     assert [f.status for f in result.files] == ["loaded"]
     got = rows(con, "select ani, meta from raw.calls order by _file")
     assert got == [(hash_phone("12125550147", KEY), '{"note": "ring <num>", "n": 3}')]
+
+
+def test_ingestion_refuses_to_run_without_a_key_and_loads_nothing(tmp_path, con, contracts):
+    """No default key any more (the public development key let anyone reverse the caller hashes): a caller that
+    forgets the key gets a clear error before anything is read or written."""
+    landing = tmp_path / "landing"
+    write(landing, "calls/day1.csv", CALL_HEADER + "0001,C1,+1 212-555-0147,inbound,2026-03-08 02:30:00,,answered,\n")
+    with pytest.raises(TypeError, match="key"):
+        ingest_source(con, landing, contracts["calls"])
+    for missing in (None, b""):
+        with pytest.raises(ValueError, match="needs the PII key .*there is no default"):
+            ingest_source(con, landing, contracts["calls"], key=missing)
+    assert rows(con, "select count(*) from information_schema.tables where table_schema = 'raw'") == [(0,)]

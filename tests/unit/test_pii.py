@@ -5,7 +5,6 @@ import random
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,10 @@ def test_hash_depends_on_the_key_and_keeps_null():
     assert pii.hash_phone(None, b"a") is None
 
 
-def test_dev_key_warns_loudly(monkeypatch):
-    monkeypatch.delenv("CALLQA_PII_KEY", raising=False)
-    with pytest.warns(pii.DevKeyWarning, match="PUBLIC development key"):
-        assert pii.pii_key() == pii.DEV_DEFAULT_KEY.encode()
-    monkeypatch.setenv("CALLQA_PII_KEY", "s3cret")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert pii.pii_key() == b"s3cret"
+def test_there_is_no_public_development_key_to_fall_back_on():
+    """Issue 15.9: every caller hash made with the published development key could be reversed. A run hashes with
+    CALLQA_PII_KEY or the warehouse's generated key (resolve_key); ingestion takes the key as an argument."""
+    assert not hasattr(pii, "pii_key") and not hasattr(pii, "DEV_DEFAULT_KEY")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
 
 import json
+import logging
 import shutil
 from pathlib import Path
 from collections.abc import Mapping
@@ -10,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.transform.project import dbt_project
+from dagster_project.lib.dbt_progress import DbtProgress, install_command_filter, node_layers, quiet_stdout
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import Settings
 
@@ -61,10 +63,30 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
     dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
     dbt_vars = json.dumps(timezone_var(Settings.from_env()))
+    install_command_filter(logging.getLogger("dagster.builtin"))  # dagster-dbt's logger: the command once, short
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context)
-    yield from invocation.stream()
     target = Path(invocation.target_path)
-    prune_run_target_dirs((target if target.is_absolute() else Path(invocation.project_dir) / target).parent)
+    target = target if target.is_absolute() else Path(invocation.project_dir) / target
+    # What dbt prints (a line per node) goes to a file beside dbt's debug log (dbt.log); the log shows a line per
+    # layer (lib/dbt_progress.py).
+    output = target / DBT_OUTPUT_FILE
+    output.parent.mkdir(parents=True, exist_ok=True)
+    progress = DbtProgress(node_layers(invocation.manifest), context.log.info)
+    with open(output, "w", encoding="utf-8") as sink:
+        try:
+            for event in quiet_stdout(invocation.stream_raw_events(), sink):
+                progress.feed(event.raw_event)
+                # what invocation.stream() does with each event
+                yield from event.to_default_asset_events(
+                    manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+                    context=context, target_path=invocation.target_path, project=invocation.project)
+        finally:
+            progress.finish(f"{output} (debug log: {target / 'dbt.log'})")
+    prune_run_target_dirs(target.parent)
+
+
+# dbt's own output (what `dbt build` prints) of a run, in its invocation folder beside dbt.log.
+DBT_OUTPUT_FILE = "dbt_output.log"
 
 
 # dagster-dbt gives every invocation a target folder of its own (callqa_dbt-<run>-<hash>, ~20 MB at demo size: the
