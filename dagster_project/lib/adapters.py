@@ -89,6 +89,10 @@ class Adapter:
     pii_hash: tuple[str, ...] = ()  # phone numbers / addresses: keyed hash, as calls.caller_number
     pii_mask: tuple[str, ...] = ()  # free text: masked
     keep: tuple[str, ...] = ()  # known non-personal columns kept as delivered (fnmatch patterns allowed)
+    # columns kept as delivered only on rows where another column has one of the given values (a field whose
+    # meaning depends on the row: Zendesk's events.value is a status or a 12-digit group id on some events, the
+    # new subject text on others): (column, deciding column, values); other rows are protected as unnamed
+    keep_when: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     legacy_folders: tuple[str, ...] = ()  # older landing folders still read (files no contract source takes)
     references: tuple[str, ...] = ()  # the vendor documentation the format rests on
 
@@ -242,6 +246,11 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
               "events.type", "events.field_name", "events.public", "events.author_id", "events.audit_id",
               "events.score", "events.assignee_id", "events.created_at", "events.via.channel",
               "events.via.source.rel"),
+        # a status, priority, type, group or assignee change carries codes and ids (group ids are 12-digit
+        # numbers: protect_unnamed would hash them as phone numbers and they would no longer join the tickets'
+        # group_id); any other field's value (subject, custom fields) may be free text and stays protected
+        keep_when=tuple((column, "events.field_name", ("status", "priority", "type", "group_id", "assignee_id"))
+                        for column in ("events.value", "events.previous_value")),
         references=(
             "Zendesk Support API, Ticket Audits: {id, ticket_id, created_at, author_id, metadata, via, events[]}; "
             "list pages {audits, before_cursor, after_cursor, ...} or {audits, next_page, count}",
@@ -685,7 +694,10 @@ def load_adapter_file(con, landing_dir: Path, path: Path, spec: Adapter, key: by
     parsed = prepared.parsed
     if not parsed.rows:
         return record_outcome(con, delivery, spec.name, "empty")
+    kept = _values_kept_when(parsed, spec)
     protect_columns(parsed, key, spec.pii_hash, spec.pii_mask, spec.is_named)
+    for (row, i), value in kept.items():
+        parsed.rows[row][i] = value
     n = len(parsed.rows)
     incoming = arrow_rows(parsed, delivery, {
         "_record": pa.array(parsed.records, type=pa.int64()),
@@ -693,6 +705,20 @@ def load_adapter_file(con, landing_dir: Path, path: Path, spec: Adapter, key: by
     })
     return write_rows(con, delivery, spec.name, f"raw.{quote_identifier(spec.name)}", incoming, parsed,
                       lambda: ensure_adapter_table(con, spec, parsed.columns))
+
+
+def _values_kept_when(parsed, spec: Adapter) -> dict[tuple[int, int], str | None]:
+    """{(row, column index): delivered value} of the cells spec.keep_when keeps as delivered."""
+    index = {c: i for i, c in enumerate(parsed.columns)}
+    kept: dict[tuple[int, int], str | None] = {}
+    for column, deciding, values in spec.keep_when:
+        if column not in index or deciding not in index:
+            continue
+        i, d = index[column], index[deciding]
+        for r, row in enumerate(parsed.rows):
+            if row[d] is not None and row[d].strip().lower() in values:
+                kept[(r, i)] = row[i]
+    return kept
 
 
 def ingest_adapter(con, landing_dir: Path, adapter_name: str, key: bytes) -> SourceLoad:

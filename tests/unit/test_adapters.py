@@ -151,6 +151,23 @@ def test_audit_events_are_exploded_and_an_audit_without_events_is_one_row(tmp_pa
     assert got[1][7] == "reach me at <email>"
 
 
+def test_audit_values_are_kept_for_codes_and_ids_and_protected_for_other_fields(tmp_path, con):
+    """A group change carries 12-digit group ids (kept: they must join the tickets' group_id); a subject change
+    carries text that may hold a phone number (protected as an unnamed column)."""
+    landing = tmp_path / "landing"
+    audit = {"id": 7, "ticket_id": 101, "created_at": "2024-03-01T10:00:00Z", "events": [
+        {"id": 71, "type": "Change", "field_name": "group_id", "value": 360001234567, "previous_value": 360007654321},
+        {"id": 72, "type": "Change", "field_name": "subject", "value": "call 2125550147",
+         "previous_value": "2125550147"},
+        {"id": 73, "type": "Change", "field_name": "Status", "value": "pending", "previous_value": "open"}]}
+    write(landing, "zendesk_ticket_audits/page1.json", json.dumps({"audits": [audit]}))
+    ingest_adapter(con, landing, "zendesk_ticket_audits", KEY)
+    got = rows(con, 'select "events.value", "events.previous_value" from raw.zendesk_ticket_audits order by _line')
+    assert got[0] == ("360001234567", "360007654321")
+    assert got[1] == ("call <num>", hash_phone("2125550147", KEY))
+    assert got[2] == ("pending", "open")
+
+
 def test_genesys_participant_without_sessions_or_segments_still_gives_a_row(tmp_path, con):
     landing = tmp_path / "landing"
     conversations = [
