@@ -220,10 +220,14 @@ def adapters(
                                 "holding adapter folders) as ingestion would, loading nothing."),
     adapter: Optional[str] = typer.Option(None, "--adapter", help="Read the files as this adapter."),
     sample: int = typer.Option(5, "--sample", help="Files read per adapter folder."),
+    mapping: bool = typer.Option(True, "--mapping/--no-mapping",
+                                 help="Also run the sample through the adapters' dbt models in a throwaway warehouse "
+                                      "(rows staged / rejected and why; about a minute)."),
 ):
     """Other systems' exports callqa reads (Amazon Connect, Genesys Cloud, Zendesk, ServiceNow, ...): the folder to
     drop each in, the sources it feeds, what to export; with --dry-run, what a folder's files would give."""
     from dagster_project.lib.adapters import ADAPTERS, dry_run as adapter_dry_run, format_dry_run
+    from dagster_project.lib.adapters import format_mapped_dry_run, mapped_dry_run
 
     if adapter is not None and adapter not in ADAPTERS:
         _fail(f"no adapter {adapter!r}: one of {', '.join(ADAPTERS)}")
@@ -243,7 +247,16 @@ def adapters(
         return
     if not dry_run.is_dir():
         _fail(f"no folder at {dry_run}")
-    typer.echo(format_dry_run(adapter_dry_run(dry_run, adapter, sample)))
+    reports = adapter_dry_run(dry_run, adapter, sample)
+    typer.echo(format_dry_run(reports))
+    if mapping:
+        from dagster_project.settings import Settings
+
+        try:
+            rows = mapped_dry_run(dry_run, reports, Settings.from_env().timezone)
+        except RuntimeError as exc:
+            _fail(str(exc))
+        typer.echo(format_mapped_dry_run(rows))
 
 
 @app.command("load-postgres")

@@ -750,8 +750,8 @@ __all__ = ["ADAPTERS", "Adapter", "AdapterSettings", "AdapterSettingsError", "ad
 
 # ---------------------------------------------------------------- dry run (`callqa adapters --dry-run FOLDER`)
 
-MAPPING_REJECTS_NOTE = ("rows the mapping would reject: not counted by the dry run (that needs the adapter's dbt "
-                        "models; `callqa run` then `callqa rejects --source <source>` shows them)")
+MAPPING_REJECTS_NOTE = ("rows the mapping would stage or reject: below, unless --no-mapping (the sample run through "
+                        "the adapters' dbt models in a throwaway warehouse)")
 
 
 def _try(data: bytes, name: str, spec: Adapter, settings) -> dict:
@@ -870,3 +870,103 @@ def reported_sources(con) -> list[str]:
     if table_exists(con, "raw", "_ingest_ledger"):
         seen = {s for (s,) in con.execute("SELECT DISTINCT source FROM raw._ingest_ledger").fetchall()}
     return [*load_contract(), *(name for name in ADAPTERS if name in seen)]
+
+
+# ---------------------------------------------------------------- dry run through the mapping
+
+
+def mapped_dry_run(folder: Path, reports: list[dict], timezone: str = "UTC") -> list[dict]:
+    """What the adapters' dbt models would make of the sampled files, before any load: the recognised files of a
+    dry run ingested into a throwaway DuckDB warehouse (a throwaway PII key), the adapter models and the landing
+    boundary built there (`dbt run`), and per adapter and landing source the rows that would be staged, kept as
+    history or rejected, by reason, with an example detail. Nothing touches the real warehouse.
+
+    Returns [{adapter, source, fate, reason, rows, example}, ...]; raises RuntimeError when dbt fails."""
+    import contextlib
+    import os
+    import secrets
+    import shutil
+    import tempfile
+
+    import duckdb
+
+    from dagster_project.settings import DBT_PROJECT_DIR
+
+    folder = Path(folder)
+    recognised = [r for r in reports if r.get("recognised") and not r.get("refused")]
+    if not recognised:
+        return []
+    with tempfile.TemporaryDirectory(prefix="callqa_dry_run_") as tmp:
+        work = Path(tmp)
+        landing = work / "landing"
+        for report in recognised:
+            source_path = folder.parent / report["file"]
+            relative = Path(report["file"]).relative_to(Path(report["file"]).parts[0])
+            target = landing / report["adapter"] / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source_path, target)
+            pinned = source_path.parent / SETTINGS_FILE
+            if pinned.exists() and not (landing / report["adapter"] / SETTINGS_FILE).exists():
+                shutil.copyfile(pinned, landing / report["adapter"] / SETTINGS_FILE)
+        warehouse = work / "dry_run.duckdb"
+        con = duckdb.connect(str(warehouse))
+        key = secrets.token_bytes(32)
+        try:
+            names = sorted({r["adapter"] for r in recognised})
+            for name in names:
+                ingest_adapter(con, landing, name, key)
+        finally:
+            con.close()
+        sources = sorted({source for name in names for source in ADAPTERS[name].feeds})
+        env = {"CALLQA_WAREHOUSE": str(warehouse), "CALLQA_TIMEZONE": timezone, "DBT_TARGET": "duckdb",
+               "CALLQA_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"), "CALLQA_LANDING_DIR": str(landing)}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            from dbt.cli.main import dbtRunner
+
+            with contextlib.redirect_stdout(open(os.devnull, "w")):
+                result = dbtRunner().invoke([
+                    "run", "--select", *(f"+base_landing__{s}" for s in sources),
+                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                    "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
+                ])
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            # dbt-duckdb keeps its DuckDB instance open in the process after an in-process run: close it
+            from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager.close_all_connections()
+        if not result.success:
+            raise RuntimeError(f"the dry run's dbt build failed: {result.exception or 'see the dbt log'}")
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rows = []
+            for source in sources:
+                placeholders = ", ".join("?" for _ in names)
+                rows += con.execute(
+                    f"""select _adapter, ? as source, _fate, _reject_reason, count(*), min(_reject_detail)
+                        from staging.base_landing__{source} where _adapter in ({placeholders})
+                        group by all order by 1, 3, 4""",
+                    [source, *names],
+                ).fetchall()
+        finally:
+            con.close()
+    return [{"adapter": a, "source": s, "fate": f, "reason": r, "rows": n, "example": d} for a, s, f, r, n, d in rows]
+
+
+def format_mapped_dry_run(rows: list[dict]) -> str:
+    if not rows:
+        return "through the mapping: no recognised file to map"
+    lines = ["through the mapping (the sampled files only; nothing loaded):"]
+    for r in rows:
+        what = r["fate"] if r["fate"] != "rejected" else f"rejected, {r['reason']}"
+        example = f"  e.g. {r['example']}" if r["fate"] == "rejected" and r["example"] else ""
+        lines.append(f"  {r['adapter']} -> {r['source']}: {r['rows']} {what}{example}")
+    return "\n".join(lines)

@@ -475,7 +475,7 @@ def test_dry_run_reports_recognition_fields_dates_and_malformed_rows_without_a_w
     sn = reports["servicenow_incidents"]
     assert sn["recognised"] and sn["date_order"] is None and "callqa_adapter.yml" in sn["date_problem"]
     text = ad.format_dry_run(ad.dry_run(folder))
-    assert "would be refused" in text and "not counted by the dry run" in text
+    assert "would be refused" in text and "unless --no-mapping" in text
     # a loose file in a folder of another name: recognised by its columns
     write(tmp_path / "loose", "dump.json", json.dumps({"tickets": [{"id": 1, "created_at": "2024-01-01T00:00:00Z",
                                                                    "updated_at": "2024-01-01T00:00:00Z",
