@@ -20,12 +20,15 @@ def test_definitions_load_and_validate(defs):
 
 
 def test_every_source_is_an_ingestion_asset_feeding_its_staging_model(defs):
+    """raw/<source> -> staging/base_landing__<source> (the landing boundary) -> staging/stg_landing__<source>."""
     graph = defs.resolve_asset_graph()
     for source in load_contract():
         raw_key = dg.AssetKey(["raw", source])
+        base_key = dg.AssetKey(["staging", f"base_landing__{source}"])
         staging_key = dg.AssetKey(["staging", f"stg_landing__{source}"])
         assert graph.has(raw_key) and graph.get(raw_key).is_materializable
-        assert raw_key in graph.get(staging_key).parent_keys, source
+        assert raw_key in graph.get(base_key).parent_keys, source
+        assert base_key in graph.get(staging_key).parent_keys, source
 
 
 def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):

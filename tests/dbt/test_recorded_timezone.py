@@ -19,17 +19,18 @@ def test_a_build_in_another_zone_is_refused_and_the_recorded_zone_builds(tmp_pat
     create_raw_layer(warehouse, {})
     _record(warehouse, "Asia/Jerusalem")
     with dbt_env(warehouse, "UTC"):
-        refused = run_dbt(["run", "--select", "stg_landing__agents"], tmp_path)
+        refused = run_dbt(["run", "--select", "base_landing__agents", "stg_landing__agents"], tmp_path)
     assert not refused.success
     message = " ".join(failures(refused))
     assert "CALLQA_TIMEZONE=Asia/Jerusalem" in message and "this build has UTC" in message, message
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        built = con.execute("select count(*) from information_schema.tables where table_name = 'stg_landing__agents'"
+        built = con.execute("select count(*) from information_schema.tables "
+                            "where table_name in ('base_landing__agents', 'stg_landing__agents')"
                             ).fetchall()[0][0]
     finally:
         con.close()
     assert built == 0  # refused before any model ran
     with dbt_env(warehouse, "Asia/Jerusalem"):
-        accepted = run_dbt(["run", "--select", "stg_landing__agents"], tmp_path)
+        accepted = run_dbt(["run", "--select", "base_landing__agents", "stg_landing__agents"], tmp_path)
     assert accepted.success, failures(accepted)
