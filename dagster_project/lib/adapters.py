@@ -890,7 +890,7 @@ def mapped_dry_run(folder: Path, reports: list[dict], timezone: str = "UTC") -> 
 
     import duckdb
 
-    from dagster_project.settings import DBT_PROJECT_DIR
+    from dagster_project.lib.dbt_inprocess import run_dbt
 
     folder = Path(folder)
     recognised = [r for r in reports if r.get("recognised") and not r.get("refused")]
@@ -920,29 +920,8 @@ def mapped_dry_run(folder: Path, reports: list[dict], timezone: str = "UTC") -> 
         sources = sorted({source for name in names for source in ADAPTERS[name].feeds})
         env = {"CALLQA_WAREHOUSE": str(warehouse), "CALLQA_TIMEZONE": timezone, "DBT_TARGET": "duckdb",
                "CALLQA_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"), "CALLQA_LANDING_DIR": str(landing)}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            from dbt.cli.main import dbtRunner
-
-            with contextlib.redirect_stdout(open(os.devnull, "w")):
-                result = dbtRunner().invoke([
-                    "run", "--select", *(f"+base_landing__{s}" for s in sources),
-                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                    "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
-                ])
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-            # dbt-duckdb keeps its DuckDB instance open in the process after an in-process run: close it
-            from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-            if DuckDBConnectionManager._ENV is not None:
-                DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager.close_all_connections()
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            result = run_dbt(["run", "--select", *(f"+base_landing__{s}" for s in sources), "--quiet"], work, env)
         if not result.success:
             raise RuntimeError(f"the dry run's dbt build failed: {result.exception or 'see the dbt log'}")
         con = duckdb.connect(str(warehouse), read_only=True)

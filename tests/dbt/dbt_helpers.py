@@ -1,13 +1,14 @@
 """Helpers for the dbt tests (imported by the test modules): a hand-made raw layer (exactly as docs/layers.md describes it) and dbt runs."""
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import yaml
 
+from dagster_project.lib.dbt_inprocess import release_duckdb as _release_duckdb  # noqa: F401 (test_qa uses it)
+from dagster_project.lib.dbt_inprocess import run_dbt as _run_dbt
+from dagster_project.lib.dbt_inprocess import temporary_env
 from dagster_project.lib.sql import quote_identifier
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,53 +69,20 @@ def create_raw_layer(
         con.close()
 
 
-@contextmanager
 def dbt_env(warehouse: Path, timezone: str):
-    env = {
+    """The environment dbt reads, for the block: this warehouse and zone, DuckDB limits fit for a test."""
+    return temporary_env({
         "CALLQA_WAREHOUSE": str(warehouse),
         "CALLQA_TIMEZONE": timezone,
         "CALLQA_DUCKDB_TEMP_DIR": str(warehouse.parent / "duckdb_tmp"),
         "CALLQA_DUCKDB_MEMORY_LIMIT": "1GB",
         "DBT_TARGET": "duckdb",
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    })
 
 
 def run_dbt(args: list[str], work_dir: Path):
-    """dbt in-process (dbtRunner); target and logs go to work_dir so runs never touch dbt/target."""
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-        ]
-    )
-    _release_duckdb()
-    return result
-
-
-def _release_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process run; close it so the
-    warehouse file can be opened again (read-only, or by the next run with other settings)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
+    """dbt in-process (lib/dbt_inprocess.run_dbt); target and logs go to work_dir so runs never touch dbt/target."""
+    return _run_dbt(args, work_dir)
 
 
 def failures(result) -> list[str]:

@@ -1,6 +1,5 @@
 """Running the whole pipeline in a test: a landing folder and warehouse of the test's own, set in the
 environment only for the duration (the module fixtures of the end-to-end tests share this)."""
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import duckdb
 @contextmanager
 def pipeline_env(base: Path, landing: Path, timezone: str):
     """Yields `run()` (runs the pipeline, returns its outcome) and `connect()` (a read-only connection)."""
+    from dagster_project.lib.dbt_inprocess import temporary_env
     from dagster_project.pipeline import run_pipeline
     from dagster_project.settings import Settings
 
@@ -23,14 +23,6 @@ def pipeline_env(base: Path, landing: Path, timezone: str):
         "CALLQA_SERVING_WAREHOUSE": str(base / "callqa_serving.duckdb"),
         "CALLQA_EXPORT_DIR": str(base / "exports"),
     }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with temporary_env(env):
         yield (lambda: run_pipeline(Settings.from_env())), (
             lambda: duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -5,17 +5,15 @@ dbt builds the adapter models, the landing boundary and fct_tickets on both targ
 tests on PostgreSQL: their SQL inputs run there too), and the results are compared row for row: staged tickets, events and surveys,
 every row's fate and reject reason (base_landing__*), the staged calls and digital contacts, fct_tickets, the
 rejects and the layer reconciliation. Skipped without a server, unless CALLQA_REQUIRE_POSTGRES=1."""
-import dataclasses
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from dagster_project.lib.dbt_inprocess import temporary_env
 from tests.dbt.dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
-from tests.postgres.test_postgres_target import _normalise, _server, _sort_key
+from tests.postgres.pg_helpers import postgres_env, rows_on_both, scratch_database, server
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +61,7 @@ def both_targets(tmp_path_factory):
     adapters_lib = pytest.importorskip("dagster_project.lib.adapters")
     from dagster_project.lib.postgres_raw import copy_raw_layer
 
-    server = _server()
+    postgres = server()
     base = tmp_path_factory.mktemp("adapter_models_postgres")
     landing = base / "landing"
     for adapter in ADAPTERS:
@@ -71,13 +69,7 @@ def both_targets(tmp_path_factory):
     warehouse = base / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {})
 
-    dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
-    admin = server.connect()
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{dbname}"')
-    target = dataclasses.replace(server, dbname=dbname)
-    try:
+    with scratch_database(postgres) as target:
         with dbt_env(warehouse, TZ):
             con = duckdb.connect(str(warehouse))
             con.execute("SET TimeZone = 'UTC'")
@@ -86,28 +78,12 @@ def both_targets(tmp_path_factory):
             copy_raw_layer(con, target)
             con.close()
             duck = run_dbt(["build", "--select", *SELECT, "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
-            pg_env = {"DBT_TARGET": "postgres", "PGHOST": target.host, "PGPORT": str(target.port),
-                      "PGUSER": target.user, "PGDATABASE": dbname}
-            if target.passfile:
-                pg_env["PGPASSFILE"] = target.passfile
-            saved = {k: os.environ.get(k) for k in pg_env}
-            os.environ.update(pg_env)
-            try:
+            with temporary_env(postgres_env(target)):
                 pg = run_dbt(["build", "--select", *SELECT, "--exclude-resource-type", "unit_test"],
                              base / "dbt_postgres")
                 # the adapter models' unit tests: their SQL inputs and expectations on PostgreSQL too
                 pg_unit = run_dbt(["test", "--select", *MODELS, "--resource-type", "unit_test"], base / "dbt_postgres")
-            finally:
-                for key, value in saved.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
         yield {"duckdb": duck, "postgres": pg, "postgres_unit": pg_unit, "warehouse": warehouse, "target": target}
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{dbname}" with (force)')
-        admin.close()
 
 
 def test_adapter_models_and_their_unit_tests_build_on_both_targets(both_targets):
@@ -127,16 +103,11 @@ def test_same_rows_on_duckdb_and_postgresql(both_targets, relation):
     sql = f"select {COMPARED[relation]} from {relation} {where}"
     duck = duckdb.connect(str(both_targets["warehouse"]), read_only=True)
     duck.execute("SET TimeZone = 'UTC'")
-    try:
-        duck_rows = sorted(([_normalise(v) for v in r] for r in duck.execute(sql).fetchall()), key=_sort_key)
-    finally:
-        duck.close()
     pg = both_targets["target"].connect()
     try:
-        with pg.cursor() as cur:
-            cur.execute(sql)
-            pg_rows = sorted(([_normalise(v) for v in r] for r in cur.fetchall()), key=_sort_key)
+        duck_rows, pg_rows = rows_on_both(duck, pg, sql)
     finally:
+        duck.close()
         pg.close()
     assert duck_rows, f"{relation} is empty: the comparison would prove nothing"
     assert pg_rows == duck_rows

@@ -1,16 +1,14 @@
 """Adapter raw tables reach PostgreSQL too (lib/postgres_raw.py), names and rows as in DuckDB: a column name over
 63 bytes is already shortened at ingestion, so PostgreSQL never truncates one silently. Skipped without a server
 (like tests/postgres/test_postgres_target.py), unless CALLQA_REQUIRE_POSTGRES=1."""
-import dataclasses
 import json
-import uuid
 
 import duckdb
 import pytest
 
 from dagster_project.lib.adapters import ingest_adapter
 from dagster_project.lib.postgres_raw import copy_raw_layer, postgres_names
-from tests.postgres.test_postgres_target import _server
+from tests.postgres.pg_helpers import scratch_database, server
 
 LONG = "a_contact_attribute_whose_name_is_far_longer_than_postgresql_allows_for_identifiers"
 
@@ -24,7 +22,7 @@ def test_postgres_names_refuse_two_names_that_would_be_one():
 
 
 def test_adapter_raw_tables_are_copied_with_the_same_names_and_rows(tmp_path):
-    server = _server()
+    postgres = server()
     landing = tmp_path / "landing"
     (landing / "amazon_connect_ctr").mkdir(parents=True)
     (landing / "amazon_connect_ctr" / "part-1").write_text("".join(json.dumps(
@@ -39,30 +37,22 @@ def test_adapter_raw_tables_are_copied_with_the_same_names_and_rows(tmp_path):
     for name in ("amazon_connect_ctr", "servicenow_incidents"):
         assert not ingest_adapter(con, landing, name, b"k").refused
 
-    dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
-    admin = server.connect()
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{dbname}"')
     try:
-        target = dataclasses.replace(server, dbname=dbname)
-        copied = copy_raw_layer(con, target)
-        assert copied["amazon_connect_ctr"] == 3 and copied["servicenow_incidents"] == 1
-        pg = target.connect()
-        with pg.cursor() as cur:
-            for table in ("amazon_connect_ctr", "servicenow_incidents"):
-                cur.execute("select column_name from information_schema.columns where table_schema = 'raw' "
-                            "and table_name = %s order by ordinal_position", [table])
-                pg_columns = [c for (c,) in cur.fetchall()]
-                duck_columns = [c for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_schema = 'raw' "
-                    "and table_name = ? order by ordinal_position", [table]).fetchall()]
-                assert pg_columns == duck_columns
-            cur.execute('select category, category__2, _date_order from raw.servicenow_incidents')
-            assert cur.fetchall() == [("A", "B", "dmy")]
-        pg.close()
+        with scratch_database(postgres) as target:
+            copied = copy_raw_layer(con, target)
+            assert copied["amazon_connect_ctr"] == 3 and copied["servicenow_incidents"] == 1
+            pg = target.connect()
+            with pg.cursor() as cur:
+                for table in ("amazon_connect_ctr", "servicenow_incidents"):
+                    cur.execute("select column_name from information_schema.columns where table_schema = 'raw' "
+                                "and table_name = %s order by ordinal_position", [table])
+                    pg_columns = [c for (c,) in cur.fetchall()]
+                    duck_columns = [c for (c,) in con.execute(
+                        "select column_name from information_schema.columns where table_schema = 'raw' "
+                        "and table_name = ? order by ordinal_position", [table]).fetchall()]
+                    assert pg_columns == duck_columns
+                cur.execute('select category, category__2, _date_order from raw.servicenow_incidents')
+                assert cur.fetchall() == [("A", "B", "dmy")]
+            pg.close()
     finally:
         con.close()
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{dbname}" with (force)')
-        admin.close()

@@ -5,17 +5,14 @@ models, so every hand-computed case also runs through the postgres__ macros), an
 DuckDB.
 
 Without a reachable server the module is skipped, unless CALLQA_REQUIRE_POSTGRES=1 (as in test_postgres_target)."""
-import dataclasses
-import os
-import uuid
-
 import duckdb
 import pytest
 
+from dagster_project.lib.dbt_inprocess import temporary_env
 from dagster_project.lib.postgres_raw import copy_raw_layer
 from tests.dbt.dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
 from tests.dbt.business_hours_cases import TZ, raw_rows
-from tests.postgres.test_postgres_target import BI_ROLE, _server
+from tests.postgres.pg_helpers import postgres_env, scratch_database, server
 
 pytestmark = pytest.mark.slow
 
@@ -28,41 +25,19 @@ UNIT_TESTS = ("int_business_schedules__latest_delivery_replaces_seed",
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    server = _server()
+    postgres = server()
     base = tmp_path_factory.mktemp("business_hours_postgres")
     warehouse = base / "callqa.duckdb"
     create_raw_layer(warehouse, raw_rows())
-    dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
-    admin = server.connect()
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{dbname}"')
-        cur.execute(f'grant connect on database "{dbname}" to "{BI_ROLE}"')
-    target = dataclasses.replace(server, dbname=dbname)
-    con = duckdb.connect(str(warehouse))
-    copy_raw_layer(con, target)
-    con.close()
-    pg_env = {"DBT_TARGET": "postgres", "PGHOST": target.host, "PGPORT": str(target.port), "PGUSER": target.user,
-              "PGDATABASE": dbname}
-    if target.passfile:
-        pg_env["PGPASSFILE"] = target.passfile
-    with dbt_env(warehouse, TZ):
-        saved = {k: os.environ.get(k) for k in pg_env}
-        os.environ.update(pg_env)
-        try:
+    with scratch_database(postgres, grant_bi=True) as target:
+        con = duckdb.connect(str(warehouse))
+        copy_raw_layer(con, target)
+        con.close()
+        with dbt_env(warehouse, TZ), temporary_env(postgres_env(target)):
             result = run_dbt(["build", "--select", "+fct_tickets"], base / "dbt_postgres")
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-    pg = target.connect()
-    yield {"result": result, "pg": pg}
-    pg.close()
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{dbname}" with (force)')
-    admin.close()
+        pg = target.connect()
+        yield {"result": result, "pg": pg}
+        pg.close()
 
 
 def test_build_and_unit_tests_pass_on_postgres(built):

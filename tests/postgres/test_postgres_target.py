@@ -10,106 +10,46 @@ nothing else: no other schema, no writes, no view definitions.
 
 Without a reachable server the module is skipped, unless CALLQA_REQUIRE_POSTGRES=1 (set by `make test`, so CI
 never skips it silently)."""
-import dataclasses
-import math
 import os
-import uuid
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import date
 
 import duckdb
 import pytest
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
-from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
+from dagster_project.lib.dbt_inprocess import temporary_env
+from dagster_project.lib.postgres_raw import copy_raw_layer
 from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
+from tests.postgres.pg_helpers import BI_ROLE, differences, postgres_env, rows_on_both, scratch_database, server
 
 pytestmark = pytest.mark.slow
 
 TZ = "America/New_York"
-BI_ROLE = os.environ.get("CALLQA_PG_BI_ROLE", "callqa_bi")
-FLOAT_REL_TOL = 1e-9
-
-
-def _server() -> PostgresTarget:
-    target = PostgresTarget.from_env()
-    try:
-        target.connect().close()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        message = (f"no PostgreSQL server at {target.host}:{target.port} that {target.user} can log in to with "
-                   f"the password file {target.passfile} ({exc}); start one with `make pg-start`")
-        if os.environ.get("CALLQA_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return target
 
 
 @pytest.fixture(scope="module")
 def both_targets(tmp_path_factory):
     from dagster_project.lib.synth import generate
-    import psycopg2
 
-    server = _server()
+    postgres = server()
     base = tmp_path_factory.mktemp("postgres")
     generate(base / "landing", days=12, contacts_per_day=150, seed=23, dirty=True,
              start_date=date(2026, 3, 2), timezone=TZ)  # 2026-03-08: clocks go forward in New York
 
-    # A database of this test's own, dropped at the end.
-    dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
-    admin = server.connect()
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{dbname}"')
-        cur.execute(f'grant connect on database "{dbname}" to "{BI_ROLE}"')
-    target = dataclasses.replace(server, dbname=dbname)
-
     warehouse = base / "callqa.duckdb"
-    with dbt_env(warehouse, TZ):
-        os.environ["CALLQA_LANDING_DIR"] = str(base / "landing")
-        con = duckdb.connect(str(warehouse))
-        con.execute("SET TimeZone = 'UTC'")
-        for contract in load_contract().values():
-            ingest_source(con, base / "landing", contract, key=b"postgres-test-key")
-        copied = copy_raw_layer(con, target)
-        con.close()
-        duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
-        pg_env = {"DBT_TARGET": "postgres", "PGHOST": target.host, "PGPORT": str(target.port),
-                  "PGUSER": target.user, "PGDATABASE": dbname}
-        if target.passfile:
-            pg_env["PGPASSFILE"] = target.passfile  # dbt's profile has no password: libpq reads it from here
-        saved = {k: os.environ.get(k) for k in pg_env}
-        os.environ.update(pg_env)
-        try:
-            pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-    yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied}
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{dbname}" with (force)')
-    admin.close()
-
-
-def _normalise(value):
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _sort_key(row):
-    return tuple((v is None, round(v, 6) if isinstance(v, float) else str(v)) for v in row)
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=FLOAT_REL_TOL, abs_tol=1e-12)
-    return a == b
+    with scratch_database(postgres, grant_bi=True) as target:
+        with dbt_env(warehouse, TZ), temporary_env({"CALLQA_LANDING_DIR": str(base / "landing")}):
+            con = duckdb.connect(str(warehouse))
+            con.execute("SET TimeZone = 'UTC'")
+            for contract in load_contract().values():
+                ingest_source(con, base / "landing", contract, key=b"postgres-test-key")
+            copied = copy_raw_layer(con, target)
+            con.close()
+            duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
+            with temporary_env(postgres_env(target)):
+                pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
+        yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied}
 
 
 def _marts(con) -> list[str]:
@@ -129,31 +69,19 @@ def test_every_public_mart_is_identical_row_for_row(both_targets):
     pg = both_targets["target"].connect()
     marts = _marts(duck)
     assert {"fct_contacts", "rpt_fcr_daily", "rpt_service_level_interval", "fct_tickets"} <= set(marts)
-    differences = []
+    found = []
     try:
         for mart in marts:
             columns = [c for (c,) in duck.execute(
                 "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
                 "order by ordinal_position", [mart]).fetchall()]
             column_list = ", ".join(f'"{c}"' for c in columns)
-            duck_rows = sorted(([_normalise(v) for v in r] for r in duck.execute(
-                f'select {column_list} from marts."{mart}"').fetchall()), key=_sort_key)
-            with pg.cursor() as cur:
-                cur.execute(f'select {column_list} from marts."{mart}"')
-                pg_rows = sorted(([_normalise(v) for v in r] for r in cur.fetchall()), key=_sort_key)
-            if len(duck_rows) != len(pg_rows):
-                differences.append(f"{mart}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on PostgreSQL")
-                continue
-            assert duck_rows, f"{mart} is empty: the comparison would prove nothing"
-            for d_row, p_row in zip(duck_rows, pg_rows):
-                bad = [f"{c}: {d!r} vs {p!r}" for c, d, p in zip(columns, d_row, p_row) if not _same(d, p)]
-                if bad:
-                    differences.append(f"{mart}: " + "; ".join(bad[:5]))
-                    break
+            duck_rows, pg_rows = rows_on_both(duck, pg, f'select {column_list} from marts."{mart}"')
+            found += differences(mart, columns, duck_rows, pg_rows)
     finally:
         duck.close()
         pg.close()
-    assert not differences, "\n".join(differences)
+    assert not found, "\n".join(found)
 
 
 def test_bi_role_reads_the_marts_and_nothing_else(both_targets):

@@ -1,0 +1,101 @@
+"""Shared by the PostgreSQL tests: the server `make pg-start` runs, a database of a test's own, the environment that
+points dbt at it, and the row-for-row comparison of a query on DuckDB and on PostgreSQL."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from dagster_project.lib.postgres_raw import PostgresTarget
+
+BI_ROLE = os.environ.get("CALLQA_PG_BI_ROLE", "callqa_bi")
+FLOAT_REL_TOL = 1e-9
+
+
+def server() -> PostgresTarget:
+    """The server of the environment (PGHOST, PGPORT, ...); skip without one, unless CALLQA_REQUIRE_POSTGRES=1."""
+    target = PostgresTarget.from_env()
+    try:
+        target.connect().close()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        message = (f"no PostgreSQL server at {target.host}:{target.port} that {target.user} can log in to with "
+                   f"the password file {target.passfile} ({exc}); start one with `make pg-start`")
+        if os.environ.get("CALLQA_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return target
+
+
+@contextmanager
+def scratch_database(on: PostgresTarget, grant_bi: bool = False) -> Iterator[PostgresTarget]:
+    """A new database of the test's own (the BI role may connect when `grant_bi`), dropped at the end."""
+    dbname = f"callqa_test_{uuid.uuid4().hex[:10]}"
+    admin = on.connect()
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'create database "{dbname}"')
+            if grant_bi:
+                cur.execute(f'grant connect on database "{dbname}" to "{BI_ROLE}"')
+        yield dataclasses.replace(on, dbname=dbname)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'drop database if exists "{dbname}" with (force)')
+        admin.close()
+
+
+def postgres_env(target: PostgresTarget) -> dict[str, str]:
+    """What dbt reads to build on `target` (its profile has no password: libpq reads PGPASSFILE)."""
+    env = {"DBT_TARGET": "postgres", "PGHOST": target.host, "PGPORT": str(target.port), "PGUSER": target.user,
+           "PGDATABASE": target.dbname}
+    if target.passfile:
+        env["PGPASSFILE"] = target.passfile
+    return env
+
+
+def normalise(value):
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def sort_key(row):
+    return tuple((v is None, round(v, 6) if isinstance(v, float) else str(v)) for v in row)
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=FLOAT_REL_TOL, abs_tol=1e-12)
+    return a == b
+
+
+def rows_on_both(duck, pg, sql: str) -> tuple[list[list], list[list]]:
+    """The rows of `sql` on a DuckDB connection and a PostgreSQL connection, normalised and sorted alike."""
+    duck_rows = sorted(([normalise(v) for v in r] for r in duck.execute(sql).fetchall()), key=sort_key)
+    with pg.cursor() as cur:
+        cur.execute(sql)
+        pg_rows = sorted(([normalise(v) for v in r] for r in cur.fetchall()), key=sort_key)
+    return duck_rows, pg_rows
+
+
+def differences(label: str, columns: list[str], duck_rows: list[list], pg_rows: list[list]) -> list[str]:
+    """What differs between the two sides: the row counts, or the first differing row's columns (floats within
+    FLOAT_REL_TOL). An empty DuckDB side is a difference too: the comparison would prove nothing."""
+    if not duck_rows:
+        return [f"{label} is empty on DuckDB: the comparison would prove nothing"]
+    if len(duck_rows) != len(pg_rows):
+        return [f"{label}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on PostgreSQL"]
+    for d_row, p_row in zip(duck_rows, pg_rows):
+        bad = [f"{c}: {d!r} vs {p!r}" for c, d, p in zip(columns, d_row, p_row) if not same(d, p)]
+        if bad:
+            return [f"{label}: " + "; ".join(bad[:5])]
+    return []
