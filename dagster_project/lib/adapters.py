@@ -79,7 +79,10 @@ class Adapter:
     name: str  # = landing folder = raw table = dbt source table in source `adapters`
     description: str
     export: str  # what to export from the platform, and where to drop it
-    feeds: tuple[str, ...]  # contract sources its dbt models feed
+    # the landing sources its dbt models (base_<adapter>__<source>) feed, each "primary" (the models that together
+    # account for every raw row: layer_reconciliation checks it) or "secondary" (rows derived from rows a primary
+    # model accounts for); dbt's landing_adapters() is generated from this (dbt/scripts/snapshot_landing_contract.py)
+    feeds: dict[str, str]
     format: str  # "csv" | "json"
     delimiter: str = ","
     explode: tuple[str, ...] = ()  # JSON arrays exploded into rows, outermost first
@@ -125,7 +128,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         export="Amazon Connect > Data streaming > Contact Trace Records to a Kinesis Data Firehose delivery stream "
                "writing to S3: copy the S3 objects (no extension, JSON objects back to back, or .gz) as they are; "
                "JSON lines or a JSON array of records are read too.",
-        feeds=("calls", "digital_contacts"),
+        feeds={"calls": "primary", "digital_contacts": "primary"},
         format="json",
         required=("ContactId", "Channel", "InitiationMethod", "InitiationTimestamp"),
         timestamps=_CTR_TIMESTAMPS,
@@ -158,7 +161,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         export="Genesys Cloud Analytics API: the conversation details job (POST /api/v2/analytics/conversations/"
                "details/jobs, then its results pages) or the details query; save each response page as returned "
                "({\"conversations\": [...]}), or the conversations one per line.",
-        feeds=("calls", "digital_contacts"),
+        feeds={"calls": "primary", "digital_contacts": "primary"},
         format="json",
         explode=("participants", "participants.sessions", "participants.sessions.segments"),
         record_keys=("conversations",),
@@ -200,7 +203,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         export="Zendesk Support API: the incremental ticket export (GET /api/v2/incremental/tickets/"
                "cursor.json?start_time=...): save each page as returned ({\"tickets\": [...], \"after_cursor\": ...}); "
                "single tickets ({\"ticket\": {...}}), arrays and JSON lines are read too.",
-        feeds=("tickets", "surveys"),
+        feeds={"tickets": "primary", "surveys": "secondary"},
         format="json",
         record_keys=("tickets", "ticket", "results"),
         required=("id", "created_at", "updated_at", "status"),
@@ -231,7 +234,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         description="Zendesk Support ticket audits, one row per audit x event.",
         export="Zendesk Support API: ticket audits (GET /api/v2/ticket_audits, or /api/v2/tickets/{id}/audits per "
                "ticket): save each page as returned ({\"audits\": [...], ...}); arrays and JSON lines are read too.",
-        feeds=("ticket_events", "surveys"),
+        feeds={"ticket_events": "primary"},
         format="json",
         explode=("events",),
         record_keys=("audits", "audit"),
@@ -264,7 +267,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         export="ServiceNow: export the incident updates (one row per update, with number, incident_state, "
                "sys_mod_count, sys_updated_at, opened_at, caller_id, priority, contact_type, resolved_at, "
                "closed_at, ...) as CSV, display values or bare values; dates day-first or month-first.",
-        feeds=("tickets", "ticket_events"),
+        feeds={"tickets": "primary", "ticket_events": "secondary"},
         format="csv",
         # the update time is sys_updated_at in the published log and sys_updated_on in ServiceNow's own table
         # export: either is fine (the model reads both), so neither is required
@@ -292,7 +295,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         description="The Anonymous Bank call-center log (Technion SEE Center, 1999), tab-separated, one row per "
                     "call.",
         export="The published log as it is (tab-separated, header vru+line, call_id, customer_id, ...).",
-        feeds=("calls",),
+        feeds={"calls": "primary"},
         format="csv",
         delimiter="\t",
         required=("vru+line", "call_id", "customer_id", "type", "date", "vru_entry", "vru_exit", "q_start",

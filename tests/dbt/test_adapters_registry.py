@@ -1,23 +1,25 @@
-"""The adapter registry (dbt/macros/landing/landing_adapters.sql) and the adapter models agree: every
-base_<adapter>__<source> model is registered, every registered one exists, feeds a landing source, names a raw
-table of source `adapters`, and every adapter has a primary model (the one that accounts for its raw rows)."""
+"""The adapter registry has one place, dagster_project/lib/adapters.py (ADAPTERS[...].feeds); dbt's landing_adapters()
+is generated from it (dbt/macros/landing/landing_adapters_registry.sql) and must not be stale. Every registered model
+base_<adapter>__<source> exists in models/staging/adapters/<adapter>/ and every such model is registered; each adapter
+feeds landing sources, has a raw table in source `adapters`, and a primary model (the one that accounts for its rows)."""
 from __future__ import annotations
 
-import ast
-import re
+import importlib.util
 
 import yaml
 
+from dagster_project.lib.adapters import ADAPTERS
 from dbt_helpers import DBT_DIR, SOURCES_YAML
 
-REGISTRY = DBT_DIR / "macros" / "landing" / "landing_adapters.sql"
 ADAPTER_MODELS = DBT_DIR / "models" / "staging" / "adapters"
 
 
-def _registry() -> dict[str, dict[str, str]]:
-    text = REGISTRY.read_text(encoding="utf-8")
-    body = re.search(r"macro landing_adapters\(\).*?return\((\{.*?\})\)\s*\}\}", text, re.S).group(1)
-    return ast.literal_eval(body)
+def _generator():
+    path = DBT_DIR / "scripts" / "snapshot_landing_contract.py"
+    spec = importlib.util.spec_from_file_location("snapshot_landing_contract", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _landing_sources() -> list[str]:
@@ -33,9 +35,15 @@ def _adapter_tables() -> list[str]:
     return [t["name"] for t in adapters["tables"]]
 
 
+def test_dbt_registry_is_generated_from_the_python_registry():
+    generator = _generator()
+    assert generator.REGISTRY_SQL.read_text(encoding="utf-8") == generator.render_adapters(), (
+        "stale: run python dbt/scripts/snapshot_landing_contract.py")
+    assert "macro landing_adapters()" not in (DBT_DIR / "macros" / "landing" / "landing_adapters.sql").read_text()
+
+
 def test_every_adapter_model_is_registered_and_every_registered_model_exists():
-    registry = _registry()
-    registered = {f"base_{a}__{s}" for a, feeds in registry.items() for s in feeds}
+    registered = {f"base_{a}__{s}" for a, spec in ADAPTERS.items() for s in spec.feeds}
     on_disk = {p.stem for p in ADAPTER_MODELS.rglob("base_*__*.sql")}
     assert on_disk == registered
 
@@ -43,11 +51,11 @@ def test_every_adapter_model_is_registered_and_every_registered_model_exists():
 def test_registered_adapters_feed_contract_sources_and_have_a_primary_model():
     sources = set(_landing_sources())
     tables = set(_adapter_tables())
-    for adapter, feeds in _registry().items():
+    for adapter, spec in ADAPTERS.items():
         assert adapter in tables, f"{adapter}: no table in source `adapters`"
-        assert set(feeds) <= sources, adapter
-        assert set(feeds.values()) <= {"primary", "secondary"}, adapter
-        assert "primary" in feeds.values(), f"{adapter}: no primary model accounts for its raw rows"
-        for source in feeds:
+        assert set(spec.feeds) <= sources, adapter
+        assert set(spec.feeds.values()) <= {"primary", "secondary"}, adapter
+        assert "primary" in spec.feeds.values(), f"{adapter}: no primary model accounts for its raw rows"
+        for source in spec.feeds:
             model = next(ADAPTER_MODELS.rglob(f"base_{adapter}__{source}.sql"))
             assert model.parent.name == adapter, model

@@ -6,22 +6,13 @@
     maps it into the contract columns of one landing source, and base_landing__<source> unions it with the
     contract files, so mapped rows are typed, validated, de-duplicated and rejected exactly like delivered ones.
 
-    landing_adapters() -> {adapter: {source: 'primary' | 'secondary'}}
+    landing_adapters() -> {adapter: {source: 'primary' | 'secondary'}}  (landing_adapters_registry.sql, GENERATED
+      from the adapter registry of dagster_project/lib/adapters.py, `feeds`: one place for Python and dbt)
       primary: the model accounts for every raw row of the adapter (sum of its _raw_rows = raw rows; checked by
       audit.layer_reconciliation); secondary: derived rows (e.g. status events from the same updates).
-    Static on purpose: dbt must know every ref() at parse time. tests/dbt/test_adapters_registry.py checks that
-    every base_<adapter>__<source> model is registered and every registered one exists.
+    A registry rather than discovery because dbt must know every ref() at parse time. tests/dbt/test_adapters_registry.py
+    checks that every base_<adapter>__<source> model is registered and every registered one exists.
 -#}
-{% macro landing_adapters() -%}
-    {{ return({
-        'anonymous_bank': {'calls': 'primary'},
-        'amazon_connect_ctr': {'calls': 'primary', 'digital_contacts': 'primary'},
-        'genesys_cloud_conversations': {'calls': 'primary', 'digital_contacts': 'primary'},
-        'servicenow_incidents': {'tickets': 'primary', 'ticket_events': 'secondary'},
-        'zendesk_tickets': {'tickets': 'primary', 'surveys': 'secondary'},
-        'zendesk_ticket_audits': {'ticket_events': 'primary'},
-    }) }}
-{%- endmacro %}
 
 
 {#- The adapter models feeding one landing source: [{adapter, model, primary}, ...] in registry order. -#}
