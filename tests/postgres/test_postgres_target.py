@@ -19,7 +19,7 @@ import pytest
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.dbt_inprocess import temporary_env
-from dagster_project.lib.postgres_raw import copy_raw_layer
+from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
 from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
 from tests.postgres.pg_helpers import BI_ROLE, differences, postgres_env, rows_on_both, scratch_database, server
 

@@ -10,7 +10,8 @@
       updated_at       the update's time (sys_updated_at, or sys_updated_on as ServiceNow names it), ISO text
       updated_by, opened_by   who made the update / opened the incident, display prefix removed
       sys_mod_count    the update counter as delivered
-      _version_order   the order of the incident's versions: sys_mod_count, then updated_at, then load and line
+      _version_order   the order of the incident's versions: sys_mod_count, then updated_at (a re-export of the
+                       same update is the same version)
       _not_mapped      why the row cannot be mapped (an unknown state or priority), else NULL
       _load_id, _file, _line, _loaded_at, _malformed
 
@@ -125,9 +126,11 @@
         {{ servicenow_person('sn_sys_updated_by', 'Updated by') }} as updated_by,
         {{ servicenow_person('sn_opened_by', 'Opened by') }} as opened_by,
         sn_sys_mod_count as sys_mod_count,
-        row_number() over (
+        -- the same update exported twice is one version (the base model keeps the later delivery and rejects the
+        -- earlier as duplicate_superseded); earlier updates have lower versions (history)
+        dense_rank() over (
             partition by sn_number
-            order by mod_count nulls first, updated_at_iso nulls first, _load_id, _line
+            order by mod_count nulls first, updated_at_iso nulls first
         ) as _version_order,
         case
             when coalesce(sn_incident_state, sn_state) is not null and mapped_status is null

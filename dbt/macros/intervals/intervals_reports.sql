@@ -120,3 +120,17 @@
     from report_marked
     group by queue, target_minutes, instant
 {%- endmacro %}
+
+
+{#-
+    Which actuals an interval of a queue takes (docs/decisions.md, "ACD interval reports"): the call-level log when
+    the interval has any call-level row, else the ACD's report when it has report rows, else none. One rule for the
+    forecast and the service-level marts: 'calls' | 'queue_intervals' | 'none'.
+-#}
+{% macro intervals_actuals_source(call_rows, report_rows) -%}
+    case
+        when coalesce({{ call_rows }}, 0) > 0 then 'calls'
+        when coalesce({{ report_rows }}, 0) > 0 then 'queue_intervals'
+        else 'none'
+    end
+{%- endmacro %}

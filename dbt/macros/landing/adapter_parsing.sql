@@ -69,3 +69,12 @@
     {%- for marker in markers -%}{%- do quoted.append(sql_string(marker)) -%}{%- endfor -%}
     case when trim({{ expr }}) in ({{ quoted | join(', ') }}) then null else {{ expr }} end
 {%- endmacro %}
+
+
+{#- The load metadata of the raw row an aggregated output row is traced to (its file and line in audit and
+    reconciliation): in a GROUP BY, the values of the row where `condition` holds (one row per group). -#}
+{% macro adapter_representative_metadata(condition) -%}
+    {%- for column in ['_load_id', '_file', '_line', '_loaded_at', '_malformed'] %}
+        max(case when {{ condition }} then {{ column }} end) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -230,11 +230,7 @@ contacts as (
         sum(case when handling then wrap_seconds end) as wrap_seconds,
         sum(case when role = 'transfer' then 1 else 0 end)
             + sum(case when handling and transfer_completed_text is not null then 1 else 0 end) as transfer_count,
-        max(case when representative_rank = 1 then _load_id end) as _load_id,
-        max(case when representative_rank = 1 then _file end) as _file,
-        max(case when representative_rank = 1 then _line end) as _line,
-        max(case when representative_rank = 1 then _loaded_at end) as _loaded_at,
-        max(case when representative_rank = 1 then _malformed end) as _malformed
+        {{ adapter_representative_metadata('representative_rank = 1') }}
     from ordered
     group by group_key
 )

@@ -192,11 +192,7 @@ contacts as (
         sum(case when is_current and purpose = 'agent' and segment_type = 'hold' then segment_seconds end) as hold_seconds,
         sum(case when is_current and purpose = 'agent' and segment_type = 'wrapup' then segment_seconds end) as wrap_seconds,
         count(distinct case when is_current and purpose = 'agent' and segment_type = 'interact' then participant_id end) as agents_interacting,
-        max(case when representative_rank = 1 then _load_id end) as _load_id,
-        max(case when representative_rank = 1 then _file end) as _file,
-        max(case when representative_rank = 1 then _line end) as _line,
-        max(case when representative_rank = 1 then _loaded_at end) as _loaded_at,
-        max(case when representative_rank = 1 then _malformed end) as _malformed
+        {{ adapter_representative_metadata('representative_rank = 1') }}
     from ranked
     group by group_key
 )

@@ -150,11 +150,7 @@ report_intervals as (
 sourced as (
     select
         spine.*,
-        case
-            when coalesce(c.contact_rows, 0) > 0 then 'calls'
-            when coalesce(r.report_rows, 0) > 0 then 'queue_intervals'
-            else 'none'
-        end as actuals_source,
+        {{ intervals_actuals_source('c.contact_rows', 'r.report_rows') }} as actuals_source,
         c.offered as calls_offered,
         c.short_abandoned as calls_short_abandoned,
         c.handled as calls_handled,

@@ -57,11 +57,7 @@ ivr_stats as (
 joined as (
     select
         s.*,
-        case
-            when coalesce(q.queued_calls, 0) > 0 then 'calls'
-            when coalesce(r.report_rows, 0) > 0 then 'queue_intervals'
-            else 'none'
-        end as actuals_source,
+        {{ intervals_actuals_source('q.queued_calls', 'r.report_rows') }} as actuals_source,
         q.queued_calls as calls_queued,
         q.offered as calls_offered,
         q.answered as calls_answered,

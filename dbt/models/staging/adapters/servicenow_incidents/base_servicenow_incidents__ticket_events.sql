@@ -1,6 +1,7 @@
 {#-
     ServiceNow incidents as contract ticket_events: the changes between consecutive versions of an incident
-    (versions in _version_order: sys_mod_count, then sys_updated_at; rules in macros/adapters/servicenow_incidents.sql).
+    (versions in _version_order: sys_mod_count, then sys_updated_at; a re-exported version after the first
+    delivery, by load and line; rules in macros/adapters/servicenow_incidents.sql).
       created          one per incident, at opened_at, by opened_by; to_value = the first version's status, or
                        `new` when the first delivered version is already solved/closed (an export that starts late:
                        the solve then shows as its own status change instead of a zero-minute solve)
@@ -28,11 +29,11 @@ known as (
 ordered as (
     select
         *,
-        row_number() over (partition by ticket_id order by _version_order) as version_rank,
-        row_number() over (partition by ticket_id, sys_mod_count order by _version_order) as mod_count_rank,
-        lag(status) over (partition by ticket_id order by _version_order) as previous_version_status,
-        lag(priority) over (partition by ticket_id order by _version_order) as previous_priority,
-        lag(assignee_group) over (partition by ticket_id order by _version_order) as previous_group
+        row_number() over (partition by ticket_id order by _version_order, _load_id, _line) as version_rank,
+        row_number() over (partition by ticket_id, sys_mod_count order by _version_order, _load_id, _line) as mod_count_rank,
+        lag(status) over (partition by ticket_id order by _version_order, _load_id, _line) as previous_version_status,
+        lag(priority) over (partition by ticket_id order by _version_order, _load_id, _line) as previous_priority,
+        lag(assignee_group) over (partition by ticket_id order by _version_order, _load_id, _line) as previous_group
     from known
 ),
 
@@ -40,7 +41,7 @@ with_previous as (
     select
         *,
         first_value(case when status in ('solved', 'closed') then 'new' else status end) over (
-            partition by ticket_id order by _version_order
+            partition by ticket_id order by _version_order, _load_id, _line
         ) as first_created_status,
         {{ dbt.concat([
             "coalesce(sys_mod_count, 'v')",

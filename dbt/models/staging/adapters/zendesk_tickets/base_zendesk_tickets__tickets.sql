@@ -1,7 +1,8 @@
 {#-
     Zendesk Support incremental ticket export as contract tickets. Every exported ticket record is a version of
     its ticket (the export returns a ticket again each time it changes): _version_order (updated_at, then
-    generated_timestamp, then load and line) makes the latest the current state, the earlier ones history. The
+    generated_timestamp) makes the latest the current state, the earlier ones history; the same record delivered
+    again is the same version (a superseded duplicate, as for contract files). The
     primary model of the adapter zendesk_tickets: it accounts for every raw row.
 
     Mapping (docs/decisions.md, "Zendesk tickets"):
@@ -47,9 +48,11 @@ select
     coalesce(zd_priority, 'normal') as priority,
     zd_status as status,
     zd_group_id as assignee_group,
-    row_number() over (
+    -- the same record exported twice (a page fetched again) is one version: the later delivery is staged and the
+    -- earlier rejected as duplicate_superseded; earlier records of the ticket are history
+    dense_rank() over (
         partition by zd_id
-        order by zd_updated_at nulls first, zd_generated nulls first, _load_id, _line
+        order by zd_updated_at nulls first, zd_generated nulls first
     ) as _version_order,
     case
         when zd_status = 'deleted'
