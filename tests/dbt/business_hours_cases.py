@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from tests.dbt.dbt_helpers import with_load_metadata
+
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
 
@@ -49,16 +51,11 @@ TICKET_EVENTS = [
 ]
 
 
-def _with_metadata(source, rows, load_id=1):
-    return [{**row, "_load_id": load_id, "_file": f"{source}/load{load_id}.csv", "_line": i + 2,
-             "_file_sha256": f"sha-{source}-{load_id}", "_loaded_at": LOADED_AT} for i, row in enumerate(rows)]
-
-
 def raw_rows() -> dict[str, list[dict]]:
     return {
-        "tickets": _with_metadata("tickets", TICKETS),
-        "ticket_events": _with_metadata("ticket_events", TICKET_EVENTS),
-        "business_schedules": _with_metadata("business_schedules", SCHEDULE_LOAD_1, 1)
-        + _with_metadata("business_schedules", SCHEDULE_LOAD_2, 2),
-        "holidays": _with_metadata("holidays", HOLIDAYS),
+        "tickets": with_load_metadata("tickets", LOADED_AT, TICKETS),
+        "ticket_events": with_load_metadata("ticket_events", LOADED_AT, TICKET_EVENTS),
+        "business_schedules": with_load_metadata("business_schedules", LOADED_AT, SCHEDULE_LOAD_1, 1)
+        + with_load_metadata("business_schedules", LOADED_AT, SCHEDULE_LOAD_2, 2),
+        "holidays": with_load_metadata("holidays", LOADED_AT, HOLIDAYS),
     }

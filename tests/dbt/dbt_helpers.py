@@ -6,7 +6,6 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from dagster_project.lib.dbt_inprocess import release_duckdb as _release_duckdb  # noqa: F401 (test_qa uses it)
 from dagster_project.lib.dbt_inprocess import run_dbt as _run_dbt
 from dagster_project.lib.dbt_inprocess import temporary_env
 from dagster_project.lib.sql import quote_identifier
@@ -65,6 +64,33 @@ def create_raw_layer(
                     f"INSERT INTO raw.{quote_identifier(source)} ({', '.join(map(quote_identifier, all_columns))}) VALUES ({placeholders})",
                     records,
                 )
+    finally:
+        con.close()
+
+
+def with_load_metadata(source: str, loaded_at, rows: list[dict], load_id: int = 1) -> list[dict]:
+    """The rows of one delivered file as ingestion stamps them: its load id, `<source>/load<N>.csv`, lines from 2
+    (the header is line 1), the file's hash and load time."""
+    file = f"{source}/load{load_id}.csv"
+    return [{**row, "_load_id": load_id, "_file": file, "_line": i + 2, "_file_sha256": f"sha-{file}",
+             "_loaded_at": loaded_at} for i, row in enumerate(rows)]
+
+
+def delivery(rows_by_source: dict[str, list[dict]], loaded_at, load_id: int = 1) -> dict[str, list[dict]]:
+    """with_load_metadata for every source of one delivery."""
+    return {source: with_load_metadata(source, loaded_at, rows, load_id) for source, rows in rows_by_source.items()}
+
+
+def append_raw(warehouse: Path, rows_by_source: dict[str, list[dict]]) -> None:
+    """A later delivery: rows appended to the raw tables of create_raw_layer (as ingestion does)."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        for source, source_rows in rows_by_source.items():
+            columns = sorted({c for r in source_rows for c in r})
+            placeholders = ", ".join("?" for _ in columns)
+            con.executemany(
+                f"insert into raw.{quote_identifier(source)} ({', '.join(map(quote_identifier, columns))}) "
+                f"values ({placeholders})", [[r.get(c) for c in columns] for r in source_rows])
     finally:
         con.close()
 

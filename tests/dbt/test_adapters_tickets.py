@@ -3,20 +3,13 @@ ticket audits, mapped by the dbt adapter models (models/staging/adapters/) into 
 through the landing boundary (base_landing__<source>: staged / rejected / history) to fct_tickets.
 
 The exports are the sample files under tests/fixtures/adapters/ (built from the vendors' documented record formats;
-tests/fixtures/adapters/README.md says what each case is). The raw layer is made here exactly as ingestion writes it
-(docs/layers.md, notes on adapters: text as delivered, a repeated CSV header name kept by position as `<name>__2`,
-JSON flattened with dotted names, audit `events` exploded one row per event, `_date_order` per file), so these tests
-pin the mapping rules; test_adapters_tickets_end_to_end below runs the real ingestion when it is available.
+tests/fixtures/adapters/README.md says what each case is), loaded by the real ingestion (ingest_adapter), then built.
 
 Zone UTC: every local ServiceNow time reads as that instant.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -26,132 +19,8 @@ from dbt_helpers import REPO_ROOT, create_raw_layer, dbt_env, failures, run_dbt
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "adapters"
 TZ = "UTC"
 UTC = timezone.utc
-LOADED_AT = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 ADAPTERS = ("servicenow_incidents", "zendesk_tickets", "zendesk_ticket_audits")
-# The date order ingestion detects per file (a day above 12 decides); ISO files need none.
-DATE_ORDER = {"incident_event_log.csv": "dmy", "incident_api_export.csv": "mdy"}
-PAGE_KEYS = ("tickets", "audits", "ticket")
-EXPLODE = {"zendesk_ticket_audits": "events"}
-
-
-# ---- a raw layer as ingestion writes it --------------------------------------------------------------------
-def _text_of(value):
-    """As lib/ingest.py's _text_of: true/false, numbers as written, '' = NULL, arrays and objects as JSON."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value if value != "" else None
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _flatten(record: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            out.update(_flatten(value, f"{name}."))
-        else:
-            out[name] = _text_of(value) if not (isinstance(value, dict) and not value) else None
-    return out
-
-
-def _json_records(text: str) -> list[dict]:
-    """A JSON array, an API page object (records under a known key), or objects back to back / one per line."""
-    decoder = json.JSONDecoder()
-    values, position = [], 0
-    while True:
-        while position < len(text) and text[position].isspace():
-            position += 1
-        if position >= len(text):
-            break
-        value, position = decoder.raw_decode(text, position)
-        values.append(value)
-    records = []
-    for value in values:
-        if isinstance(value, list):
-            records.extend(value)
-        elif isinstance(value, dict) and any(k in value for k in PAGE_KEYS):
-            key = next(k for k in PAGE_KEYS if k in value)
-            records.extend(value[key] if isinstance(value[key], list) else [value[key]])
-        else:
-            records.append(value)
-    return records
-
-
-def _raw_rows(adapter: str, path: Path) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".csv":
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader)
-        seen: dict[str, int] = {}
-        columns = []
-        for name in header:
-            seen[name] = seen.get(name, 0) + 1
-            columns.append(name if seen[name] == 1 else f"{name}__{seen[name]}")
-        rows = []
-        for line, values in enumerate(reader, start=2):
-            row = {c: (v if v != "" else None) for c, v in zip(columns, values)}
-            row.update(_line=line, _record=line)
-            rows.append(row)
-        return rows
-    rows, line = [], 0
-    for record_no, record in enumerate(_json_records(text), start=1):
-        explode = EXPLODE.get(adapter)
-        elements = record.get(explode) if explode else None
-        base = _flatten({k: v for k, v in record.items() if k != explode})
-        for element in (elements or [None]) if explode else [None]:
-            line += 1
-            row = dict(base)
-            if element is not None:
-                row.update(_flatten(element, f"{explode}."))
-            row.update(_line=line, _record=record_no)
-            rows.append(row)
-    return rows
-
-
-def create_adapter_raw(warehouse: Path, files: dict[str, list[Path]]) -> dict[str, int]:
-    """raw.<adapter> from the files, one load per file (load ids from 1001 on); returns raw rows per adapter."""
-    con = duckdb.connect(str(warehouse))
-    counts = {}
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        load_id = 1000
-        for adapter, paths in files.items():
-            rows = []
-            for path in paths:
-                load_id += 1
-                for row in _raw_rows(adapter, path):
-                    row.update(_load_id=load_id, _file=f"{adapter}/{path.name}", _file_sha256="0" * 64,
-                               _loaded_at=LOADED_AT, _malformed=None, _raw_line=None,
-                               _date_order=DATE_ORDER.get(path.name, "ymd"))
-                    rows.append(row)
-            metadata = ["_load_id", "_file", "_line", "_file_sha256", "_loaded_at", "_malformed", "_raw_line",
-                        "_record", "_date_order"]
-            data_columns = []
-            for row in rows:
-                data_columns += [c for c in row if c not in metadata and c not in data_columns]
-            types = {"_load_id": "BIGINT", "_line": "BIGINT", "_record": "BIGINT", "_loaded_at": "TIMESTAMPTZ"}
-            ddl = [f'"{c}" VARCHAR' for c in data_columns] + [f'"{c}" {types.get(c, "VARCHAR")}' for c in metadata]
-            con.execute(f'CREATE TABLE raw."{adapter}" ({", ".join(ddl)})')
-            columns = data_columns + metadata
-            con.executemany(
-                f'INSERT INTO raw."{adapter}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
-                f'VALUES ({", ".join("?" for _ in columns)})',
-                [[row.get(c) for c in columns] for row in rows],
-            )
-            counts[adapter] = len(rows)
-    finally:
-        con.close()
-    return counts
-
-
-def fixture_files(adapter: str) -> list[Path]:
-    return sorted(p for p in (FIXTURES / adapter).iterdir() if p.is_file() and p.name != "README.md")
-
+PII_KEY = b"test-only-secret"
 
 SELECT = ("+fct_tickets +stg_landing__surveys +rejected_rows +layer_reconciliation "
           "base_servicenow_incidents__tickets base_servicenow_incidents__ticket_events "
@@ -159,18 +28,38 @@ SELECT = ("+fct_tickets +stg_landing__surveys +rejected_rows +layer_reconciliati
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def ingested(tmp_path_factory):
+    """The fixture folders dropped into a landing folder, loaded by the real ingestion (lib/adapters.py
+    ingest_adapter: readers, flattening, date order, PII) into a fresh warehouse, then the dbt build."""
+    import shutil
+
+    from dagster_project.lib.adapters import ingest_adapter
+
     work = tmp_path_factory.mktemp("adapters_tickets")
+    landing = work / "landing"
+    for adapter in ADAPTERS:
+        shutil.copytree(FIXTURES / adapter, landing / adapter, ignore=shutil.ignore_patterns("README.md"))
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {})
-    raw_counts = create_adapter_raw(warehouse, {a: fixture_files(a) for a in ADAPTERS})
+    con = duckdb.connect(str(warehouse))
+    try:
+        loads = {a: ingest_adapter(con, landing, a, PII_KEY) for a in ADAPTERS}
+    finally:
+        con.close()
     with dbt_env(warehouse, TZ):
         result = run_dbt(["build", "--select", *SELECT.split()], work)
     assert result.success, failures(result)
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    yield con, raw_counts
+    yield con, loads
     con.close()
+
+
+@pytest.fixture(scope="module")
+def built(ingested):
+    """The built warehouse and the raw rows each adapter delivered."""
+    con, loads = ingested
+    return con, {a: sum(f.rows for f in load.files) for a, load in loads.items()}
 
 
 def _rows(con, sql: str) -> list[tuple]:
@@ -348,35 +237,7 @@ def test_reconciliation_accounts_for_every_adapter_row(built):
     assert all(r["is_reconciled"] for r in rows.values()), [r for r in rows.values() if not r["is_reconciled"]]
 
 
-# ---- end to end: the real ingestion, then dbt ------------------------------------------------------------------
-PII_KEY = b"test-only-secret"
-
-
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory):
-    """The fixture folders dropped into a landing folder, loaded by ingest_adapter (lib/adapters.py) into a fresh
-    warehouse, then the same dbt build."""
-    adapters_lib = pytest.importorskip("dagster_project.lib.adapters")
-    import shutil
-
-    work = tmp_path_factory.mktemp("adapters_tickets_e2e")
-    landing = work / "landing"
-    for adapter in ADAPTERS:
-        shutil.copytree(FIXTURES / adapter, landing / adapter, ignore=shutil.ignore_patterns("README.md"))
-    warehouse = work / "warehouse" / "callqa.duckdb"
-    create_raw_layer(warehouse, {})
-    con = duckdb.connect(str(warehouse))
-    try:
-        loads = {a: adapters_lib.ingest_adapter(con, landing, a, PII_KEY) for a in ADAPTERS}
-    finally:
-        con.close()
-    with dbt_env(warehouse, TZ):
-        result = run_dbt(["build", "--select", *SELECT.split()], work)
-    assert result.success, failures(result)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    yield con, loads
-    con.close()
+# ---- end to end: what ingestion loaded, through dbt --------------------------------------------------------
 
 
 def test_end_to_end_ingested_exports_reach_tickets_events_and_surveys(ingested):

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
+from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt, with_load_metadata
 
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
@@ -75,24 +75,19 @@ AGENTS = [
 ]
 
 
-def _with_metadata(source, rows):
-    return [{**row, "_load_id": 1, "_file": f"{source}/hand.csv", "_line": i + 2,
-             "_file_sha256": f"sha-{source}", "_loaded_at": LOADED_AT} for i, row in enumerate(rows)]
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_drivers")
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {
-        "calls": _with_metadata("calls", CALLS),
-        "digital_contacts": _with_metadata("digital_contacts", DIGITAL),
-        "tickets": _with_metadata("tickets", TICKETS),
-        "surveys": _with_metadata("surveys", SURVEYS),
-        "qa_evaluations": _with_metadata("qa_evaluations", EVALUATIONS),
-        "qa_evaluation_items": _with_metadata("qa_evaluation_items", ITEMS),
-        "transcripts": _with_metadata("transcripts", TRANSCRIPTS),
-        "agents": _with_metadata("agents", AGENTS),
+        "calls": with_load_metadata("calls", LOADED_AT, CALLS),
+        "digital_contacts": with_load_metadata("digital_contacts", LOADED_AT, DIGITAL),
+        "tickets": with_load_metadata("tickets", LOADED_AT, TICKETS),
+        "surveys": with_load_metadata("surveys", LOADED_AT, SURVEYS),
+        "qa_evaluations": with_load_metadata("qa_evaluations", LOADED_AT, EVALUATIONS),
+        "qa_evaluation_items": with_load_metadata("qa_evaluation_items", LOADED_AT, ITEMS),
+        "transcripts": with_load_metadata("transcripts", LOADED_AT, TRANSCRIPTS),
+        "agents": with_load_metadata("agents", LOADED_AT, AGENTS),
     })
     with dbt_env(warehouse, TZ):
         result = run_dbt(["build", "--select", "+fct_contact_drivers", "--indirect-selection", "cautious"], work)

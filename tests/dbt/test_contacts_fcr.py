@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
+from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, run_dbt
 
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)
@@ -52,29 +52,6 @@ def digital(contact_id, started_at, customer_id, channel="chat", outcome="handle
 def survey(survey_id, contact_id, responded_at, csat, resolved=None):
     return {"survey_id": survey_id, "contact_id": contact_id, "responded_at": responded_at, "csat": str(csat),
             "resolved_reported": None if resolved is None else str(resolved).lower()}
-
-
-def _with_metadata(rows: dict[str, list[dict]], load_id: int) -> dict[str, list[dict]]:
-    out = {}
-    for source, source_rows in rows.items():
-        out[source] = [dict(r, _load_id=load_id, _file=f"{source}/load{load_id}.csv", _line=i + 2,
-                            _file_sha256=f"sha-{source}-{load_id}", _loaded_at=LOADED_AT)
-                       for i, r in enumerate(source_rows)]
-    return out
-
-
-def _append_raw(warehouse, rows: dict[str, list[dict]]) -> None:
-    """A later delivery: rows appended to the raw tables (as ingestion does)."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        for source, source_rows in rows.items():
-            columns = sorted({c for r in source_rows for c in r})
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            placeholders = ", ".join("?" for _ in columns)
-            con.executemany(f'insert into raw."{source}" ({quoted}) values ({placeholders})',
-                            [[r.get(c) for c in columns] for r in source_rows])
-    finally:
-        con.close()
 
 
 def _rows(con, sql, *params) -> list[dict]:
@@ -146,7 +123,7 @@ SCENARIO = {
 def scenario(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_contacts")
     warehouse = work / "warehouse" / "callqa.duckdb"
-    create_raw_layer(warehouse, _with_metadata(SCENARIO, 1))
+    create_raw_layer(warehouse, delivery(SCENARIO, LOADED_AT, 1))
     with dbt_env(warehouse, TZ):
         result = run_dbt(BUILD, work)
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -322,7 +299,7 @@ SECOND_LOAD = {
 def incremental(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_contacts_incremental")
     warehouse = work / "warehouse" / "callqa.duckdb"
-    create_raw_layer(warehouse, _with_metadata(FIRST_LOAD, 1))
+    create_raw_layer(warehouse, delivery(FIRST_LOAD, LOADED_AT, 1))
     out = {}
     with dbt_env(warehouse, TZ):
         first = run_dbt(RUN, work)
@@ -331,7 +308,7 @@ def incremental(tmp_path_factory):
         out["before"] = _by_id(con)
         con.close()
 
-        _append_raw(warehouse, _with_metadata(SECOND_LOAD, 2))
+        append_raw(warehouse, delivery(SECOND_LOAD, LOADED_AT, 2))
         # The batch the incremental run will write: fct_contacts' incremental SELECT, compiled against the
         # table of the first run, over the rebuilt upstream models.
         upstream = run_dbt(["build", "--select", "+fct_contacts", "--exclude", "fct_contacts",

@@ -23,7 +23,8 @@ import pytest
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kappa
 from scipy.stats import binomtest
 
-from dbt_helpers import DBT_DIR, _release_duckdb, create_raw_layer, dbt_env, failures, run_dbt
+from dagster_project.lib.dbt_inprocess import release_duckdb
+from dbt_helpers import DBT_DIR, create_raw_layer, dbt_env, failures, run_dbt, with_load_metadata
 
 TZ = "America/New_York"
 UTC = timezone.utc
@@ -112,11 +113,6 @@ ACTIONS = [
 ]
 
 
-def _with_metadata(source, rows):
-    return [{**row, "_load_id": 1, "_file": f"{source}/hand.csv", "_line": i + 2,
-             "_file_sha256": f"sha-{source}", "_loaded_at": LOADED_AT} for i, row in enumerate(rows)]
-
-
 MARTS = ["rpt_critical_error_accuracy", "rpt_critical_error_accuracy_agent", "rpt_qa_non_critical_score",
          "rpt_qa_calibration_monthly", "rpt_qa_disputes", "rpt_qa_improvement_loop", "rpt_red_line_monthly",
          "rpt_qa_sampling_plan", "rpt_journey_quality_matrix", "rpt_agent_scorecard_monthly"]
@@ -127,13 +123,13 @@ def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_qa")
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {
-        "calls": _with_metadata("calls", _calls()),
-        "qa_evaluations": _with_metadata("qa_evaluations", EVALUATIONS),
-        "qa_evaluation_items": _with_metadata("qa_evaluation_items", ITEMS),
-        "qa_disputes": _with_metadata("qa_disputes", DISPUTES),
-        "transcripts": _with_metadata("transcripts", [
+        "calls": with_load_metadata("calls", LOADED_AT, _calls()),
+        "qa_evaluations": with_load_metadata("qa_evaluations", LOADED_AT, EVALUATIONS),
+        "qa_evaluation_items": with_load_metadata("qa_evaluation_items", LOADED_AT, ITEMS),
+        "qa_disputes": with_load_metadata("qa_disputes", LOADED_AT, DISPUTES),
+        "transcripts": with_load_metadata("transcripts", LOADED_AT, [
             {"contact_id": c, "seq": str(s), "speaker": who, "text": text} for c, s, who, text in TRANSCRIPTS]),
-        "improvement_actions": _with_metadata("improvement_actions", ACTIONS),
+        "improvement_actions": with_load_metadata("improvement_actions", LOADED_AT, ACTIONS),
     })
     with dbt_env(warehouse, TZ):
         # cautious: a data test that also reads a model outside the selection (another area's relationship or
@@ -187,7 +183,7 @@ def _reference_statistics(work):
     result = dbtRunner().invoke(["show", "--inline", sql, "--project-dir", str(DBT_DIR), "--profiles-dir",
                                  str(DBT_DIR), "--target-path", str(work / "target"), "--log-path",
                                  str(work / "logs"), "--quiet"])
-    _release_duckdb()
+    release_duckdb()
     assert result.success, failures(result)
     table = result.result.results[0].agate_table
     return {name: (float(value) if value is not None else None)

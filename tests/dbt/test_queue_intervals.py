@@ -7,7 +7,7 @@ Zone America/New_York; every interval is on Monday 2026-01-12 (EST, UTC-5), fore
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pytest

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
+from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, run_dbt
 
 TZ = "UTC"
 LOADED_AT = datetime(2026, 3, 21, 12, 0, tzinfo=timezone.utc)
@@ -58,13 +58,6 @@ def call(call_id, customer_id, arrived_at, **kw):
            "ended_at": _z(arrived + timedelta(minutes=6)), "agent_id": "A1", "queue": "general"}
     row.update(kw)
     return row
-
-
-def _with_metadata(rows: dict[str, list[dict]], load_id: int) -> dict[str, list[dict]]:
-    return {source: [dict(r, _load_id=load_id, _file=f"{source}/load{load_id}.jsonl", _line=i + 1,
-                          _file_sha256=f"sha-{source}-{load_id}", _loaded_at=LOADED_AT)
-                     for i, r in enumerate(source_rows)]
-            for source, source_rows in rows.items()}
 
 
 def _rows(con, sql, *params) -> list[dict]:
@@ -119,7 +112,7 @@ TICKET_ONLY = {
 def ticket_only(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_ticket_contacts")
     warehouse = work / "warehouse" / "callqa.duckdb"
-    create_raw_layer(warehouse, _with_metadata(TICKET_ONLY, 1))
+    create_raw_layer(warehouse, delivery(TICKET_ONLY, LOADED_AT, 1))
     with dbt_env(warehouse, TZ):
         result = run_dbt(BUILD, work)
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -230,29 +223,17 @@ MIXED_SECOND = {
 }
 
 
-def _append_raw(warehouse, rows: dict[str, list[dict]]) -> None:
-    con = duckdb.connect(str(warehouse))
-    try:
-        for source, source_rows in rows.items():
-            columns = sorted({c for r in source_rows for c in r})
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            con.executemany(f'insert into raw."{source}" ({quoted}) values ({", ".join("?" for _ in columns)})',
-                            [[r.get(c) for c in columns] for r in source_rows])
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_ticket_contacts_mixed")
     warehouse = work / "warehouse" / "callqa.duckdb"
-    create_raw_layer(warehouse, _with_metadata(MIXED_FIRST, 1))
+    create_raw_layer(warehouse, delivery(MIXED_FIRST, LOADED_AT, 1))
     out = {}
     with dbt_env(warehouse, TZ):
         for step, args in (("first", RUN), ("incremental", RUN),
                            ("full", RUN[:3] + ["--full-refresh"] + RUN[3:])):
             if step == "incremental":
-                _append_raw(warehouse, _with_metadata(MIXED_SECOND, 2))
+                append_raw(warehouse, delivery(MIXED_SECOND, LOADED_AT, 2))
             result = run_dbt(args, work)
             assert result.success, "\n".join(failures(result))
             con = duckdb.connect(str(warehouse), read_only=True)

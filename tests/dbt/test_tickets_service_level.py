@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt
+from dbt_helpers import create_raw_layer, dbt_env, failures, run_dbt, with_load_metadata
 
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
@@ -130,20 +130,15 @@ DIGITAL = [
 ]
 
 
-def _with_metadata(source, rows):
-    return [{**row, "_load_id": 1, "_file": f"{source}/hand.csv", "_line": i + 2,
-             "_file_sha256": f"sha-{source}", "_loaded_at": LOADED_AT} for i, row in enumerate(rows)]
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_tickets_service_level")
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, {
-        "tickets": _with_metadata("tickets", TICKETS),
-        "ticket_events": _with_metadata("ticket_events", TICKET_EVENTS),
-        "calls": _with_metadata("calls", CALLS),
-        "digital_contacts": _with_metadata("digital_contacts", DIGITAL),
+        "tickets": with_load_metadata("tickets", LOADED_AT, TICKETS),
+        "ticket_events": with_load_metadata("ticket_events", LOADED_AT, TICKET_EVENTS),
+        "calls": with_load_metadata("calls", LOADED_AT, CALLS),
+        "digital_contacts": with_load_metadata("digital_contacts", LOADED_AT, DIGITAL),
     })
     with dbt_env(warehouse, TZ):
         result = run_dbt(["build", "--select", "+fct_tickets", "+rpt_service_level_interval",
