@@ -3,7 +3,6 @@ once; a file is refused whole only for a file-level reason, with the reason."""
 import gzip
 import json
 
-import duckdb
 import pytest
 import yaml
 
@@ -12,32 +11,11 @@ from dagster_project.lib.adapters import ADAPTERS, adapter_files, flatten, inges
 from dagster_project.lib.pii import hash_phone
 from dagster_project.lib.sql import fit_identifier
 from dagster_project.settings import DBT_PROJECT_DIR
+from tests.unit.landing_helpers import rows, write
 
 KEY = b"unit-test-key"
 PHONE = "+1 212-555-0147"
 PHONE_DIGITS = ("2125550147", "555-0147", "5550147")
-
-
-@pytest.fixture
-def con(tmp_path):
-    c = duckdb.connect(str(tmp_path / "w.duckdb"))
-    c.execute("SET TimeZone='UTC'")
-    yield c
-    c.close()
-
-
-def write(landing, rel, content):
-    path = landing / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def rows(con, sql, params=()):
-    return con.execute(sql, list(params)).fetchall()
 
 
 def ctr(contact_id, channel="VOICE", method="INBOUND", address=PHONE, agent=True, queue=True, **extra):

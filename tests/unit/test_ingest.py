@@ -3,7 +3,6 @@ import csv
 import gzip
 import json
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -13,6 +12,7 @@ from dagster_project.lib.contract import METADATA_COLUMNS, load_contract
 from dagster_project.lib.ingest import ingest_source, landing_files
 from dagster_project.lib.pii import hash_phone
 from dagster_project.lib.sql import quote_identifier
+from tests.unit.landing_helpers import rows, write
 
 KEY = b"unit-test-key"
 CALL_HEADER = "call_id,customer_id,caller_number,direction,arrived_at,ended_at,outcome,comment_extra\n"
@@ -21,28 +21,6 @@ CALL_HEADER = "call_id,customer_id,caller_number,direction,arrived_at,ended_at,o
 @pytest.fixture
 def contracts():
     return load_contract()
-
-
-@pytest.fixture
-def con(tmp_path):
-    c = duckdb.connect(str(tmp_path / "w.duckdb"))
-    c.execute("SET TimeZone='UTC'")
-    yield c
-    c.close()
-
-
-def write(landing, rel, content, mode="w"):
-    path = landing / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode == "wb":
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def rows(con, sql):
-    return con.execute(sql).fetchall()
 
 
 def test_csv_loads_every_row_as_text_with_file_and_line(tmp_path, con, contracts):
@@ -110,7 +88,7 @@ def test_empty_and_unreadable_files(tmp_path, con, contracts):
     landing = tmp_path / "landing"
     write(landing, "calls/1_header_only.csv", CALL_HEADER)
     write(landing, "calls/2_zero_bytes.csv", "")
-    write(landing, "calls/3_latin1.csv", CALL_HEADER.encode() + "1,,,inbound,x,y,answered,caf\xe9\n".encode("latin-1"), "wb")
+    write(landing, "calls/3_latin1.csv", CALL_HEADER.encode() + "1,,,inbound,x,y,answered,caf\xe9\n".encode("latin-1"))
     result = ingest_source(con, landing, contracts["calls"], KEY)
     assert [f.status for f in result.files] == ["empty", "empty", "refused"]
     assert "not valid UTF-8" in result.files[2].error
@@ -125,7 +103,7 @@ def test_jsonl_gz_and_csv_gz(tmp_path, con, contracts):
         json.dumps({"contact_id": "d3", "channel": "bot", "started_at": "2026-01-01T10:00:00",
                     "bot_handled": "yes", "escalated_to_agent": "n", "outcome": "resolved_by_bot"}, ensure_ascii=False),
     ]
-    write(landing, "digital_contacts/a.jsonl.gz", gzip.compress("\n".join(lines).encode()), "wb")
+    write(landing, "digital_contacts/a.jsonl.gz", gzip.compress("\n".join(lines).encode()))
     result = ingest_source(con, landing, contracts["digital_contacts"], KEY)
     assert result.files[0].rows == 3 and result.files[0].malformed == 1
     got = rows(con, "select contact_id, bot_handled, escalated_to_agent, score, _line, _malformed is not null from raw.digital_contacts order by _line")
