@@ -8,9 +8,22 @@ def _scalar(con, sql: str, params=()):
     return con.execute(sql, list(params)).fetchall()[0][0]
 
 
+def _reconciliation(con) -> dict[str, dict]:
+    """audit.layer_reconciliation by source / adapter name (empty before the first dbt build)."""
+    if not table_exists(con, "audit", "layer_reconciliation"):
+        return {}
+    cursor = con.execute("SELECT * FROM audit.layer_reconciliation")
+    names = [d[0] for d in cursor.description]
+    return {row["source"]: row for row in (dict(zip(names, r)) for r in cursor.fetchall())}
+
+
 def source_status(con, sources: list[str]) -> list[dict]:
+    """Per contract source or adapter: files (from the ledger) and rows. The row counts are audit.layer_reconciliation's
+    (the layers' one account): delivered = raw rows + rows adapters mapped into the source (for an adapter: its raw
+    rows), staged, history (earlier versions of event-shaped exports) and rejected by reason. Before the first build
+    (no audit yet) only the raw rows are known."""
     has_ledger = table_exists(con, "raw", "_ingest_ledger")
-    has_rejects = table_exists(con, "audit", "rejected_rows")
+    reconciled = _reconciliation(con)
     report = []
     for source in sources:
         entry: dict = {"source": source}
@@ -30,22 +43,24 @@ def source_status(con, sources: list[str]) -> list[dict]:
             ]
             last = _scalar(con, "SELECT max(loaded_at) FROM raw._ingest_ledger WHERE source = ?", [source])
             entry["last_load_at"] = last.isoformat() if last is not None else None
-        entry["rows_delivered"] = (
-            _scalar(con, f'SELECT count(*) FROM raw."{source}"') if table_exists(con, "raw", source) else 0
-        )
-        staged = f"stg_landing__{source}"
-        entry["rows_staged"] = (
-            _scalar(con, f"SELECT count(*) FROM staging.{staged}") if table_exists(con, "staging", staged) else None
-        )
-        if has_rejects:
-            entry["rows_rejected"] = dict(
-                con.execute(
-                    "SELECT reason, count(*) FROM audit.rejected_rows WHERE source = ? GROUP BY reason ORDER BY reason",
-                    [source],
-                ).fetchall()
+        row = reconciled.get(source)
+        if row is None:
+            entry["kind"] = "source"
+            entry["rows_delivered"] = (
+                _scalar(con, f'SELECT count(*) FROM raw."{source}"') if table_exists(con, "raw", source) else 0
             )
-        else:
+            entry["rows_staged"] = None
+            entry["rows_history"] = 0
             entry["rows_rejected"] = {}
+        else:
+            entry["kind"] = row["kind"]
+            entry["rows_delivered"] = row["raw_rows"] + row["adapter_rows"]
+            entry["rows_staged"] = row["staged_rows"]
+            entry["rows_history"] = row["history_rows"]
+            entry["rows_rejected"] = {
+                name.removeprefix("rejected_"): value for name, value in row.items()
+                if name.startswith("rejected_") and name != "rejected_rows" and value
+            }
         report.append(entry)
     return report
 
@@ -62,8 +77,8 @@ def split_rejects(rows_rejected: dict[str, int]) -> tuple[int, int]:
 
 
 def format_status(report: list[dict]) -> str:
-    header = (f"{'source':<22}{'files':>7}{'refused':>9}{'delivered':>11}{'staged':>10}{'superseded':>12}"
-              f"{'rejected':>10}  last load (UTC)")
+    header = (f"{'source':<28}{'files':>7}{'refused':>9}{'delivered':>11}{'staged':>10}{'history':>9}"
+              f"{'superseded':>12}{'rejected':>10}  last load (UTC)")
     lines = [header, "-" * len(header)]
     for e in report:
         files = e.get("files", {})
@@ -71,11 +86,13 @@ def format_status(report: list[dict]) -> str:
         staged = "-" if e["rows_staged"] is None else e["rows_staged"]
         last = (e.get("last_load_at") or "-")[:19]
         lines.append(
-            f"{e['source']:<22}{files.get('loaded', 0) + files.get('empty', 0):>7}{files.get('refused', 0):>9}"
-            f"{e['rows_delivered']:>11}{staged:>10}{superseded:>12}{rejected:>10}  {last}"
+            f"{e['source']:<28}{files.get('loaded', 0) + files.get('empty', 0):>7}{files.get('refused', 0):>9}"
+            f"{e['rows_delivered']:>11}{staged:>10}{e.get('rows_history', 0):>9}{superseded:>12}{rejected:>10}  {last}"
         )
     reasons: dict[str, int] = {}
     for e in report:
+        if e.get("kind") == "adapter":  # its rejects are counted in the sources it feeds already
+            continue
         for reason, n in e["rows_rejected"].items():
             if reason != SUPERSEDED_REASON:
                 reasons[reason] = reasons.get(reason, 0) + n

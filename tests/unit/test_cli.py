@@ -316,12 +316,17 @@ def test_rejects_lists_which_rows_and_why_with_superseded_apart(repo):
 def test_status_counts_superseded_rows_apart_from_rejected():
     from dagster_project.lib.status import format_status
 
-    report = [{"source": "calls", "files": {"loaded": 2}, "rows_delivered": 10, "rows_staged": 7,
-               "rows_rejected": {"invalid_type": 1, "duplicate_superseded": 2}}]
+    report = [{"source": "calls", "kind": "source", "files": {"loaded": 2}, "rows_delivered": 10, "rows_staged": 7,
+               "rows_history": 0, "rows_rejected": {"invalid_type": 1, "duplicate_superseded": 2}},
+              {"source": "servicenow_incidents", "kind": "adapter", "files": {"loaded": 1}, "rows_delivered": 17,
+               "rows_staged": 4, "rows_history": 12, "rows_rejected": {"not_mapped": 1}}]
     text = format_status(report)
-    header, _, row = text.splitlines()[:3]
-    assert header.split()[:8] == ["source", "files", "refused", "delivered", "staged", "superseded", "rejected", "last"]
-    assert row.split()[:7] == ["calls", "2", "0", "10", "7", "2", "1"]
+    header, _, row, adapter_row = text.splitlines()[:4]
+    assert header.split()[:9] == ["source", "files", "refused", "delivered", "staged", "history", "superseded",
+                                  "rejected", "last"]
+    assert row.split()[:8] == ["calls", "2", "0", "10", "7", "0", "2", "1"]
+    assert adapter_row.split()[:8] == ["servicenow_incidents", "1", "0", "17", "4", "12", "0", "1"]
+    # an adapter's rejects are already in the sources it feeds: counted once in the reasons line
     assert "rejected rows by reason: invalid_type 1" in text and "duplicate_superseded" not in text.split("reason:")[1]
 
 
