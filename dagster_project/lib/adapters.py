@@ -262,6 +262,34 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
         ),
     ),
     Adapter(
+        name="zendesk_schedules",
+        description="Zendesk Support business-hours schedules, one row per schedule x weekly interval, and their "
+                    "holidays, one row per holiday.",
+        export="Zendesk Support API, Business Hours: GET /api/v2/business_hours/schedules saved as returned "
+               "({\"schedules\": [...]}), and each schedule's holidays (GET /api/v2/business_hours/schedules/{id}/"
+               "holidays) saved under the API path, schedules/{id}/holidays.json: the holidays do not name their "
+               "schedule, the path does.",
+        feeds={"business_schedules": "primary", "holidays": "primary"},
+        format="json",
+        explode=("intervals",),
+        record_keys=("schedules", "schedule", "holidays", "holiday"),
+        required=("id", "name"),
+        timestamps=("created_at", "updated_at", "start_date", "end_date"),
+        # schedule and holiday names are an administrator's configuration, not personal data
+        keep=("id", "name", "time_zone", "intervals.start_time", "intervals.end_time", "start_date", "end_date",
+              "created_at", "updated_at", "url"),
+        references=(
+            "Zendesk Support API, Schedules (Business Hours): GET /api/v2/business_hours/schedules -> {schedules: "
+            "[{id, name, time_zone (a Rails / ActiveSupport zone name such as 'Eastern Time (US & Canada)'), "
+            "intervals: [{start_time, end_time}] in minutes from Sunday 00:00 of the week (0..10080), created_at, "
+            "updated_at}]}",
+            "Zendesk Support API, Schedule holidays: GET /api/v2/business_hours/schedules/{schedule_id}/holidays -> "
+            "{holidays: [{id, name, start_date, end_date}]} (dates inclusive, the schedule's local dates)",
+            "Ruby on Rails ActiveSupport::TimeZone::MAPPING: the zone names Zendesk's time_zone takes, with their "
+            "IANA zones",
+        ),
+    ),
+    Adapter(
         name="servicenow_incidents",
         description="ServiceNow incident audit export, one CSV row per update of an incident.",
         export="ServiceNow: export the incident updates (one row per update, with number, incident_state, "

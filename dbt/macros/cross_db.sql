@@ -166,3 +166,18 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+
+{#- The IANA time zone names the engine knows, as a relation with one column `name` (DuckDB's ICU table function,
+    PostgreSQL's catalog view): lets a model reject an unknown zone with a reason instead of failing the build. -#}
+{% macro time_zone_names() -%}
+    {{ return(adapter.dispatch('time_zone_names', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__time_zone_names() -%}
+    (select name from pg_timezone_names)
+{%- endmacro %}
+
+{% macro duckdb__time_zone_names() -%}
+    (select name from pg_timezone_names())
+{%- endmacro %}

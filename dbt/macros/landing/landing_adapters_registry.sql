@@ -7,6 +7,7 @@
         'genesys_cloud_conversations': {'calls': 'primary', 'digital_contacts': 'primary'},
         'zendesk_tickets': {'tickets': 'primary', 'surveys': 'secondary'},
         'zendesk_ticket_audits': {'ticket_events': 'primary'},
+        'zendesk_schedules': {'business_schedules': 'primary', 'holidays': 'primary'},
         'servicenow_incidents': {'tickets': 'primary', 'ticket_events': 'secondary'},
         'anonymous_bank': {'calls': 'primary'},
     }) }}
