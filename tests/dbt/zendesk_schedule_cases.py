@@ -12,13 +12,14 @@ The ticket, in New York (EST, -05:00, no DST change in late December):
     -> resolution 120 + 240 = 360. Calendar: 6180 and 6840 minutes."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from tests.dbt.dbt_helpers import REPO_ROOT, create_raw_layer, with_load_metadata
+from tests.dbt.dbt_helpers import DBT_DIR, REPO_ROOT, create_raw_layer, with_load_metadata
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "adapters" / "zendesk_schedules"
 ADAPTER = "zendesk_schedules"
@@ -58,3 +59,68 @@ def load_sample(work: Path) -> tuple[Path, int]:
         con.close()
     assert {f.status for f in load.files} == {"loaded"}, [(f.file, f.status, f.error) for f in load.files]
     return warehouse, sum(f.rows for f in load.files)
+
+
+# What the sample gives, hand-derived from the export (asserted on DuckDB and on PostgreSQL).
+def _ny(weekday, opens_at, closes_at):
+    return (SCHEDULE, "America/New_York", weekday, opens_at, closes_at)
+
+
+EXPECTED_HOURS = [  # schedule_id, time_zone, weekday, opens_at, closes_at
+    # 1320-1560 (Sunday 22:00 -> Monday 02:00) is two days' hours; Sunday is ISO weekday 7
+    _ny(1, "00:00", "02:00"), _ny(1, "09:00", "17:00"), _ny(2, "09:00", "17:00"), _ny(3, "09:00", "17:00"),
+    _ny(4, "09:00", "17:00"), _ny(5, "09:00", "17:00"), _ny(7, "22:00", "24:00"),
+    # "London" is a Rails name; 9600-10080 ends at the week's end: Saturday 16:00-24:00
+    ("360000222", "Europe/London", 1, "08:00", "16:00"),
+    ("360000222", "Europe/London", 6, "16:00", "24:00"),
+    # an IANA zone passes unchanged
+    ("360000903", "Europe/Paris", 1, "09:00", "17:00"),
+]
+EXPECTED_HOLIDAYS = [  # schedule_id, holiday_date (ISO text), name
+    (SCHEDULE, "2026-12-24", "Christmas"), (SCHEDULE, "2026-12-25", "Christmas"),
+    (SCHEDULE, "2027-01-01", "New Year's Day"),
+]
+# (source, file name, reason, detail) of the rejects, by source, file, line
+EXPECTED_REJECTS = [
+    ("business_schedules", "bad_schedules.json", "not_mapped",
+     "time_zone Mars Standard Time is neither a Zendesk (Rails) time zone name nor an IANA time zone"),
+    ("business_schedules", "bad_schedules.json", "not_mapped", "interval end_time 1980 is not after start_time 2460"),
+    ("business_schedules", "bad_schedules.json", "not_mapped",
+     "interval 9600-10200 is outside the week (minutes from Sunday 00:00, 0..10080)"),
+    ("business_schedules", "bad_schedules.json", "not_mapped",
+     "schedule 360000904 has no intervals (a schedule closed all week has no business hours)"),
+    ("holidays", "holidays_360000222.json", "not_mapped",
+     "holiday 4501 in zendesk_schedules/holidays_360000222.json: the path names no schedule; save a schedule's "
+     "holidays as <landing>/zendesk_schedules/schedules/<schedule id>/holidays.json"),
+    ("holidays", "holidays.json", "not_mapped", "holiday end_date 2026-07-03 is before start_date 2026-07-04"),
+]
+# 8 + 5 schedule intervals, 3 + 1 holidays; the split rows (Monday 00:00-02:00, 25 December) carry no raw row
+EXPECTED_RECONCILIATION = {"raw": 17, "staged": 11, "rejected": 6, "history": 0, "ok": True}
+# ZS_WINTER: business_schedule_id, first response and resolution in business, then calendar minutes (docstring)
+EXPECTED_TICKET = (SCHEDULE, 120.0, 360.0, 6180.0, 6840.0)
+
+HOURS_SQL = ("select schedule_id, time_zone, weekday, opens_at, closes_at from staging.stg_landing__business_schedules "
+             "order by schedule_id, weekday, opens_at")
+HOLIDAYS_SQL = ("select schedule_id, cast(holiday_date as varchar), name from staging.stg_landing__holidays "
+                "order by schedule_id, holiday_date")
+REJECTS_SQL = (f"select source, file, reason, detail from audit.rejected_rows where adapter = '{ADAPTER}' "
+               "order by source, file, line")
+RECONCILIATION_SQL = ("select raw_rows, staged_rows, rejected_rows, history_rows, is_reconciled "
+                      f"from audit.layer_reconciliation where source = '{ADAPTER}'")
+TICKET_SQL = ("select business_schedule_id, first_response_business_minutes, resolution_business_minutes, "
+              "first_response_minutes, resolution_minutes from marts.fct_tickets where ticket_id = 'ZS_WINTER'")
+
+
+def rejects(rows) -> list[tuple]:
+    return [(source, file.split("/")[-1], reason, detail) for source, file, reason, detail in rows]
+
+
+def reconciliation(row) -> dict:
+    return dict(zip(("raw", "staged", "rejected", "history", "ok"), row))
+
+
+def zendesk_zone_mapping() -> dict[str, str]:
+    """The Zendesk (Rails) zone name -> IANA zone table of the dbt macro zendesk_time_zones()."""
+    text = (DBT_DIR / "macros" / "landing" / "adapters" / "zendesk_schedules.sql").read_text(encoding="utf-8")
+    body = text.split("macro zendesk_time_zones()", 1)[1].split("endmacro", 1)[0]
+    return dict(re.findall(r'"([^"]+)": "([^"]+)"', body))
