@@ -146,6 +146,33 @@ def test_audit_values_are_kept_for_codes_and_ids_and_protected_for_other_fields(
     assert got[2] == ("pending", "open")
 
 
+def test_zendesk_schedules_explode_intervals_and_holidays_keep_their_path(tmp_path, con):
+    """Schedules as the Business Hours API lists them (intervals exploded: one row each; a schedule without
+    intervals one row) and a schedule's holidays saved under the API path, in one raw table; the 12-digit
+    schedule ids are kept (not hashed as phone numbers)."""
+    landing = tmp_path / "landing"
+    schedules = {"schedules": [
+        {"id": 360000123456, "name": "Support", "time_zone": "Eastern Time (US & Canada)",
+         "intervals": [{"start_time": 1980, "end_time": 2460}, {"start_time": 1320, "end_time": 1560}],
+         "created_at": "2026-01-05T10:00:00Z", "updated_at": "2026-01-05T10:00:00Z"},
+        {"id": 360000123457, "name": "Closed", "time_zone": "UTC", "intervals": []}]}
+    holidays = {"holidays": [{"id": 9, "name": "Christmas", "start_date": "2026-12-24", "end_date": "2026-12-25"}]}
+    write(landing, "zendesk_schedules/schedules.json", json.dumps(schedules))
+    write(landing, "zendesk_schedules/schedules/360000123456/holidays.json", json.dumps(holidays))
+    result = ingest_adapter(con, landing, "zendesk_schedules", KEY)
+    assert [(f.file, f.status, f.rows) for f in result.files] == [
+        ("zendesk_schedules/schedules.json", "loaded", 3),
+        ("zendesk_schedules/schedules/360000123456/holidays.json", "loaded", 1)]
+    got = rows(con, 'select _file, "id", time_zone, "intervals.start_time", "intervals.end_time", start_date, '
+                    'end_date from raw.zendesk_schedules order by _load_id, _line')
+    assert got == [
+        ("zendesk_schedules/schedules.json", "360000123456", "Eastern Time (US & Canada)", "1980", "2460", None, None),
+        ("zendesk_schedules/schedules.json", "360000123456", "Eastern Time (US & Canada)", "1320", "1560", None, None),
+        ("zendesk_schedules/schedules.json", "360000123457", "UTC", None, None, None, None),
+        ("zendesk_schedules/schedules/360000123456/holidays.json", "9", None, None, None, "2026-12-24", "2026-12-25"),
+    ]
+
+
 def test_genesys_participant_without_sessions_or_segments_still_gives_a_row(tmp_path, con):
     landing = tmp_path / "landing"
     conversations = [
