@@ -26,7 +26,7 @@ def built(tmp_path_factory):
     assert result.success, failures(result)
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    yield con, raw_rows
+    yield con, raw_rows, result
     con.close()
 
 
@@ -34,30 +34,37 @@ def _rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
+def test_the_adapter_models_unit_tests_ran_in_the_build(built):
+    ran = {r.node.unique_id for r in built[2].result.results}
+    for unit_test in ("zendesk_schedules__intervals_split_per_day_zones_mapped",
+                      "zendesk_schedules__holiday_range_one_row_per_date"):
+        assert any(u.endswith("." + unit_test) for u in ran), unit_test
+
+
 def test_intervals_become_weekly_hours_in_the_iana_zone_split_at_midnight(built):
-    con, _ = built
+    con, *_ = built
     assert _rows(con, cases.HOURS_SQL) == cases.EXPECTED_HOURS
 
 
 def test_a_holiday_range_is_one_row_per_date_and_the_schedule_comes_from_the_path(built):
-    con, _ = built
+    con, *_ = built
     assert _rows(con, cases.HOLIDAYS_SQL) == cases.EXPECTED_HOLIDAYS
 
 
 def test_bad_input_is_rejected_with_its_reason(built):
-    con, _ = built
+    con, *_ = built
     assert cases.rejects(_rows(con, cases.REJECTS_SQL)) == cases.EXPECTED_REJECTS
 
 
 def test_reconciliation_raw_equals_staged_plus_rejected(built):
-    con, raw_rows = built
+    con, raw_rows, _ = built
     assert raw_rows == cases.EXPECTED_RECONCILIATION["raw"]
     assert cases.reconciliation(_rows(con, cases.RECONCILIATION_SQL)[0]) == cases.EXPECTED_RECONCILIATION
     assert all(r for (r,) in _rows(con, "select is_reconciled from audit.layer_reconciliation"))
 
 
 def test_business_minutes_on_the_delivered_schedule(built):
-    con, _ = built
+    con, *_ = built
     assert _rows(con, cases.TICKET_SQL) == [cases.EXPECTED_TICKET]
 
 

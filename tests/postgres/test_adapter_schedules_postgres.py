@@ -1,6 +1,6 @@
 """The Zendesk schedules adapter on PostgreSQL: the sample export of tests/fixtures/adapters/zendesk_schedules/ and
 the hand-made ticket (tests/dbt/zendesk_schedule_cases.py) ingested into a DuckDB raw layer, copied to a database of
-this test's own, `dbt build` there, and the same weekly hours, holidays, rejects with their reasons, reconciliation
+this test's own, `dbt build` there (the adapter models' dbt unit tests too), and the same weekly hours, holidays, rejects with their reasons, reconciliation
 and business minutes as on DuckDB (tests/dbt/test_adapters_schedules.py), row for row. Also: every IANA zone the
 Zendesk zone mapping names is one PostgreSQL knows.
 
@@ -41,8 +41,12 @@ def _rows(pg, sql):
         return [tuple(normalise(v) for v in r) for r in cur.fetchall()]
 
 
-def test_builds_on_postgres(built):
+def test_builds_on_postgres_with_the_adapter_models_unit_tests(built):
     assert built["result"].success, "\n".join(failures(built["result"]))
+    ran = {r.node.unique_id for r in built["result"].result.results}
+    for unit_test in ("zendesk_schedules__intervals_split_per_day_zones_mapped",
+                      "zendesk_schedules__holiday_range_one_row_per_date"):
+        assert any(u.endswith("." + unit_test) for u in ran), unit_test
 
 
 def test_same_hours_holidays_rejects_and_reconciliation_as_on_duckdb(built):
