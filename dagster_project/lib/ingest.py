@@ -17,6 +17,7 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -303,9 +304,9 @@ _FIELD_COUNT_ERRORS = {"MISSING COLUMNS", "TOO MANY COLUMNS"}
 def _read_csv_native(path: Path, text: str, name: str, delimiter: str = ",") -> pa.Table | None:
     """The CSV read by DuckDB's read_csv (all columns text, strict RFC 4180 quoting, wrong field counts kept in its
     reject table): the same rows, values, line numbers and messages as _read_csv, or None when this file must be
-    read by _read_csv. DuckDB numbers records, not physical lines, so the file is read here only if each record is
-    one physical line: no blank line, no lone carriage return, no NUL, and (checked after reading) as many records
-    as lines after the header, which a quoted line break would break."""
+    read by _read_csv (a blank line, a lone carriage return, a NUL, a header over several lines, any error but a
+    wrong field count, or physical lines that don't add up). DuckDB numbers records, not physical lines: the line of
+    each record is counted here from the line breaks inside the quoted fields of the records before it."""
     if (not text or "\x00" in text or len(text) > CSV_FIELD_LIMIT or text.startswith(("\n", "\r\n"))
             or "\n\n" in text or "\n\r\n" in text or text.count("\r") != text.count("\r\n")):
         return None
@@ -332,27 +333,50 @@ def _read_csv_native(path: Path, text: str, name: str, delimiter: str = ",") -> 
         rejects = con.execute("SELECT line, any_value(error_type) FROM reject_errors GROUP BY line").fetchall()
     except duckdb.Error:
         return None
-    if any(kind not in _FIELD_COUNT_ERRORS for _, kind in rejects) or values.num_rows + len(rejects) != lines - 1:
+    if any(kind not in _FIELD_COUNT_ERRORS for _, kind in rejects):
         return None
-    rejected = np.array(sorted(line for line, _ in rejects), dtype=np.int64)
-    good = np.setdiff1d(np.arange(2, lines + 1, dtype=np.int64), rejected, assume_unique=True)
+    # DuckDB's reject `line` is the record's ordinal (the header is 1). A record spans 1 + the line breaks inside
+    # its quoted fields; a rejected record's span and fields are read back by Python's reader from its first line.
+    records = values.num_rows + len(rejects)
+    ordinals = np.array(sorted(line for line, _ in rejects), dtype=np.int64) - 2
+    if len(ordinals) and (ordinals[0] < 0 or ordinals[-1] >= records):
+        return None
+    is_good = np.ones(records, dtype=bool)
+    is_good[ordinals] = False
+    spans = np.zeros(records, dtype=np.int64)
+    breaks = np.ones(values.num_rows, dtype=np.int64)
+    for column in values.columns:
+        breaks += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+    spans[is_good] = breaks
     malformed, raw = [], []
-    if len(rejected):
+    if len(ordinals):
         physical = text.split("\n")
-        for line in rejected:
-            fields = next(csv.reader([physical[line - 1].removesuffix("\r")], delimiter=delimiter), [])
-            if len(fields) == len(header):  # the readers disagree about this line: let Python read the file
+        before = np.concatenate(([0], np.cumsum(spans)))  # rejected records counted 0 so far
+        earlier = 0  # lines of the rejected records before this one
+        for ordinal in ordinals:
+            first = int(before[ordinal]) + earlier + 1  # 0-based physical line where the record starts
+            reader = csv.reader((line + "\n" for line in itertools.islice(physical, first, None)), delimiter=delimiter)
+            try:
+                fields = next(reader)
+            except (csv.Error, StopIteration):
                 return None
+            if len(fields) == len(header):  # the readers disagree about this record: let Python read the file
+                return None
+            spans[ordinal] = reader.line_num
+            earlier += reader.line_num
             malformed.append(f"expected {len(header)} fields, found {len(fields)}")
             raw.append(delimiter.join(fields))
+    if 1 + int(spans.sum()) != lines:  # every physical line accounted for, or Python reads the file
+        return None
+    starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
     n = values.num_rows
     good_rows = pa.Table.from_arrays(
-        [*values.columns, pa.array(good, pa.int64()), pa.nulls(n, pa.string()), pa.nulls(n, pa.string())],
+        [*values.columns, pa.array(starts[is_good], pa.int64()), pa.nulls(n, pa.string()), pa.nulls(n, pa.string())],
         schema=_text_schema(header))
-    if not len(rejected):
+    if not len(ordinals):
         return good_rows
     bad_rows = pa.Table.from_arrays(
-        [*(pa.nulls(len(rejected), pa.string()) for _ in header), pa.array(rejected, pa.int64()),
+        [*(pa.nulls(len(ordinals), pa.string()) for _ in header), pa.array(starts[ordinals], pa.int64()),
          pa.array(malformed, pa.string()), pa.array(raw, pa.string())], schema=_text_schema(header))
     table = pa.concat_tables([good_rows, bad_rows])
     return table.take(pc.sort_indices(table["_line"]))

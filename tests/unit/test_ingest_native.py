@@ -22,6 +22,9 @@ READ_NATIVELY = {
     "no final newline, unicode": HEADER + "1,café,你好\n2,b,٣٤٥",
     "a quote inside an unquoted field": HEADER + '1,5" screen,x\n',
     "header only": HEADER,
+    "quoted line breaks, then wrong field counts": HEADER + '1,"two\nlines",x\n2,b\n3,"m\nn\no",k\n'
+                                                  '4,"q\r\nr",s,t\n5,u,v\n6,w\n',
+    "quoted crlf line breaks": HEADER.replace("\n", "\r\n") + '1,"a\r\nb",x\r\n2,b\r\n3,c,"d\r\ne\r\nf"\r\n',
 }
 
 
@@ -49,13 +52,22 @@ def test_wrong_field_counts_keep_their_line_reason_and_text(tmp_path):
 
 
 LEFT_TO_PYTHON = {
-    "a quoted line break (DuckDB numbers records, not lines)": HEADER + '1,"two\nlines",x\n2,b,y\n',
+    "a header over two lines": 'id,"na\nme",note\n1,a,x\n',
     "a blank line": HEADER + "1,a,x\n\n2,b,y\n",
     "a lone carriage return": HEADER + "1,a\rb,x\n",
     "text after a closing quote (Python's reader keeps it)": HEADER + '1,"a"b,x\n',
     "an unterminated quote": HEADER + '1,"a,x\n',
     "a NUL": HEADER + "1,a\x00,x\n",
 }
+
+
+def test_lines_count_the_line_breaks_inside_quoted_fields(tmp_path):
+    """DuckDB numbers records; the physical line of each is counted from the quoted line breaks before it."""
+    native, _ = native_and_python(tmp_path, READ_NATIVELY["quoted line breaks, then wrong field counts"])
+    got = [(r["_line"], r["id"], r["_malformed"], r["_raw_line"]) for r in native.to_pylist()]
+    assert got == [(2, "1", None, None), (4, None, "expected 3 fields, found 2", "2,b"), (5, "3", None, None),
+                   (8, None, "expected 3 fields, found 4", "4,q\r\nr,s,t"), (10, "5", None, None),
+                   (11, None, "expected 3 fields, found 2", "6,w")]
 
 
 @pytest.mark.parametrize("case", LEFT_TO_PYTHON)
