@@ -470,10 +470,12 @@ def protect_table(table: pa.Table, key: bytes, hashed, masked, is_named) -> pa.T
 
 
 def _raw_columns(con, source: str) -> list[str]:
+    # duckdb_columns(), not information_schema.columns: the same answer in a tenth of the time (asked per file)
     return [
         r[0]
         for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'raw' AND table_name = ? ORDER BY column_index",
             [source],
         ).fetchall()
     ]
