@@ -19,6 +19,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -295,21 +296,30 @@ def _read_parquet(path: Path, name: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=_text_schema(header))
 
 
-# DuckDB's read_csv reports these two per line, as Python's reader does (a wrong field count); any other error
-# (an unquoted value after a quote, an unterminated quote, a line over its maximum size) is left to Python's
-# reader, which is lenient where DuckDB is strict, so that a file never loads differently by reader.
-_FIELD_COUNT_ERRORS = {"MISSING COLUMNS", "TOO MANY COLUMNS"}
-
-
 def _read_csv_native(path: Path, text: str, name: str, delimiter: str = ",") -> pa.Table | None:
-    """The CSV read by DuckDB's read_csv (all columns text, strict RFC 4180 quoting, wrong field counts kept in its
-    reject table): the same rows, values, line numbers and messages as _read_csv, or None when this file must be
-    read by _read_csv (a blank line, a lone carriage return, a NUL, a header over several lines, any error but a
-    wrong field count, or physical lines that don't add up). DuckDB numbers records, not physical lines: the line of
-    each record is counted here from the line breaks inside the quoted fields of the records before it."""
+    """The CSV read by DuckDB's read_csv (all columns text, strict RFC 4180 quoting): the same rows, values, line
+    numbers and messages as _read_csv, or None when this file must be read by _read_csv (a blank line, a lone
+    carriage return, a NUL, a quote outside an RFC 4180 quoted field, a header over several lines, a DuckDB error,
+    or physical lines that don't add up).
+
+    Field counts: DuckDB silently drops trailing empty fields beyond the declared columns, so one column more than
+    the header is declared, short rows are padded with NULL and no field is ever NULL itself (the null string is a
+    NUL, which such a file doesn't hold): a row's field count is its number of non-NULL values, and a row with more
+    fields than that lands in DuckDB's reject table. Lines: DuckDB numbers records (its reject `line` is the
+    record's ordinal, the header 1), so a record's physical line is counted from the line breaks inside the quoted
+    fields of the records before it. A malformed record's fields (message, raw text) and span are read back by
+    Python's reader from its first line."""
     if (not text or "\x00" in text or len(text) > CSV_FIELD_LIMIT or text.startswith(("\n", "\r\n"))
             or "\n\n" in text or "\n\r\n" in text or text.count("\r") != text.count("\r\n")):
         return None
+    if '"' in text:
+        # Every quote must belong to a quoted field that starts and ends at a field boundary (RFC 4180). Elsewhere
+        # (`ab"c`, ` "a"`, `"a" b`, a quote left open at the end) the readers differ: DuckDB skips blanks around
+        # quotes and drops an unclosed last field, Python's reader keeps them as text.
+        d = re.escape(delimiter)
+        quoted = re.compile(rf'(?<![^{d}\n])"[^"]*(?:""[^"]*)*"(?![^{d}\r\n])')
+        if '"' in quoted.sub("", text):
+            return None
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -320,63 +330,82 @@ def _read_csv_native(path: Path, text: str, name: str, delimiter: str = ",") -> 
         return None
     header = [c.strip() for c in record]
     _check_header(header, name)
+    width = len(header)
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width + 1))
     con = _reader()
     try:
         values = con.sql(
             f"""SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = {{{columns}}},
                 delim = $delim, quote = '"', escape = '"', strict_mode = true, store_rejects = true,
-                encoding = 'utf-8')""",
-            params={"path": str(path), "delim": delimiter},
+                null_padding = true, nullstr = $nul, parallel = $parallel, encoding = 'utf-8',
+                compression = $compression)""",
+            params={"path": str(path), "delim": delimiter, "nul": "\x00",
+                    # DuckDB's parallel reader can't pad rows of a file with quoted line breaks
+                    "parallel": '"' not in text,
+                    "compression": "gzip" if path.name.lower().endswith(".gz") else "none"},
         ).to_arrow_table()
         rejects = con.execute("SELECT line, any_value(error_type) FROM reject_errors GROUP BY line").fetchall()
     except duckdb.Error:
         return None
-    if any(kind not in _FIELD_COUNT_ERRORS for _, kind in rejects):
+    if any(kind != "TOO MANY COLUMNS" for _, kind in rejects):
         return None
-    # DuckDB's reject `line` is the record's ordinal (the header is 1). A record spans 1 + the line breaks inside
-    # its quoted fields; a rejected record's span and fields are read back by Python's reader from its first line.
-    records = values.num_rows + len(rejects)
-    ordinals = np.array(sorted(line for line, _ in rejects), dtype=np.int64) - 2
-    if len(ordinals) and (ordinals[0] < 0 or ordinals[-1] >= records):
+    n = values.num_rows
+    records = n + len(rejects)
+    rejected = np.array(sorted(line for line, _ in rejects), dtype=np.int64) - 2  # record ordinals, 0-based
+    if len(rejected) and (rejected[0] < 0 or rejected[-1] >= records):
         return None
-    is_good = np.ones(records, dtype=bool)
-    is_good[ordinals] = False
+    is_read = np.ones(records, dtype=bool)
+    is_read[rejected] = False
+    read_at = np.flatnonzero(is_read)  # the record ordinal of each row DuckDB returned
+    fields = np.zeros(n, dtype=np.int64)
     spans = np.zeros(records, dtype=np.int64)
-    breaks = np.ones(values.num_rows, dtype=np.int64)
+    breaks = np.ones(n, dtype=np.int64)
     for column in values.columns:
+        fields += column.is_valid().to_numpy(zero_copy_only=False)
         breaks += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
-    spans[is_good] = breaks
+    spans[read_at] = breaks
+    is_bad = ~is_read
+    is_bad[read_at[fields != width]] = True
+    bad = np.flatnonzero(is_bad)
     malformed, raw = [], []
-    if len(ordinals):
+    if len(bad):
         physical = text.split("\n")
         before = np.concatenate(([0], np.cumsum(spans)))  # rejected records counted 0 so far
         earlier = 0  # lines of the rejected records before this one
-        for ordinal in ordinals:
+        for ordinal in bad:
             first = int(before[ordinal]) + earlier + 1  # 0-based physical line where the record starts
-            reader = csv.reader((line + "\n" for line in itertools.islice(physical, first, None)), delimiter=delimiter)
+            rest = itertools.islice(enumerate(physical), first, None)  # lines with their break (the last has none)
+            reader = csv.reader((line if i == len(physical) - 1 else line + "\n" for i, line in rest),
+                                delimiter=delimiter)
             try:
-                fields = next(reader)
+                delivered = next(reader)
             except (csv.Error, StopIteration):
                 return None
-            if len(fields) == len(header):  # the readers disagree about this record: let Python read the file
+            if len(delivered) == width:  # the readers disagree about this record: let Python read the file
                 return None
-            spans[ordinal] = reader.line_num
-            earlier += reader.line_num
-            malformed.append(f"expected {len(header)} fields, found {len(fields)}")
-            raw.append(delimiter.join(fields))
+            if is_read[ordinal]:
+                if reader.line_num != spans[ordinal]:
+                    return None
+            else:
+                spans[ordinal] = reader.line_num
+                earlier += reader.line_num
+            malformed.append(f"expected {width} fields, found {len(delivered)}")
+            raw.append(delimiter.join(delivered))
     if 1 + int(spans.sum()) != lines:  # every physical line accounted for, or Python reads the file
         return None
     starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
-    n = values.num_rows
+    good = fields == width
+    kept = values.filter(pa.array(good))
+    empty_is_null = [pc.if_else(pc.not_equal(kept.column(i), ""), kept.column(i), pa.scalar(None, pa.string()))
+                     for i in range(width)]
     good_rows = pa.Table.from_arrays(
-        [*values.columns, pa.array(starts[is_good], pa.int64()), pa.nulls(n, pa.string()), pa.nulls(n, pa.string())],
-        schema=_text_schema(header))
-    if not len(ordinals):
+        [*empty_is_null, pa.array(starts[read_at[good]], pa.int64()), pa.nulls(len(kept), pa.string()),
+         pa.nulls(len(kept), pa.string())], schema=_text_schema(header))
+    if not len(bad):
         return good_rows
     bad_rows = pa.Table.from_arrays(
-        [*(pa.nulls(len(ordinals), pa.string()) for _ in header), pa.array(starts[ordinals], pa.int64()),
+        [*(pa.nulls(len(bad), pa.string()) for _ in header), pa.array(starts[bad], pa.int64()),
          pa.array(malformed, pa.string()), pa.array(raw, pa.string())], schema=_text_schema(header))
     table = pa.concat_tables([good_rows, bad_rows])
     return table.take(pc.sort_indices(table["_line"]))
