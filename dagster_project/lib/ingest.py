@@ -7,9 +7,9 @@ not at all, and the ledger makes sure the same bytes are never loaded twice. Lin
 the parser's message and their (masked) text, so staging can reject them with a reason.
 
 Contract files are read by DuckDB's own readers (read_csv with its reject table, read_parquet) into Arrow and
-protected column by column; Python reads a CSV only where DuckDB can't give the same rows and physical line
-numbers (quoted line breaks, blank lines, lone carriage returns, NUL, an error other than a wrong field count),
-and JSON Lines (docs/decisions.md, "Ingestion through DuckDB's readers").
+protected column by column; Python's reader reads a CSV only where DuckDB can't give the same rows and physical
+line numbers (blank lines, lone carriage returns, NUL, a quote outside an RFC 4180 quoted field, a DuckDB error
+other than too many fields), and JSON Lines (docs/decisions.md, "Ingestion through DuckDB's readers").
 """
 from __future__ import annotations
 
