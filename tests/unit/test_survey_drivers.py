@@ -138,3 +138,17 @@ def test_the_generator_planted_ranking_is_recovered(tmp_path):
     zero = [d for d, b in planted["beta"].items() if b == 0]
     for d in zero:
         assert got.loc[d, "ci_low"] <= 0 <= got.loc[d, "ci_high"]
+
+    # transactional SERVQUAL items (seed catalogue, 1-5, overall = csat): the least noisy dimension carries csat most
+    seed = pd.read_csv(Path(__file__).resolve().parents[2] / "seeds" / "survey_questions.csv", dtype=str)
+    transactional = surveys[surveys["kind"] == "transactional"][["survey_id", "csat"]]
+    frame = answers.merge(transactional, on="survey_id").merge(seed, on="question_code")
+    frame = frame.assign(score=frame["score"].astype(float), scale_min=frame["scale_min"].astype(float),
+                         scale_max=frame["scale_max"].astype(float), kind="transactional", channel=None, queue=None,
+                         overall_score=frame["csat"].astype(float), overall_scale_min=1, overall_scale_max=5,
+                         overall_source="csat")
+    result = run_survey_analysis(frame)
+    got = result.dimensions[result.dimensions["segment_type"] == "all"].set_index("dimension")
+    noise = truth["surveys"]["transactional_item_noise"]
+    assert got["importance_share"].idxmax() == min(noise, key=noise.get)
+    assert got["importance_share"].idxmin() == max(noise, key=noise.get)

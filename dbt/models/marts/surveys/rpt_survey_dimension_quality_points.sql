@@ -21,18 +21,31 @@ with survey_dimensions as (
     group by kind, dimension
 ),
 
--- each quality point over the whole period
+-- the target every pass rate is compared with
+targets as (
+    {{ metric_targets_row([('journey_quality_pass_rate', 'target')]) }}
+),
+
+-- each quality point over the whole period (every point of the seed, measured or not)
+measured as (
+    select quality_point, sum(measured) as measured, sum(passed) as passed
+    from {{ ref('rpt_journey_quality_matrix') }}
+    group by quality_point
+),
+
 points as (
     select
-        dimension,
-        touchpoint,
-        quality_point,
-        description,
-        max(target) as target,
-        sum(measured) as measured,
-        sum(passed) as passed
-    from {{ ref('rpt_journey_quality_matrix') }}
-    group by dimension, touchpoint, quality_point, description
+        lower(seed.dimension) as dimension,
+        seed.touchpoint,
+        seed.quality_point,
+        seed.description,
+        targets.target,
+        measured.measured,
+        measured.passed
+    from {{ ref('journey_quality_points') }} as seed
+    left join measured
+        on measured.quality_point = seed.quality_point
+    cross join targets
 )
 
 select
