@@ -12,6 +12,7 @@ import pytest
 from dbt_helpers import create_raw_layer, dbt_env, failures, query_rows, run_dbt, with_load_metadata
 
 LOADED_AT = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+TZ = "UTC"
 MARTS = ["fct_survey_answers", "rpt_nps_monthly", "rpt_survey_dimension_quality_points", "rejected_rows"]
 
 CALLS = [{"call_id": "c1", "direction": "inbound", "queue": "billing", "outcome": "answered",
@@ -44,10 +45,8 @@ ANSWERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    work = tmp_path_factory.mktemp("dbt_surveys")
-    warehouse = work / "warehouse" / "callqa.duckdb"
+def build_raw_layer(warehouse) -> None:
+    """The raw layer of these cases (tests/postgres/test_surveys_postgres.py builds it too)."""
     create_raw_layer(warehouse, {
         "calls": with_load_metadata("calls", LOADED_AT, CALLS),
         "survey_questions": with_load_metadata("survey_questions", LOADED_AT, QUESTIONS),
@@ -55,7 +54,14 @@ def built(tmp_path_factory):
         "survey_answers": with_load_metadata("survey_answers", LOADED_AT, [
             {"survey_id": s, "question_code": q, "score": v} for s, q, v in ANSWERS]),
     })
-    with dbt_env(warehouse, "UTC"):
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dbt_surveys")
+    warehouse = work / "warehouse" / "callqa.duckdb"
+    build_raw_layer(warehouse)
+    with dbt_env(warehouse, TZ):
         result = run_dbt(["build", "--select", *[f"+{m}" for m in MARTS], "--indirect-selection", "cautious"], work)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield {"result": result, "con": con}
