@@ -5,7 +5,7 @@ The dbt manifest must exist before this module is imported (`callqa run`, `make 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.defs.analysis.assets import ANALYSIS_KEYS, analysis_assets
+from dagster_project.defs.analysis.assets import ALL_ANALYSIS_KEYS, analysis_assets
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import callqa_job, daily_schedule, landing_folder_sensor
 from dagster_project.defs.publish.assets import build_serving_copy_asset
@@ -20,7 +20,7 @@ Settings.from_env().export()
 
 defs = dg.Definitions(
     assets=[*ingest_assets, callqa_dbt_assets, *analysis_assets,
-            build_serving_copy_asset(list(ANALYSIS_KEYS.values()))],
+            build_serving_copy_asset(list(ALL_ANALYSIS_KEYS.values()))],
     asset_checks=[raw_equals_staged_plus_rejected],
     jobs=[callqa_job],
     sensors=[landing_folder_sensor],

@@ -37,6 +37,9 @@ class SourceContract:
     description: str = ""
     end_after_start: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     require_any: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # (column, value) pairs: a row where any of these columns holds its value is exempt from require_any
+    # (surveys: a relationship survey names no contact or ticket)
+    require_any_unless: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     interval_aligned: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (start column, minutes column)
     checks: tuple[str, ...] = field(default_factory=tuple)  # SQL conditions over the typed columns
 
@@ -85,6 +88,7 @@ def load_contract(path: Path = SOURCES_YAML) -> dict[str, SourceContract]:
             description=(table.get("description") or "").strip(),
             end_after_start=tuple(tuple(p) for p in table_meta.get("end_after_start") or ()),
             require_any=tuple(tuple(g) for g in table_meta.get("require_any") or ()),
+            require_any_unless=tuple((str(c), str(v)) for c, v in (table_meta.get("require_any_unless") or {}).items()),
             interval_aligned=tuple(tuple(p) for p in table_meta.get("interval_aligned") or ()),
             checks=tuple(table_meta.get("checks") or ()),
         )
@@ -99,6 +103,7 @@ def dbt_contract(path: Path = SOURCES_YAML) -> dict[str, dict]:
             "primary_key": list(source.primary_key),
             "end_after_start": [list(pair) for pair in source.end_after_start],
             "require_any": [list(group) for group in source.require_any],
+            "require_any_unless": [list(pair) for pair in source.require_any_unless],
             "interval_aligned": [list(pair) for pair in source.interval_aligned],
             "checks": list(source.checks),
             "columns": [

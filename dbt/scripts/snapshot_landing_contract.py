@@ -41,6 +41,7 @@ def render(path: Path = SOURCES_YAML) -> str:
         f'    "primary_key": {json.dumps(t["primary_key"])},\n'
         f'    "end_after_start": {json.dumps(t["end_after_start"])},\n'
         f'    "require_any": {json.dumps(t["require_any"])},\n'
+        f'    "require_any_unless": {json.dumps(t["require_any_unless"])},\n'
         f'    "interval_aligned": {json.dumps(t["interval_aligned"])},\n'
         f'    "checks": {json.dumps(t["checks"])},\n'
         '    "columns": [\n'

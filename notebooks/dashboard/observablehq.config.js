@@ -15,7 +15,8 @@ export default {
     {name: "Forecast accuracy", path: "/forecast"},
     {name: "Hiring and training", path: "/people"},
     {name: "Quality assurance", path: "/qa"},
-    {name: "Satisfaction drivers", path: "/drivers"}
+    {name: "Satisfaction drivers", path: "/drivers"},
+    {name: "Survey dimensions", path: "/survey-dimensions"}
   ],
   // The default theme links Google Fonts; the site must work offline.
   globalStylesheets: [],

@@ -37,8 +37,8 @@ def run_case(base: Path, seed: int, days: int, per_day: int) -> dict:
            "published": (base / "callqa_serving.duckdb").exists(), "seconds": round(elapsed)}
     con = duckdb.connect(str(base / "callqa.duckdb"), read_only=True)
     try:
-        row["status"] = con.execute("select status || coalesce(': ' || reason, '') from analysis.analysis_status"
-                                    ).fetchall()[0][0]
+        row["status"] = con.execute("select status || coalesce(': ' || reason, '') from analysis.analysis_status "
+                                    "where analysis = 'satisfaction_drivers'").fetchall()[0][0]
         row["top"] = con.execute(
             "select string_agg(driver || ' ' || printf('%.0f', 100 * importance) || '%', ', ' order by importance desc)"
             " from (select * from analysis.satisfaction_drivers where importance is not null "

@@ -121,3 +121,10 @@ def failures(result) -> list[str]:
     if result.exception is not None:
         out.append(repr(result.exception))
     return out
+
+
+def query_rows(con, sql: str, *params) -> list[dict]:
+    """Rows of a query as dicts by column name (fetched to the end)."""
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]

@@ -47,7 +47,7 @@ def built(tmp_path_factory):
     finally:
         con.close()
     with dbt_env(warehouse, "UTC"):
-        result = run_dbt(["build", "--select", "staging", "audit"], work)
+        result = run_dbt(["build", "--select", "staging", "audit", "+stg_survey_question_catalogue"], work)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = {}

@@ -10,7 +10,8 @@ import yaml
 from dbt_helpers import DBT_DIR, SOURCES_YAML
 
 SOURCES = [
-    "calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
+    "calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "survey_questions",
+    "qa_evaluations",
     "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
     "training_enrollments", "transcripts", "improvement_actions", "business_schedules", "holidays", "queue_intervals",
 ]
@@ -33,7 +34,8 @@ def test_meta_lives_under_config_meta():
     for table in _tables():
         assert "meta" not in table, table["name"]
         meta = table["config"]["meta"]
-        assert set(meta) <= {"primary_key", "end_after_start", "require_any", "interval_aligned", "checks"}, table["name"]
+        assert set(meta) <= {"primary_key", "end_after_start", "require_any", "require_any_unless",
+                             "interval_aligned", "checks"}, table["name"]
         names = [c["name"] for c in table["columns"]]
         assert len(names) == len(set(names)), table["name"]
         for column in table["columns"]:
@@ -63,6 +65,8 @@ def test_keys_and_rules_name_real_columns():
             assert columns[start]["type"] == columns[end]["type"] and columns[start]["type"] in {"timestamp", "date", "time"}
         for group in meta.get("require_any", []):
             assert all(not columns[c]["required"] for c in group)
+        for column, value in (meta.get("require_any_unless") or {}).items():
+            assert meta.get("require_any") and value in columns[column]["enum"], (table["name"], column)
         for start, minutes in meta.get("interval_aligned", []):
             assert columns[start]["type"] == "timestamp" and columns[minutes]["type"] == "int"
             assert all(60 % m == 0 for m in columns[minutes]["enum"])

@@ -173,11 +173,42 @@ CASES = [
         (STAGED, {"survey_id": "masked", "contact_id": "c1", "responded_at": "2026-01-05 10:00:00", "csat": "2",
                   "comment": "请致电 +65 9123 4567 或 a.b@example.com，订单 12345"}),
     ]),
+    Case("surveys_kind", "surveys", [
+        # a relationship survey is about the customer, not a contact: no contact_id / ticket_id, no csat needed
+        (STAGED, {"survey_id": "rel_1", "kind": "Relationship", "customer_id": "cust1",
+                  "responded_at": "2026-01-05 10:00:00", "nps": "9"}),
+        (("missing_required", "contact_id or ticket_id"),
+         {"survey_id": "trans_no_target", "kind": "transactional", "responded_at": "2026-01-05 10:00:00", "csat": "3"}),
+        # a transactional survey may carry its overall satisfaction as an answer to an `overall` question
+        (STAGED, {"survey_id": "trans_no_csat", "contact_id": "c1", "responded_at": "2026-01-05 10:00:00"}),
+        (("invalid_enum", "kind"), {"survey_id": "kind_word", "kind": "pulse", "contact_id": "c1",
+                                    "responded_at": "2026-01-05 10:00:00", "csat": "3"}),
+    ]),
+    Case("survey_questions", "survey_questions", [
+        (STAGED, {"question_code": "rq_overall", "question_text": "Overall satisfaction with the bank", "dimension": "Overall",
+                  "scale_min": "0", "scale_max": "10"}),
+        (STAGED, {"question_code": "sq_tang_easy", "dimension": "tangibles", "scale_min": "1", "scale_max": "7"}),
+        (("failed_check", "scale_min < scale_max"),
+         {"question_code": "rq_flat", "dimension": "value", "scale_min": "5", "scale_max": "5"}),
+        (("missing_required", "dimension"), {"question_code": "rq_nodim", "scale_min": "1", "scale_max": "5"}),
+    ]),
     Case("survey_answers", "survey_answers", [
-        (superseded("survey_id, question_code", "{load1}", 2), {"survey_id": "csat_1", "question_code": "q1", "score": "3"}),
-        (STAGED, {"survey_id": "csat_1", "question_code": "q1", "score": "4", "load": 1, "_line": 2}),
-        (STAGED, {"survey_id": "csat_1", "question_code": "q2", "score": "4.5"}),
-        (("invalid_type", "score"), {"survey_id": "csat_1", "question_code": "q3", "score": "high"}),
+        (superseded("survey_id, question_code", "{load1}", 2),
+         {"survey_id": "csat_1", "question_code": "sq_rel_resolved", "score": "3"}),
+        (STAGED, {"survey_id": "csat_1", "question_code": "sq_rel_resolved", "score": "4", "load": 1, "_line": 2}),
+        (STAGED, {"survey_id": "csat_1", "question_code": "sq_emp_understood", "score": "4.5"}),
+        (("invalid_type", "score"), {"survey_id": "csat_1", "question_code": "sq_resp_prompt", "score": "high"}),
+        # answers are on their question's declared scale (seed 1-5; a delivered question overrides the seed's)
+        (("out_of_range", "score outside the scale 1-5 of question sq_resp_reach"),
+         {"survey_id": "csat_1", "question_code": "sq_resp_reach", "score": "0"}),
+        (STAGED, {"survey_id": "rel_1", "question_code": "rq_overall", "score": "0"}),
+        (STAGED, {"survey_id": "rel_1", "question_code": "sq_tang_easy", "score": "7"}),
+        (("out_of_range", "score outside the scale 0-10 of question rq_overall"),
+         {"survey_id": "csat_5", "question_code": "rq_overall", "score": "11"}),
+        (("invalid_enum", "question_code not in survey_questions (seed or delivered)"),
+         {"survey_id": "csat_1", "question_code": "q_unknown", "score": "3"}),
+        (("invalid_enum", "question_code not in survey_questions (seed or delivered)"),
+         {"survey_id": "csat_1", "question_code": "rq_flat", "score": "5"}),
     ]),
 
     # ---- QA -----------------------------------------------------------------------------------------------
@@ -329,7 +360,7 @@ def built(tmp_path_factory):
     rows, fates = _materialize(CASES)
     create_raw_layer(warehouse, rows, extra_columns={"calls": ["agent_site_extra"]})
     with dbt_env(warehouse, TZ):
-        result = run_dbt(["build", "--select", "staging", "audit"], work)
+        result = run_dbt(["build", "--select", "staging", "audit", "+stg_survey_question_catalogue"], work)
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
     yield {"result": result, "con": con, "fates": fates, "rows": rows}
@@ -484,7 +515,7 @@ def test_rejected_rows_columns(built):
     keys = dict(con.execute(
         "select source, record_key from audit.rejected_rows where source in ('survey_answers', 'wfm_forecasts') "
         "and reason = 'duplicate_superseded'").fetchall())
-    assert keys["survey_answers"] == "csat_1|q1"
+    assert keys["survey_answers"] == "csat_1|sq_rel_resolved"
     assert keys["wfm_forecasts"] == "q|2026-03-08 03:00:00|2026-03-01 00:00:00"
     blank_key = _one(con, "select record_key from audit.rejected_rows where detail = 'call_id'")
     assert blank_key == [{"record_key": None}]
@@ -494,7 +525,7 @@ def test_layers_reconcile(built):
     con = built["con"]
     every = {r["source"]: r for r in _one(con, "select * from audit.layer_reconciliation")}
     rows = {s: r for s, r in every.items() if r["kind"] == "source"}
-    assert len(rows) == 19
+    assert len(rows) == 20  # one per landing source
     # No adapter export was delivered here: each adapter's row reconciles at zero.
     for adapter_row in (r for r in every.values() if r["kind"] == "adapter"):
         assert adapter_row["is_reconciled"] and adapter_row["raw_rows"] == adapter_row["staged_rows"] == 0, adapter_row
@@ -530,7 +561,8 @@ def test_a_missing_raw_table_stages_nothing_and_still_reconciles(tmp_path):
                                                  _loaded_at=LOADED_AT)]},
                      skip_sources=("transcripts", "improvement_actions", "business_schedules", "holidays", "queue_intervals"))
     with dbt_env(warehouse, "UTC"):
-        result = run_dbt(["run", "--select", "staging", "audit"], tmp_path)
+        result = run_dbt(["build", "--select", "staging", "audit", "+stg_survey_question_catalogue",
+                          "--exclude-resource-type", "test", "unit_test"], tmp_path)
     assert result.success, "\n".join(failures(result))
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

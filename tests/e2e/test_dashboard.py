@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "notebooks" / "dashboard"
 CHROMIUM = Path("/usr/bin/chromium")
-PAGES = ["index", "fcr", "service-level", "forecast", "people", "qa", "drivers"]
+PAGES = ["index", "fcr", "service-level", "forecast", "people", "qa", "drivers", "survey-dimensions"]
 TIMINGS: dict[str, float] = {}
 
 
@@ -457,6 +457,22 @@ def test_drivers_page_matches_the_analysis_tables(dashboard):
         if threshold is not None:
             assert_shows(table[driver]["threshold"], threshold)
         assert table[driver]["tipping point"].startswith("yes" if is_tipping else "no")
+
+
+def test_survey_dimensions_page_matches_the_analysis_tables(dashboard):
+    shown, con, _ = dashboard
+    page = shown["survey-dimensions"]
+    ranked = con.execute("""select count(*) from analysis.survey_dimension_drivers
+                            where segment_type = 'all' and importance_share is not null
+                              and performance is not null""").fetchall()[0][0]
+    assert ranked, "the survey dimension analysis ranked no dimension"
+    assert parse(page["metrics"]["dimensions_ranked"]) == ranked
+    assert page["marks"]["dot"] == ranked
+    table = page["tables"]["survey_dimension_drivers"]
+    for kind, dimension, share in con.execute(
+            "select kind, dimension, importance_share from analysis.survey_dimension_drivers "
+            "where segment_type = 'all' and importance_share is not null").fetchall():
+        assert_shows(table[f"{kind}|{dimension}"]["importance"], share)
 
 
 def test_a_loader_says_not_built_when_its_table_is_missing(tmp_path):

@@ -164,7 +164,8 @@ def test_a_refused_analysis_still_publishes_with_the_last_good_tables_marked_sta
     serving = duckdb.connect(str(dirty_run["serving"]), read_only=True)
     try:
         status, reason, tables_run, attempted = serving.execute(
-            "select status, reason, tables_run_id, attempted_run_id from analysis.analysis_status").fetchall()[0]
+            "select status, reason, tables_run_id, attempted_run_id from analysis.analysis_status "
+            "where analysis = 'satisfaction_drivers'").fetchall()[0]
         scored = serving.execute("select count(*) from analysis.contact_satisfaction_scores").fetchall()[0][0]
     finally:
         serving.close()

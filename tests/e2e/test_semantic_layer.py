@@ -96,6 +96,22 @@ def test_average_csat_by_week(metricflow):
         assert _close(row["csat_avg"], expected[row["metric_time__week"][:10]]), row
 
 
+def test_survey_dimension_performance_by_kind_and_dimension(metricflow):
+    """metrics.md §7b severity: mean share of scale and bottom-two-box share of the answers, summed parts / answers."""
+    query, reader = metricflow
+    rows = query("survey_dimension_performance,survey_bottom_two_box_share",
+                 "survey_answer__kind,survey_answer__dimension")
+    expected = {(k, d): (p, b) for k, d, p, b in reader.execute(
+        """select kind, dimension, sum(score_share) / count(score),
+                  sum(case when is_bottom_two_box then 1 else 0 end) / count(score)
+           from marts.fct_survey_answers group by all""").fetchall()}
+    assert len(rows) == len(expected) > 5   # transactional and relationship dimensions of the generated center
+    for row in rows:
+        performance, bottom = expected[(row["survey_answer__kind"], row["survey_answer__dimension"])]
+        assert _close(row["survey_dimension_performance"], performance), row
+        assert _close(row["survey_bottom_two_box_share"], bottom), row
+
+
 def test_forecast_wape_and_interval_accuracy_by_month_and_queue(metricflow):
     query, reader = metricflow
     rows = query("forecast_wape,forecast_interval_accuracy", "metric_time__month,forecast_day__queue")

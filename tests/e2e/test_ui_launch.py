@@ -40,11 +40,14 @@ def test_a_ui_style_multiprocess_launch_builds_publishes_and_refuses_another_zon
         step_pids = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
         steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
     assert len(step_pids) > 1, "each step runs in a process of its own (the multiprocess executor)"
-    assert {"ingest_landing", "callqa_dbt", "satisfaction_analysis", "publish__serving_copy"} <= steps, steps
+    assert {"ingest_landing", "callqa_dbt", "satisfaction_analysis", "survey_dimension_analysis",
+            "publish__serving_copy"} <= steps, steps
     serving = duckdb.connect(str(tmp_path / "callqa_serving.duckdb"), read_only=True)
     try:
         assert serving.execute("select count(*) from marts.fct_contacts").fetchall()[0][0] > 0
-        assert serving.execute("select count(*) from analysis.analysis_status").fetchall()[0][0] == 1
+        # one row per analysis: the satisfaction drivers and the survey dimensions
+        assert serving.execute("select analysis from analysis.analysis_status order by 1").fetchall() == [
+            ("satisfaction_drivers",), ("survey_dimension_drivers",)]
     finally:
         serving.close()
     published = (tmp_path / "callqa_serving.duckdb").stat().st_mtime_ns

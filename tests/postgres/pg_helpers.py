@@ -99,3 +99,51 @@ def differences(label: str, columns: list[str], duck_rows: list[list], pg_rows: 
         if bad:
             return [f"{label}: " + "; ".join(bad[:5])]
     return []
+
+
+def table_differences(warehouse, target: PostgresTarget, tables: dict[str, str]) -> list[str]:
+    """Row-for-row differences between DuckDB (`warehouse`) and PostgreSQL (`target`) over `tables` (table -> SQL
+    filter), every column but _loaded_at; empty when both targets hold the same rows."""
+    import duckdb
+
+    duck = duckdb.connect(str(warehouse), read_only=True)
+    duck.execute("SET TimeZone = 'UTC'")
+    pg = target.connect()
+    found = []
+    try:
+        for table, where in tables.items():
+            schema, name = table.split(".")
+            columns = [c for (c,) in duck.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, name]).fetchall()]
+            columns = [c for c in columns if c != "_loaded_at"]
+            column_list = ", ".join(f'"{c}"' for c in columns)
+            duck_rows, pg_rows = rows_on_both(duck, pg, f"select {column_list} from {table} where {where}")
+            found += differences(table, columns, duck_rows, pg_rows)
+    finally:
+        duck.close()
+        pg.close()
+    return found
+
+
+@contextmanager
+def built_on_both(base, warehouse, timezone_name: str, selection: list[str]) -> Iterator[dict]:
+    """The raw layer of `warehouse` copied to a scratch PostgreSQL database, and `dbt build --select selection`
+    (cautious) run on both targets: yields {duckdb, postgres (the dbt results), warehouse, target}."""
+    import duckdb
+
+    from dagster_project.lib.dbt_inprocess import temporary_env
+    from dagster_project.lib.postgres_raw import copy_raw_layer
+    from tests.dbt.dbt_helpers import dbt_env, run_dbt
+
+    postgres = server()
+    with scratch_database(postgres) as target:
+        with dbt_env(warehouse, timezone_name):
+            con = duckdb.connect(str(warehouse))
+            copy_raw_layer(con, target)
+            con.close()
+            args = ["build", "--select", *selection, "--indirect-selection", "cautious"]
+            duck = run_dbt(args, base / "dbt_duckdb")
+            with temporary_env(postgres_env(target)):
+                pg = run_dbt(args, base / "dbt_postgres")
+        yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target}

@@ -7,16 +7,13 @@ Skipped without a reachable server, unless CALLQA_REQUIRE_POSTGRES=1 (as in test
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
 
-from dagster_project.lib.dbt_inprocess import temporary_env  # noqa: E402
-from dagster_project.lib.postgres_raw import copy_raw_layer  # noqa: E402
 from tests.dbt import test_queue_intervals as qi  # noqa: E402
-from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt  # noqa: E402
-from tests.postgres.pg_helpers import differences, postgres_env, rows_on_both, scratch_database, server  # noqa: E402
+from tests.dbt.dbt_helpers import failures  # noqa: E402
+from tests.postgres.pg_helpers import built_on_both, table_differences  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -34,20 +31,11 @@ SELECTION = ["+rpt_forecast_accuracy_daily", "+rpt_service_level_interval", "+la
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    postgres = server()
     base = tmp_path_factory.mktemp("queue_intervals_pg")
     warehouse = base / "callqa.duckdb"
     qi.build_raw_layer(warehouse)
-
-    with scratch_database(postgres) as target:
-        with dbt_env(warehouse, qi.TZ):
-            con = duckdb.connect(str(warehouse))
-            copy_raw_layer(con, target)
-            con.close()
-            duck = run_dbt(["build", "--select", *SELECTION, "--indirect-selection", "cautious"], base / "dbt_duckdb")
-            with temporary_env(postgres_env(target)):
-                pg = run_dbt(["build", "--select", *SELECTION, "--indirect-selection", "cautious"], base / "dbt_postgres")
-        yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target}
+    with built_on_both(base, warehouse, qi.TZ, SELECTION) as built:
+        yield built
 
 
 def test_builds_on_both_targets(both):
@@ -56,21 +44,5 @@ def test_builds_on_both_targets(both):
 
 
 def test_same_rows_on_both_targets(both):
-    duck = duckdb.connect(str(both["warehouse"]), read_only=True)
-    duck.execute("SET TimeZone = 'UTC'")
-    pg = both["target"].connect()
-    found = []
-    try:
-        for table, where in TABLES.items():
-            schema, name = table.split(".")
-            columns = [c for (c,) in duck.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, name]).fetchall()]
-            columns = [c for c in columns if c != "_loaded_at"]
-            column_list = ", ".join(f'"{c}"' for c in columns)
-            duck_rows, pg_rows = rows_on_both(duck, pg, f"select {column_list} from {table} where {where}")
-            found += differences(table, columns, duck_rows, pg_rows)
-    finally:
-        duck.close()
-        pg.close()
+    found = table_differences(both["warehouse"], both["target"], TABLES)
     assert not found, "\n".join(found)

@@ -230,9 +230,14 @@ def test_references_between_sources_resolve(tiny):
     assert all(c["callback_for_call_id"] in calls for c in rows["calls"] if c["callback_for_call_id"])
     assert {e["ticket_id"] for e in rows["ticket_events"]} == tickets
     for s in rows["surveys"]:
+        if s["kind"] == "relationship":  # about the customer, not a contact
+            assert s["contact_id"] is None and s["ticket_id"] is None and s["customer_id"]
+            continue
         assert s["contact_id"] in contacts if s["contact_id"] else s["ticket_id"] in tickets
     assert {a["survey_id"] for a in rows["survey_answers"]} <= surveys
-    assert {a["question_code"] for a in rows["survey_answers"]} <= _seed_codes("survey_questions", "question_code")
+    delivered_codes = {q["question_code"] for q in rows["survey_questions"]}
+    assert {a["question_code"] for a in rows["survey_answers"]} <= (
+        _seed_codes("survey_questions", "question_code") | delivered_codes)
     for e in rows["qa_evaluations"]:
         assert e["contact_id"] in contacts and e["agent_id"] in agents and e["evaluator_id"] in agents
     assert {i["evaluation_id"] for i in rows["qa_evaluation_items"]} == evaluations
@@ -427,7 +432,9 @@ def _reason(record: dict | None, table: dict) -> str | None:
     columns, meta = table["columns"], table["meta"]
     if any(spec.get("required") and record.get(name) is None for name, spec in columns.items()):
         return "missing_required"
-    if any(all(record.get(c) is None for c in group) for group in meta.get("require_any", [])):
+    exempt = any(str(record.get(c) or "").lower() == str(v).lower()
+                 for c, v in (meta.get("require_any_unless") or {}).items())
+    if not exempt and any(all(record.get(c) is None for c in group) for group in meta.get("require_any", [])):
         return "missing_required"
     typed = {}
     for name, spec in columns.items():

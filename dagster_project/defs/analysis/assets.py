@@ -25,6 +25,13 @@ from dagster_project.lib.drivers.store import (
     read_settings,
     write_analysis,
 )
+from dagster_project.lib.drivers.store import (
+    SURVEY_TABLES,
+    mark_survey_analysis_failed,
+    read_survey_answers,
+    write_survey_analysis,
+)
+from dagster_project.lib.drivers.surveys import run_survey_analysis
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 MODELLING_TABLE = dg.AssetKey(["marts", "fct_contact_drivers"])
@@ -139,4 +146,48 @@ def _run_check(check, con) -> CheckOutcome:
         return CheckOutcome(False, f"could not check: {type(exc).__name__}: {exc}", {})
 
 
-analysis_assets = [satisfaction_analysis]
+SURVEY_ANSWERS = dg.AssetKey(["marts", "fct_survey_answers"])
+SURVEY_KEYS = {table: dg.AssetKey(["analysis", table]) for table in SURVEY_TABLES}
+SURVEY_DESCRIPTIONS = {
+    "survey_dimension_drivers": "Grain: survey kind x segment (all, or a queue / channel with enough responses) x "
+    "dimension. Proportional-odds logit of the overall answer (all its observed levels) on the respondents' dimension "
+    "scores: coefficient per scale point with 95 % interval, odds ratio, standardized effect, importance share, "
+    "relative weight; performance (mean share of scale), bottom-two-box share, importance-performance quadrant; "
+    "refused dimensions with the reason (metrics.md §7b).",
+    "survey_question_performance": "Grain: survey kind x segment x question. Mean score, share of scale, "
+    "bottom-two-box share, the importance share of the question's dimension and the quadrant.",
+    "survey_dimension_model_fit": "Grain: survey kind x segment. Whether the dimension model was fitted or refused "
+    "(with the reason), n, overall scale and levels, log-likelihood, pseudo-R2, AIC.",
+}
+
+
+@dg.multi_asset(
+    name="survey_dimension_analysis",
+    specs=[dg.AssetSpec(key, deps=[SURVEY_ANSWERS], group_name="analysis", kinds={"duckdb", "python"},
+                        description=SURVEY_DESCRIPTIONS[table]) for table, key in SURVEY_KEYS.items()],
+    pool=WAREHOUSE_POOL,
+)
+def survey_dimension_analysis(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Which survey dimension drives overall satisfaction, per survey kind (lib/drivers/surveys.py). A failure keeps
+    the last good tables, marked stale in analysis.analysis_status, and never blocks publishing."""
+    con = warehouse.connect()
+    try:
+        try:
+            analysis = run_survey_analysis(read_survey_answers(con))
+            counts = write_survey_analysis(con, analysis, context.run.run_id)
+            status, reason = "current", None
+        except Exception as exc:  # degrade, never block
+            reason = f"{type(exc).__name__}: {exc}"
+            context.log.exception(f"survey dimension analysis failed: {reason}")
+            status = mark_survey_analysis_failed(con, reason, context.run.run_id)
+            counts = {t: 0 for t in SURVEY_KEYS}
+    finally:
+        con.close()
+    for table, key in SURVEY_KEYS.items():
+        yield dg.MaterializeResult(asset_key=key, metadata={
+            "rows": counts.get(table, 0), "analysis_status": status, **({"stale_reason": reason} if reason else {})})
+
+
+analysis_assets = [satisfaction_analysis, survey_dimension_analysis]
+# every analysis table (the serving copy waits for all of them)
+ALL_ANALYSIS_KEYS = {**ANALYSIS_KEYS, **SURVEY_KEYS}

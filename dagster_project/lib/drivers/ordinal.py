@@ -298,6 +298,24 @@ def variance_inflation(x: np.ndarray) -> np.ndarray:
     return np.maximum(np.diag(np.linalg.inv(corr)), 1.0)
 
 
+def unestimable_predictors(data: pd.DataFrame, predictors: list[str]) -> dict[str, str]:
+    """Predictors fit_ordinal_model would refuse, each with the reason, so a caller can leave them out and fit the
+    rest: missing values, a single value (e.g. a survey dimension everybody answered the same), or a linear
+    combination of the predictors before it (and the constant the cut points provide)."""
+    reasons: dict[str, str] = {}
+    for name in predictors:
+        column = pd.to_numeric(data[name], errors="coerce").astype(float)
+        if not np.isfinite(column).all():
+            reasons[name] = f"{int((~np.isfinite(column)).sum())} missing or non-numeric values"
+        elif column.nunique() <= 1:
+            value = f" (always {column.iloc[0]:g})" if len(column) else ""
+            reasons[name] = f"one answer level among the {len(column)} rows{value}: its effect cannot be estimated"
+    rest = [p for p in predictors if p not in reasons]
+    for name in redundant_predictors(data, rest) if rest else []:
+        reasons[name] = "linearly dependent on the predictors before it: its effect cannot be told apart"
+    return reasons
+
+
 def redundant_predictors(data: pd.DataFrame, predictors: list[str]) -> list[str]:
     """Predictors linearly dependent on the ones before them (and the constant the cut points provide)."""
     return _redundant_predictors(data[predictors].astype(float).to_numpy(), list(predictors))

@@ -116,13 +116,19 @@ def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run
                    ) -> dict[str, int]:
     """Replace every analysis table in one transaction (readers never see a mix of two runs), and mark them
     current in analysis.analysis_status; rows per table."""
+    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME)
+
+
+def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, run_id: str | None,
+                  analysis_name: str) -> dict[str, int]:
+    """Replace an analysis's tables (attribute of `analysis` -> table) in one transaction and mark it current."""
     counts = {}
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
     try:
-        for table, (attribute, columns) in TABLES.items():
+        for table, (attribute, columns) in tables.items():
             counts[table] = _replace_table(con, table, getattr(analysis, attribute)[list(columns)], columns)
-        _set_status(con, "current", None, run_id, tables_built=True)
+        _set_status(con, "current", None, run_id, tables_built=True, analysis=analysis_name)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -141,17 +147,18 @@ def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str]
     return len(frame)
 
 
-def _set_status(con, status: str, reason: str | None, run_id: str | None, tables_built: bool) -> None:
-    """Upsert this analysis's row of analysis.analysis_status (inside the caller's transaction). Times in UTC."""
+def _set_status(con, status: str, reason: str | None, run_id: str | None, tables_built: bool,
+                analysis: str = ANALYSIS_NAME) -> None:
+    """Upsert an analysis's row of analysis.analysis_status (inside the caller's transaction). Times in UTC."""
     columns = ", ".join(f'"{c}" {t}' for c, t in STATUS_COLUMNS.items())
     con.execute(f"create table if not exists {SCHEMA}.{STATUS_TABLE} ({columns})")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     previous = con.execute(f"select tables_run_id, tables_built_at from {SCHEMA}.{STATUS_TABLE} where analysis = ?",
-                           [ANALYSIS_NAME]).fetchall()
+                           [analysis]).fetchall()
     built_run, built_at = (run_id, now) if tables_built else (previous[0] if previous else (None, None))
-    con.execute(f"delete from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [ANALYSIS_NAME])
+    con.execute(f"delete from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [analysis])
     con.execute(f"insert into {SCHEMA}.{STATUS_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-                [ANALYSIS_NAME, status, reason, built_run, built_at, run_id, now])
+                [analysis, status, reason, built_run, built_at, run_id, now])
 
 
 def analysis_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
@@ -259,3 +266,58 @@ def check_calibration(con) -> CheckOutcome:
     status, _, worst, tolerance, within, n = rows[0]
     return CheckOutcome(bool(within), f"hold-out: every csat share within {tolerance:g} of the mean prediction",
                         {"max_abs_difference": float(worst), "tolerance": float(tolerance), "holdout_contacts": int(n)})
+
+
+# ---- the survey dimension analysis (metrics.md §7b, lib/drivers/surveys.py) -------------------------------------
+SURVEY_ANALYSIS_NAME = "survey_dimension_drivers"
+SURVEY_INPUT_TABLE = "marts.fct_survey_answers"
+_SEGMENT = {"kind": "VARCHAR", "segment_type": "VARCHAR", "segment": "VARCHAR"}
+SURVEY_TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "survey_dimension_drivers": ("dimensions", {
+        **_SEGMENT, "dimension": "VARCHAR", "status": "VARCHAR", "refused_reason": "VARCHAR", "n": "BIGINT",
+        "answers": "BIGINT", "items": "BIGINT", "overall_scale": "VARCHAR", "overall_levels": "BIGINT",
+        "coef": "DOUBLE", "std_err": "DOUBLE", "z": "DOUBLE", "p_value": "DOUBLE", "ci_low": "DOUBLE",
+        "ci_high": "DOUBLE", "odds_ratio": "DOUBLE", "std_coef": "DOUBLE", "importance_share": "DOUBLE",
+        "relative_weight": "DOUBLE", "relative_weight_share": "DOUBLE", "performance": "DOUBLE",
+        "bottom_two_box_share": "DOUBLE", "quadrant": "VARCHAR", "quadrant_null_reason": "VARCHAR",
+    }),
+    "survey_question_performance": ("questions", {
+        **_SEGMENT, "question_code": "VARCHAR", "dimension": "VARCHAR", "answers": "BIGINT", "scale_min": "DOUBLE",
+        "scale_max": "DOUBLE", "mean_score": "DOUBLE", "performance": "DOUBLE", "bottom_two_box_share": "DOUBLE",
+        "dimension_importance_share": "DOUBLE", "quadrant": "VARCHAR",
+    }),
+    "survey_dimension_model_fit": ("model_fit", {
+        **_SEGMENT, "status": "VARCHAR", "status_reason": "VARCHAR", "responses": "BIGINT", "nobs": "BIGINT",
+        "overall_source": "VARCHAR", "overall_scale": "VARCHAR", "overall_levels": "BIGINT", "dimensions": "VARCHAR",
+        "llf": "DOUBLE", "llnull": "DOUBLE", "pseudo_r2": "DOUBLE", "aic": "DOUBLE", "converged": "BOOLEAN",
+    }),
+}
+
+
+def read_survey_answers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"select * from {SURVEY_INPUT_TABLE} order by survey_id, question_code").df()
+
+
+def write_survey_analysis(con: duckdb.DuckDBPyConnection, analysis, run_id: str | None = None) -> dict[str, int]:
+    """Replace the survey analysis tables in one transaction and mark them current in analysis.analysis_status."""
+    return _write_tables(con, SURVEY_TABLES, analysis, run_id, SURVEY_ANALYSIS_NAME)
+
+
+def mark_survey_analysis_failed(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None) -> str:
+    """After a failed survey analysis: the last good tables stay (stale), or empty tables are written (empty)."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    present = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = ?", [SCHEMA]).fetchall()}
+    status = "stale" if set(SURVEY_TABLES) <= present else "empty"
+    con.execute("begin transaction")
+    try:
+        if status == "empty":
+            for table, (_, columns) in SURVEY_TABLES.items():
+                _replace_table(con, table, pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), columns)
+        _set_status(con, status, reason, run_id, tables_built=False, analysis=SURVEY_ANALYSIS_NAME)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return status

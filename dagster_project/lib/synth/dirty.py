@@ -133,8 +133,10 @@ class Dirt:
                 elif reason == "end_before_start":
                     start, end = column
                     row[end] = _shift(row[start], -600)
-                elif isinstance(column, tuple):  # a require_any group
+                elif isinstance(column, tuple):  # a require_any group (and no exemption, e.g. kind relationship)
                     for c in column:
+                        row[c] = None
+                    for c, _ in self.contract[source].require_any_unless:
                         row[c] = None
                 else:
                     row[column] = value

@@ -17,15 +17,16 @@ from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing
 from dagster_project.lib.synth.people import agents_frame, build_people, training_frame
 from dagster_project.lib.synth.qa import build_actions, build_qa
 from dagster_project.lib.synth.reference import load_reference
-from dagster_project.lib.synth.surveys import build_surveys
+from dagster_project.lib.synth.surveys import build_relationship_wave, build_surveys
 from dagster_project.lib.synth.tickets import build_tickets, link_tickets
 from dagster_project.lib.synth.transcripts import build_transcripts
 from dagster_project.lib.synth.wfm import (build_routing, build_schedule, build_states, forecasts_frame,
                                            late_logins_and_not_ready, schedules_frame, states_frame)
-from dagster_project.lib.synth.world import World
+from dagster_project.lib.synth.world import World, concat_frames
 
 MIN_CONTACTS = 20  # below this there is no contact center to speak of (and empty sources everywhere)
-SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "qa_evaluations",
+SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "survey_questions",
+           "qa_evaluations",
            "qa_evaluation_items", "qa_disputes", "wfm_forecasts", "agent_schedules", "agent_states", "agents",
            "training_enrollments", "transcripts", "improvement_actions", "business_schedules", "holidays")
 # Contract sources the synthetic center does not deliver, and why (every other source is delivered).
@@ -91,9 +92,11 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     del calls
     deliver("digital_contacts", digital_frame(world))
     surveys, survey_answers = build_surveys(world)
-    deliver("surveys", surveys)
-    deliver("survey_answers", survey_answers)
-    del surveys, survey_answers
+    wave, wave_answers, wave_questions = build_relationship_wave(world)
+    deliver("surveys", concat_frames(surveys, wave))
+    deliver("survey_answers", concat_frames(survey_answers, wave_answers))
+    deliver("survey_questions", wave_questions)
+    del surveys, survey_answers, wave, wave_answers
     deliver("transcripts", build_transcripts(world))
     evaluations, items, disputes = build_qa(world)
     deliver("qa_evaluations", evaluations)

@@ -29,7 +29,8 @@ FORMAT = {
     "transcripts": "jsonl",
 }
 PERIOD = {"wfm_forecasts": "month", "training_enrollments": "month", "improvement_actions": "month",
-          "agents": "snapshot", "business_schedules": "snapshot", "holidays": "snapshot"}
+          "agents": "snapshot", "business_schedules": "snapshot", "holidays": "snapshot",
+          "survey_questions": "snapshot"}
 RAW = "__raw__"   # dirty mode: the exact text of a malformed line
 TAG = "__tag__"   # dirty mode: what was planted in this row (reported in the delivery section)
 

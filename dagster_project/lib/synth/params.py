@@ -178,3 +178,26 @@ CUSTOMER_RED_LINE_SHARE = 0.02
 
 def reason_table(codes: list[str]) -> dict[str, tuple]:
     return {c: REASONS.get(c, REASON_DEFAULT) for c in codes}
+
+# Voice of the customer (metrics.md §7b). Transactional SERVQUAL items follow csat with a per-dimension noise
+# (a less noisy dimension carries more of csat: the planted order of the dimension model on transactional
+# surveys is the order of these standard deviations, smallest first; empathy keeps its earlier 0.6).
+SERVQUAL_ITEM_NOISE = {"reliability": 0.35, "responsiveness": 0.5, "empathy": 0.6, "assurance": 0.9, "tangibles": 1.3}
+# A relationship wave (a bank-style 0-10 survey about the relationship, no contact), in the middle of the period,
+# with its own question catalogue delivered as survey_questions. The overall 0-10 answer follows a
+# proportional-odds model on the respondent's dimension scores (mean of its 0-10 items):
+# logit P(overall <= k) = theta_k - sum_d beta_d score_d, beta per scale point.
+RELATIONSHIP_BETA = {"reliability": 0.75, "responsiveness": 0.5, "empathy": 0.3, "assurance": 0.15, "tangibles": 0.0}
+RELATIONSHIP_OVERALL_SHARES = (0.02, 0.02, 0.03, 0.04, 0.05, 0.09, 0.13, 0.18, 0.2, 0.13, 0.11)  # P(overall = 0..10)
+RELATIONSHIP_RESPONDENT_SHARE = 0.03   # of the customers, at least RELATIONSHIP_MIN_RESPONDENTS
+RELATIONSHIP_MIN_RESPONDENTS = 400
+RELATIONSHIP_QUESTIONS = (
+    ("rq_overall", "Overall, how satisfied are you with our bank?", "overall"),
+    ("rq_recommend", "How likely are you to recommend us to a friend or colleague?", "nps"),
+    ("rq_rel_promises", "The bank does what it promises.", "reliability"),
+    ("rq_rel_right_first", "The bank gets things right the first time.", "reliability"),
+    ("rq_resp_reach", "It is easy to reach the right person quickly.", "responsiveness"),
+    ("rq_assur_trust", "I trust the bank with my money and data.", "assurance"),
+    ("rq_emp_care", "The bank cares about my situation.", "empathy"),
+    ("rq_tang_app", "The app, website and branches are clear and easy to use.", "tangibles"),
+)

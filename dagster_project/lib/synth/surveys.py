@@ -178,6 +178,7 @@ def build_surveys(world: World) -> tuple[Frame, Frame]:
     ticket_ids = np.where(ticket_idx >= 0, cs.ticket_ids[np.maximum(ticket_idx, 0)], None)
     surveys = Frame({
         "survey_id": survey_ids,
+        "kind": np.full(n, "transactional", dtype=object),
         "contact_id": contact_ids,
         "ticket_id": ticket_ids,
         "customer_id": np.where(identified, cs.customers.customer_id(customer), None),
@@ -253,7 +254,8 @@ def _fake_phone(k: int, lang: str) -> str:
 
 def _answers(world: World, rng, survey_ids, csat, x, n_contact: int, responded) -> Frame:
     """SERVQUAL items for 55 % of the surveys: the overall item equals csat; each dimension's items follow
-    csat, lowered by the journey problems that dimension is about."""
+    csat, lowered by the journey problems that dimension is about, with the dimension's noise
+    (params.SERVQUAL_ITEM_NOISE: the less noise, the more the dimension tells about csat)."""
     questions = world.ref.survey_questions
     n = len(survey_ids)
     long_form = np.flatnonzero(rng.random(n) < 0.55)
@@ -272,7 +274,8 @@ def _answers(world: World, rng, survey_ids, csat, x, n_contact: int, responded) 
         if q["dimension"] == "overall":
             score = csat.astype(float)
         else:
-            score = csat + penalty.get(q["dimension"], zeros) + 0.6 * rng.standard_normal(n)
+            noise = P.SERVQUAL_ITEM_NOISE.get(q["dimension"], 0.6)
+            score = csat + penalty.get(q["dimension"], zeros) + noise * rng.standard_normal(n)
         score = np.clip(np.round(lo + (score - 1) * (hi - lo) / 4.0), lo, hi)
         rows_sid.append(survey_ids[long_form])
         rows_q.append(np.full(len(long_form), q["question_code"], dtype=object))
@@ -285,3 +288,77 @@ def _answers(world: World, rng, survey_ids, csat, x, n_contact: int, responded) 
         "question_code": np.concatenate(rows_q)[order],
         "score": text(np.concatenate(rows_score)[order], "int"),
     }, world.clock.local_day(np.concatenate(rows_day)[order]))
+
+
+def build_relationship_wave(world: World) -> tuple[Frame, Frame, Frame]:
+    """A relationship survey wave (kind = relationship: about the customer's relationship, no contact or ticket)
+    on the bank's own 0-10 catalogue, delivered as survey_questions. Respondents: a sample of the customers,
+    answering during the middle week of the period. Each respondent has a latent view per dimension (a common
+    part and a dimension part); items are 0-10 around it; the overall 0-10 answer follows the planted
+    proportional-odds model on the dimension scores (params.RELATIONSHIP_BETA); recommend follows overall.
+    Returns (surveys, survey_answers, survey_questions)."""
+    rng = world.rng("relationship_surveys")
+    clock, cs = world.clock, world.contacts
+    questions = P.RELATIONSHIP_QUESTIONS
+    n = max(P.RELATIONSHIP_MIN_RESPONDENTS, int(P.RELATIONSHIP_RESPONDENT_SHARE * cs.customers.n))
+    customers = rng.choice(cs.customers.n, size=min(n, cs.customers.n), replace=False)
+    n = len(customers)
+    wave_start = float(clock.to_utc_naive(np.array([clock.start_naive + (clock.days // 2) * DAY]))[0])
+    responded = np.round(np.minimum(wave_start + rng.uniform(0, 7, n) * DAY, clock.end_utc - MINUTE))
+    common = rng.standard_normal(n)
+    dimensions = list(P.RELATIONSHIP_BETA)
+    latent = {d: 0.6 * common + 0.8 * rng.standard_normal(n) for d in dimensions}
+    answers: dict[str, np.ndarray] = {}
+    for code, _, dimension in questions:
+        if dimension in latent:
+            answers[code] = np.clip(np.round(6.5 + 1.8 * latent[dimension] + 0.9 * rng.standard_normal(n)), 0, 10)
+    scores = {d: np.mean([answers[c] for c, _, dim in questions if dim == d], axis=0) for d in dimensions}
+    eta = sum(P.RELATIONSHIP_BETA[d] * scores[d] for d in dimensions)
+    # cut points that give about the planted shares of overall answers at the average respondent
+    cumulative = np.cumsum(P.RELATIONSHIP_OVERALL_SHARES)[:-1]
+    theta = float(np.mean(eta)) + np.log(cumulative / (1 - cumulative))
+    p_le = 1 / (1 + np.exp(-(theta[None, :] - eta[:, None])))
+    overall = (rng.random(n)[:, None] > p_le).sum(axis=1).astype(float)
+    answers["rq_overall"] = overall
+    answers["rq_recommend"] = np.clip(np.round(overall + 0.8 * rng.standard_normal(n)), 0, 10)
+    order = np.argsort(responded, kind="stable")
+    survey_ids = np.empty(n, dtype=object)
+    survey_ids[order] = ids("R", np.arange(1, n + 1), 8)
+    day = clock.local_day(responded)
+    surveys = Frame({
+        "survey_id": survey_ids,
+        "kind": np.full(n, "relationship", dtype=object),
+        "contact_id": np.full(n, None, dtype=object),
+        "ticket_id": np.full(n, None, dtype=object),
+        "customer_id": cs.customers.customer_id(customers),
+        "sent_at": clock.fmt(responded - np.round(rng.uniform(1, 48, n) * HOUR), offset=False),
+        "responded_at": clock.fmt(responded, offset=False),
+        "csat": np.full(n, None, dtype=object),
+        "nps": np.full(n, None, dtype=object),
+        "resolved_reported": np.full(n, None, dtype=object),
+        "comment": np.full(n, None, dtype=object),
+        "language": np.full(n, None, dtype=object),
+    }, day)
+    codes = [c for c, _, _ in questions]
+    answer_frame = Frame({
+        "survey_id": np.repeat(survey_ids, len(codes)),
+        "question_code": np.tile(np.array(codes, dtype=object), n),
+        "score": text(np.column_stack([answers[c] for c in codes]).ravel(), "int"),
+    }, np.repeat(day, len(codes)))
+    catalogue = Frame({
+        "question_code": np.array(codes, dtype=object),
+        "question_text": np.array([t for _, t, _ in questions], dtype=object),
+        "dimension": np.array([d for _, _, d in questions], dtype=object),
+        "scale_min": np.full(len(codes), "0", dtype=object),
+        "scale_max": np.full(len(codes), "10", dtype=object),
+    }, np.full(len(codes), day.min() if n else clock.local_day(np.array([wave_start]))[0]))
+    world.truth["relationship_surveys"] = {
+        "respondents": int(n),
+        "model": "logit P(overall <= k) = theta_k - sum_d beta_d score_d; score_d = mean of the dimension's 0-10 items",
+        "beta": dict(P.RELATIONSHIP_BETA),
+        "theta": [float(t) for t in theta],
+        "importance_order": sorted(dimensions, key=lambda d: -P.RELATIONSHIP_BETA[d] * float(np.std(scores[d]))),
+        "questions": [list(q) for q in questions],
+    }
+    world.truth.setdefault("surveys", {})["transactional_item_noise"] = dict(P.SERVQUAL_ITEM_NOISE)
+    return surveys, answer_frame, catalogue

@@ -51,6 +51,13 @@ class Frame:
         return Frame({k: v[index] for k, v in self.columns.items()}, self.day[index])
 
 
+def concat_frames(*frames: Frame) -> Frame:
+    """Rows of several frames of one source (the same columns, in the first frame's order)."""
+    columns = list(frames[0].columns)
+    return Frame({c: np.concatenate([f.columns[c] for f in frames]) for c in columns},
+                 np.concatenate([f.day for f in frames]))
+
+
 def text(values, fmt: str | None = None) -> np.ndarray:
     """Values -> landing text (object array; NaN / None -> None).
 

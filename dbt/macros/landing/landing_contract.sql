@@ -3,7 +3,7 @@
 
     landing_contract(table_name) ->
       {name, primary_key: [..], end_after_start: [[start, end], ..], require_any: [[col, ..], ..],
-       interval_aligned: [[start, minutes], ..], checks: [sql condition, ..],
+       require_any_unless: [[col, value], ..], interval_aligned: [[start, minutes], ..], checks: [sql condition, ..],
        columns: [{name, required, type, enum, min, max, min_exclusive, pii}, ..]}   (columns in YAML order)
 
     The contract's machine-readable copy is models/staging/landing/_landing__sources.yml; its one Python reader
@@ -59,11 +59,16 @@
             'pii': meta.get('pii'),
         }) -%}
     {%- endfor -%}
+    {%- set unless = [] -%}
+    {%- for column_name, value in (table_meta.get('require_any_unless') or {}).items() -%}
+        {%- do unless.append([column_name, value | string]) -%}
+    {%- endfor -%}
     {{ return({
         'name': table_name,
         'primary_key': table_meta.get('primary_key') or [],
         'end_after_start': table_meta.get('end_after_start') or [],
         'require_any': table_meta.get('require_any') or [],
+        'require_any_unless': unless,
         'interval_aligned': table_meta.get('interval_aligned') or [],
         'checks': table_meta.get('checks') or [],
         'columns': columns,

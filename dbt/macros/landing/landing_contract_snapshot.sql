@@ -9,6 +9,7 @@
     "primary_key": ["call_id"],
     "end_after_start": [["arrived_at", "ended_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -40,6 +41,7 @@
     "primary_key": ["contact_id"],
     "end_after_start": [["started_at", "ended_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -63,6 +65,7 @@
     "primary_key": ["ticket_id"],
     "end_after_start": [["created_at", "solved_at"], ["created_at", "closed_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -83,6 +86,7 @@
     "primary_key": ["event_id"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -101,16 +105,18 @@
     "primary_key": ["survey_id"],
     "end_after_start": [["sent_at", "responded_at"]],
     "require_any": [["contact_id", "ticket_id"]],
+    "require_any_unless": [["kind", "relationship"]],
     "interval_aligned": [],
     "checks": [],
     "columns": [
       {"name": "survey_id", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "kind", "required": false, "type": "string", "enum": ["transactional", "relationship"], "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "contact_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "ticket_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "customer_id", "required": false, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "sent_at", "required": false, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "responded_at", "required": true, "type": "timestamp", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
-      {"name": "csat", "required": true, "type": "int", "enum": null, "min": 1, "max": 5, "min_exclusive": false, "pii": null},
+      {"name": "csat", "required": false, "type": "int", "enum": null, "min": 1, "max": 5, "min_exclusive": false, "pii": null},
       {"name": "nps", "required": false, "type": "int", "enum": null, "min": 0, "max": 10, "min_exclusive": false, "pii": null},
       {"name": "resolved_reported", "required": false, "type": "bool", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
       {"name": "comment", "required": false, "type": "text", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": "mask"},
@@ -122,6 +128,7 @@
     "primary_key": ["survey_id", "question_code"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -130,11 +137,28 @@
       {"name": "score", "required": true, "type": "number", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
     ]
   },
+  "survey_questions": {
+    "name": "survey_questions",
+    "primary_key": ["question_code"],
+    "end_after_start": [],
+    "require_any": [],
+    "require_any_unless": [],
+    "interval_aligned": [],
+    "checks": ["scale_min < scale_max"],
+    "columns": [
+      {"name": "question_code", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "question_text", "required": false, "type": "text", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "dimension", "required": true, "type": "string", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "scale_min", "required": true, "type": "int", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null},
+      {"name": "scale_max", "required": true, "type": "int", "enum": null, "min": null, "max": null, "min_exclusive": false, "pii": null}
+    ]
+  },
   "qa_evaluations": {
     "name": "qa_evaluations",
     "primary_key": ["evaluation_id"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -153,6 +177,7 @@
     "primary_key": ["evaluation_id", "item_code"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -166,6 +191,7 @@
     "primary_key": ["dispute_id"],
     "end_after_start": [["raised_at", "decided_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -184,6 +210,7 @@
     "primary_key": ["queue", "interval_start", "published_at"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -201,6 +228,7 @@
     "primary_key": ["agent_id", "activity_start"],
     "end_after_start": [["activity_start", "activity_end"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -215,6 +243,7 @@
     "primary_key": ["agent_id", "started_at"],
     "end_after_start": [["started_at", "ended_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -229,6 +258,7 @@
     "primary_key": ["agent_id"],
     "end_after_start": [["hired_at", "terminated_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -250,6 +280,7 @@
     "primary_key": ["enrollment_id"],
     "end_after_start": [["started_at", "completed_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -268,6 +299,7 @@
     "primary_key": ["contact_id", "seq"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -282,6 +314,7 @@
     "primary_key": ["action_id"],
     "end_after_start": [["opened_at", "closed_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -302,6 +335,7 @@
     "primary_key": ["schedule_id", "weekday", "opens_at"],
     "end_after_start": [["opens_at", "closes_at"]],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -317,6 +351,7 @@
     "primary_key": ["schedule_id", "holiday_date"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [],
     "checks": [],
     "columns": [
@@ -330,6 +365,7 @@
     "primary_key": ["queue", "interval_start", "interval_minutes"],
     "end_after_start": [],
     "require_any": [],
+    "require_any_unless": [],
     "interval_aligned": [["interval_start", "interval_minutes"]],
     "checks": ["answered <= offered", "answered + abandoned <= offered", "answered_within_threshold <= answered"],
     "columns": [

@@ -16,8 +16,9 @@
             not_mapped         an adapter could not map the row (its _not_mapped says why)
             missing_required   a required column is NULL (or none of a require_any group is given)
             invalid_type       a non-NULL value does not parse as its contract type
-            invalid_enum       a value outside the contract's enum
-            out_of_range       a number outside [min, max] (min_exclusive: > min)
+            invalid_enum       a value outside the contract's enum (or a lookup's: landing_lookups.sql)
+            out_of_range       a number outside [min, max] (min_exclusive: > min; or a lookup's range, e.g. a
+                               survey answer outside its question's scale)
             end_before_start   an end_after_start pair with end < start (end = start is allowed)
             failed_check       an interval_aligned pair whose start is not on a local boundary of its length
                                (the local wall clock a whole number of lengths past the hour), or a table
@@ -47,6 +48,8 @@
     {%- for feed in landing_adapter_models(table_name) -%}
         {%- do adapter_inputs.append({'adapter': feed.adapter, 'relation': ref(feed.model)}) -%}
     {%- endfor -%}
+    {#- Rules that need another relation (survey answers against their question's scale): landing_lookups.sql -#}
+    {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
     {%- if not execute -%}
         select 1 as _not_executed
     {%- else -%}
@@ -94,9 +97,14 @@
             {%- do range_checks.append("case when " ~ bounds | join(' or ') ~ " then " ~ sql_string(c.name) ~ " end") -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set exempt = [] -%}
+    {%- for pair in contract.require_any_unless or [] -%}
+        {%- do exempt.append(q(pair[0]) ~ " is not distinct from " ~ sql_string(pair[1] | lower)) -%}
+    {%- endfor -%}
     {%- for group in contract.require_any -%}
         {%- set conditions = [] -%}
         {%- for name in group -%}{%- do conditions.append(q(name ~ '__text') ~ " is null") -%}{%- endfor -%}
+        {%- if exempt -%}{%- do conditions.append("not (" ~ exempt | join(' or ') ~ ")") -%}{%- endif -%}
         {%- do missing_checks.append("case when " ~ conditions | join(' and ') ~ " then " ~ sql_string(group | join(' or ')) ~ " end") -%}
     {%- endfor -%}
     {%- for pair in contract.end_after_start -%}
@@ -119,6 +127,10 @@
             ~ " and cast(extract(minute from " ~ local ~ ") as " ~ dbt.type_int() ~ ") % " ~ minutes ~ " = 0) then "
             ~ sql_string(start_column ~ ' aligned to ' ~ minutes_column) ~ " end") -%}
     {%- endfor -%}
+    {%- if lookup -%}
+        {%- do enum_checks.extend(lookup.enum_checks or []) -%}
+        {%- do range_checks.extend(lookup.range_checks or []) -%}
+    {%- endif -%}
     {%- for condition in contract.checks -%}
         {%- do rule_checks.append("case when not (" ~ condition ~ ") then " ~ sql_string(condition) ~ " end") -%}
     {%- endfor -%}
@@ -220,7 +232,7 @@ landing_typed as (
 
 landing_checked as (
     select
-        *,
+        landing_typed.*,
         {{ concat_nonnull(missing_checks) }} as _missing_detail,
         {{ concat_nonnull(type_checks) }} as _type_detail,
         {{ concat_nonnull(enum_checks) }} as _enum_detail,
@@ -228,6 +240,9 @@ landing_checked as (
         {{ concat_nonnull(order_checks) }} as _order_detail,
         {{ concat_nonnull(rule_checks) }} as _check_detail
     from landing_typed
+    {%- if lookup %}
+    {{ lookup.join }}
+    {%- endif %}
 ),
 
 landing_classified as (

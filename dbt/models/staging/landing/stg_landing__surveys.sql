@@ -5,6 +5,7 @@ with staged as (
 
 select
     survey_id,
+    coalesce(kind, 'transactional') as kind,
     contact_id,
     ticket_id,
     customer_id,
