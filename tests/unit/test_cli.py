@@ -154,6 +154,7 @@ def test_load_postgres_refuses_a_zone_other_than_the_recorded_one(repo, monkeypa
     (["--days", "1", "--contacts-per-day", "5"], "at least 20 contacts"),
     (["--timezone", "Mars/Olympus_Mons"], "--timezone='Mars/Olympus_Mons' is not a time zone"),
     (["--start-date", "2026-02-30"], "--start-date must be a date"),
+    (["--file-period", "month"], "--file period must be one of week, day, all (got 'month')"),
 ])
 def test_generate_refuses_bad_arguments_before_writing_anything(repo, args, fragment):
     out = repo / "landing"
