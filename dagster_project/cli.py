@@ -104,6 +104,10 @@ def run(
         False, "--rebuild",
         help="Accept a CALLQA_TIMEZONE other than the one the warehouse was built with: record it and rebuild "
              "every model from raw in it."),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh",
+        help="Rebuild every incremental dbt model from raw (dbt --full-refresh), e.g. after a change of logic; "
+             "new files are loaded as usual."),
 ):
     """Ingest new landing files and build every dbt model and test, in process."""
     settings = _apply_paths(landing, warehouse)
@@ -111,7 +115,7 @@ def run(
     from dagster_project.pipeline import run_pipeline
 
     try:
-        outcome = run_pipeline(settings, quiet=quiet, rebuild=rebuild)
+        outcome = run_pipeline(settings, quiet=quiet, rebuild=rebuild, full_refresh=full_refresh)
     except PreflightError as exc:
         _fail(str(exc))
     typer.echo(outcome.summary)

@@ -288,6 +288,24 @@ def test_run_pipeline_refuses_before_launching_the_job(repo, monkeypatch):
         run_pipeline(_settings(repo, monkeypatch, PARIS))
 
 
+@pytest.mark.parametrize("flags, full_refresh", [([], False), (["--full-refresh"], True)])
+def test_callqa_run_full_refresh_reaches_the_pipeline(repo, monkeypatch, flags, full_refresh):
+    """`callqa run --full-refresh` asks run_pipeline for a full refresh (which puts it in the dbt step's run
+    config: tests/unit/test_run_window.py); a plain run does not."""
+    import dagster_project.pipeline as pipeline
+
+    asked = {}
+
+    def fake_run(settings, **kwargs):
+        asked.update(kwargs)
+        return pipeline.PipelineOutcome(success=True, summary="ok")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", fake_run)
+    result = invoke("run", "--quiet", *flags)
+    assert result.exit_code == 0, result.output
+    assert asked == {"quiet": True, "rebuild": False, "full_refresh": full_refresh}
+
+
 def _with_rejects(path):
     make_warehouse(path, NY)
     con = duckdb.connect(str(path))

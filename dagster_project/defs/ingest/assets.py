@@ -7,15 +7,22 @@ The step first checks what `callqa run` checks before a run (lib/preflight.py): 
 warehouse recorded on its first run (recorded now on a new warehouse), the PII key it was built with (CALLQA_PII_KEY
 or the warehouse's generated key file), and a landing folder with files. A run
 launched from the UI, the schedule or the sensor is therefore refused exactly like `callqa run`, before anything is
-loaded, and publishes nothing."""
+loaded, and publishes nothing.
+
+Partitioned by local date of delivery (defs/location.py): a run of a partition (or a backfill's range, in one run)
+loads the new files delivered before the window's end; a run without a partition, every new file; a micro-batch
+(the landing sensor) only the files its config names (lib/run_window.delivery_filter). The ledger still skips every
+file already loaded."""
 
 import dagster as dg
 
+from dagster_project.defs.location import IngestConfig, delivery_partitions, partition_window, single_run_backfill
 from dagster_project.lib.adapters import ADAPTERS, ingest_adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.planted import record_planted
 from dagster_project.lib.preflight import check_landing
+from dagster_project.lib.run_window import delivery_filter
 from dagster_project.lib.warehouse import settle_pii_key, settle_timezone
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import check_timezone
@@ -56,10 +63,13 @@ def _description(name: str) -> str:
     ],
     can_subset=True,
     pool=WAREHOUSE_POOL,
+    partitions_def=delivery_partitions,
+    backfill_policy=single_run_backfill,
 )
-def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     """Every selected landing source, one after the other, in one process."""
     settings = warehouse.settings()
+    take = delivery_filter(settings.landing_dir, settings.timezone, partition_window(context), config.files)
     if settings.timezone_explicit:
         check_timezone(settings.timezone)
     check_landing(settings.landing_dir)
@@ -72,9 +82,9 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             if asset_key not in selected:
                 continue
             if name in ADAPTER_KEYS:
-                result = ingest_adapter(con, settings.landing_dir, name, pii_key)
+                result = ingest_adapter(con, settings.landing_dir, name, pii_key, take=take)
             else:
-                result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key)
+                result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key, take=take)
             for refused in result.refused:
                 context.log.error(refused.error)
             for f in result.files:

@@ -1,0 +1,109 @@
+"""What a run processes: its date window of deliveries and whether it rebuilds everything, as plain values and pure
+functions (the Dagster assets only read them off the run's config and partition).
+
+- A run's **window** is a range of local dates of delivery, `start` inclusive, `end` exclusive: a daily partition
+  (or a backfill's range of them, run once: single-run backfill policy), or a window given in the run config. A run
+  without one (`callqa run`, a launch without a partition) processes every new delivery.
+- **dbt** gets the window as vars (`callqa_window_start`, `callqa_window_end`: ISO local dates, end exclusive), for
+  the models that build by load; `full_refresh` becomes dbt's `--full-refresh` (every incremental model rebuilt from
+  raw) and then takes no window: it rebuilds the whole history whatever the partition.
+- **Ingestion** of a windowed run loads the new files delivered before the window's end (a file's delivery time is
+  its modification time, its date local in the run's zone): nothing delivered earlier is ever left behind, files
+  delivered later wait for their own day. A micro-batch (the landing sensor) names its files: only those are read.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+WINDOW_START_VAR = "callqa_window_start"
+WINDOW_END_VAR = "callqa_window_end"
+
+
+class InvalidWindow(ValueError):
+    """A run config whose date window cannot be used (the message is one line, for the user)."""
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Local dates of delivery: `start` inclusive, `end` exclusive."""
+
+    start: date
+    end: date
+
+    def __post_init__(self):
+        if self.end <= self.start:
+            raise InvalidWindow(f"the date window must end after it starts (got {self.start} to {self.end})")
+
+    @classmethod
+    def of_partition(cls, time_window) -> "DateWindow":
+        """From a Dagster partition TimeWindow (local midnights of the partitions' zone)."""
+        return cls(time_window.start.date(), time_window.end.date())
+
+
+def config_window(start: str | None, end: str | None) -> DateWindow | None:
+    """The window a run config gives (`window_start`, `window_end`: YYYY-MM-DD, end exclusive), or None."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise InvalidWindow("give both window_start and window_end (YYYY-MM-DD, the end exclusive), or neither")
+    try:
+        return DateWindow(date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError as exc:
+        if isinstance(exc, InvalidWindow):
+            raise
+        raise InvalidWindow(f"window_start and window_end must be dates as YYYY-MM-DD (got {start!r}, {end!r})") from None
+
+
+def run_window(config, partition: DateWindow | None) -> DateWindow | None:
+    """The window of a run: the config's, else the partition's (a config window that differs from the launched
+    partition is refused: which one was meant is not clear)."""
+    configured = config_window(config.window_start, config.window_end)
+    if configured is not None and partition is not None and configured != partition:
+        raise InvalidWindow(f"the run config's window {configured.start} to {configured.end} is not the launched "
+                            f"partition's ({partition.start} to {partition.end}): give one of them")
+    return configured or partition
+
+
+def dbt_args(config, partition: DateWindow | None, extra_vars: Mapping[str, str] | None = None) -> list[str]:
+    """`dbt build` arguments of a run: config (`full_refresh`, `window_start`, `window_end`) and the partition's
+    window become `--full-refresh` or the window vars; `extra_vars` (e.g. the time zone) are passed as they are."""
+    window = run_window(config, partition)
+    dbt_vars = dict(extra_vars or {})
+    if window is not None and not config.full_refresh:
+        dbt_vars[WINDOW_START_VAR] = window.start.isoformat()
+        dbt_vars[WINDOW_END_VAR] = window.end.isoformat()
+    args = [*DBT_BUILD, "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    return [*args, "--full-refresh"] if config.full_refresh else args
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
+
+
+def delivery_date(path: Path, timezone: str) -> date:
+    """A landing file's local date of delivery: the date of its modification time in `timezone`."""
+    return datetime.fromtimestamp(Path(path).stat().st_mtime, ZoneInfo(timezone)).date()
+
+
+def delivery_filter(landing_dir: Path, timezone: str, window: DateWindow | None = None,
+                    files: Collection[str] | None = None) -> Callable[[Path], bool] | None:
+    """Which landing files a run reads (None: every one): with `files` (paths relative to the landing folder, a
+    micro-batch) only those; with a window, those delivered before its end."""
+    landing_dir = Path(landing_dir)
+    named = {Path(f).as_posix() for f in files} if files else None
+    before = local_midnight(window.end, timezone).timestamp() if window is not None else None
+    if named is None and before is None:
+        return None
+
+    def take(path: Path) -> bool:
+        if named is not None and Path(path).relative_to(landing_dir).as_posix() not in named:
+            return False
+        return before is None or Path(path).stat().st_mtime < before
+
+    return take
