@@ -4,8 +4,11 @@
   fields (resources.WarehouseResource), the schedule and the partitions take their zone from them. `callqa run`
   passes its own resolved settings to the job the same way (pipeline.py).
 - `delivery_partitions`: one partition per local date of delivery (in CALLQA_TIMEZONE, UTC when unset, like the
-  schedule), today's included while files still land; a backfill of many days is one run (single-run backfill
-  policy): one ingestion and one `dbt build` over the whole window, never one per day.
+  schedule), today's included while files still land, on the dbt step; a backfill of many days is one run
+  (single-run backfill policy): one `dbt build` over the whole window, never one per day. Ingestion is not
+  partitioned (it loads whatever is new): a partitioned step downstream of another fails every run launched
+  without a partition in Dagster 1.13 ("Cannot access partition_key for a non-partitioned run"), and `callqa run`
+  and a plain launch from the UI have none.
 - The typed run config of the dbt step (`full_refresh`, a date window) and of the ingestion step (the files of a
   micro-batch); lib/run_window.py turns them into dbt's arguments and the files to read.
 """

@@ -7,9 +7,9 @@ functions (the Dagster assets only read them off the run's config and partition)
 - **dbt** gets the window as vars (`callqa_window_start`, `callqa_window_end`: ISO local dates, end exclusive), for
   the models that build by load; `full_refresh` becomes dbt's `--full-refresh` (every incremental model rebuilt from
   raw) and then takes no window: it rebuilds the whole history whatever the partition.
-- **Ingestion** of a windowed run loads the new files delivered before the window's end (a file's delivery time is
-  its modification time, its date local in the run's zone): nothing delivered earlier is ever left behind, files
-  delivered later wait for their own day. A micro-batch (the landing sensor) names its files: only those are read.
+- **Ingestion** is not partitioned: every run loads every new file (the ledger skips the rest), except a
+  micro-batch (the landing sensor), which names its files: only those are read. A file's date of delivery (which
+  partition the sensor asks for) is the local date of its modification time.
 """
 from __future__ import annotations
 
@@ -82,28 +82,16 @@ def dbt_args(config, partition: DateWindow | None, extra_vars: Mapping[str, str]
     return [*args, "--full-refresh"] if config.full_refresh else args
 
 
-def local_midnight(day: date, timezone: str) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
-
-
 def delivery_date(path: Path, timezone: str) -> date:
     """A landing file's local date of delivery: the date of its modification time in `timezone`."""
     return datetime.fromtimestamp(Path(path).stat().st_mtime, ZoneInfo(timezone)).date()
 
 
-def delivery_filter(landing_dir: Path, timezone: str, window: DateWindow | None = None,
-                    files: Collection[str] | None = None) -> Callable[[Path], bool] | None:
-    """Which landing files a run reads (None: every one): with `files` (paths relative to the landing folder, a
-    micro-batch) only those; with a window, those delivered before its end."""
-    landing_dir = Path(landing_dir)
-    named = {Path(f).as_posix() for f in files} if files else None
-    before = local_midnight(window.end, timezone).timestamp() if window is not None else None
-    if named is None and before is None:
+def delivery_filter(landing_dir: Path, files: Collection[str] | None = None) -> Callable[[Path], bool] | None:
+    """Which landing files a run reads: with `files` (paths relative to the landing folder, a micro-batch) only
+    those; else None (every new file)."""
+    if not files:
         return None
-
-    def take(path: Path) -> bool:
-        if named is not None and Path(path).relative_to(landing_dir).as_posix() not in named:
-            return False
-        return before is None or Path(path).stat().st_mtime < before
-
-    return take
+    landing_dir = Path(landing_dir)
+    named = {Path(f).as_posix() for f in files}
+    return lambda path: Path(path).relative_to(landing_dir).as_posix() in named

@@ -148,15 +148,17 @@ def test_a_micro_batch_ingests_only_the_files_its_config_names(isolated_env, def
     assert loaded == ["B1"]
 
 
-def test_dbt_and_ingestion_are_partitioned_by_day_of_delivery_with_a_single_run_backfill(defs):
+def test_dbt_is_partitioned_by_day_of_delivery_with_a_single_run_backfill_and_ingestion_is_not(defs):
+    """Ingestion loads whatever is new; a partitioned step downstream of a partitioned one would fail every run
+    launched without a partition (`callqa run`)."""
     from dagster_project.defs.ingest.assets import ingest_landing
     from dagster_project.defs.location import delivery_partitions
     from dagster_project.defs.transform.assets import callqa_dbt_assets
 
-    for asset in (ingest_landing, callqa_dbt_assets):
-        assert asset.partitions_def == delivery_partitions
-        assert asset.backfill_policy == dg.BackfillPolicy.single_run()
     assert isinstance(delivery_partitions, dg.DailyPartitionsDefinition)
+    assert callqa_dbt_assets.partitions_def == delivery_partitions
+    assert callqa_dbt_assets.backfill_policy == dg.BackfillPolicy.single_run()
+    assert ingest_landing.partitions_def is None
 
 
 def test_a_full_refresh_is_a_job_of_the_ui_and_a_config_of_the_pipeline(defs):

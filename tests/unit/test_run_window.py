@@ -95,25 +95,20 @@ def _landed(path, when: datetime):
     return path
 
 
-def test_a_windowed_run_reads_the_files_delivered_before_the_windows_end_in_local_time(tmp_path):
-    ny = ZoneInfo(NY)
-    late_evening = _landed(tmp_path / "calls" / "a.csv", datetime(2026, 3, 2, 23, 30, tzinfo=ny))  # 04:30 UTC on 3 March
-    earlier = _landed(tmp_path / "calls" / "old.csv", datetime(2026, 2, 20, 9, 0, tzinfo=ny))  # never loaded yet
-    next_day = _landed(tmp_path / "calls" / "b.csv", datetime(2026, 3, 3, 0, 10, tzinfo=ny))
+def test_a_files_date_of_delivery_is_the_local_date_of_its_modification_time(tmp_path):
+    late_evening = _landed(tmp_path / "calls" / "a.csv", datetime(2026, 3, 2, 23, 30, tzinfo=ZoneInfo(NY)))
     assert delivery_date(late_evening, NY) == date(2026, 3, 2)
-    assert delivery_date(late_evening, "UTC") == date(2026, 3, 3)
-    take = delivery_filter(tmp_path, NY, MARCH_2)
-    assert [take(p) for p in (late_evening, earlier, next_day)] == [True, True, False]
-    assert delivery_filter(tmp_path, NY) is None  # no window, no micro-batch: every file
+    assert delivery_date(late_evening, "UTC") == date(2026, 3, 3)  # 04:30 UTC
 
 
-def test_a_micro_batch_reads_only_its_files(tmp_path):
-    ny = ZoneInfo(NY)
-    one = _landed(tmp_path / "calls" / "a.csv", datetime(2026, 3, 2, 10, tzinfo=ny))
-    other = _landed(tmp_path / "calls" / "b.csv", datetime(2026, 3, 2, 11, tzinfo=ny))
-    adapter = _landed(tmp_path / "genesys_conversations" / "x.json", datetime(2026, 3, 2, 12, tzinfo=ny))
-    take = delivery_filter(tmp_path, NY, MARCH_2, ["calls/b.csv", "genesys_conversations/x.json"])
+def test_a_micro_batch_reads_only_its_files_and_another_run_every_file(tmp_path):
+    when = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo(NY))
+    one = _landed(tmp_path / "calls" / "a.csv", when)
+    other = _landed(tmp_path / "calls" / "b.csv", when)
+    adapter = _landed(tmp_path / "genesys_conversations" / "x.json", when)
+    take = delivery_filter(tmp_path, ["calls/b.csv", "genesys_conversations/x.json"])
     assert [take(p) for p in (one, other, adapter)] == [False, True, True]
+    assert delivery_filter(tmp_path, []) is None and delivery_filter(tmp_path) is None
 
 
 def test_partitions_are_local_dates_of_delivery_with_today_included():

@@ -9,14 +9,13 @@ or the warehouse's generated key file), and a landing folder with files. A run
 launched from the UI, the schedule or the sensor is therefore refused exactly like `callqa run`, before anything is
 loaded, and publishes nothing.
 
-Partitioned by local date of delivery (defs/location.py): a run of a partition (or a backfill's range, in one run)
-loads the new files delivered before the window's end; a run without a partition, every new file; a micro-batch
-(the landing sensor) only the files its config names (lib/run_window.delivery_filter). The ledger still skips every
-file already loaded."""
+Not partitioned (the dbt step is, defs/location.py): every run loads every new file, whatever its partition; a
+micro-batch (the landing sensor) only the files its config names (lib/run_window.delivery_filter). The ledger
+skips every file already loaded."""
 
 import dagster as dg
 
-from dagster_project.defs.location import IngestConfig, delivery_partitions, partition_window, single_run_backfill
+from dagster_project.defs.location import IngestConfig
 from dagster_project.lib.adapters import ADAPTERS, ingest_adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
@@ -63,13 +62,11 @@ def _description(name: str) -> str:
     ],
     can_subset=True,
     pool=WAREHOUSE_POOL,
-    partitions_def=delivery_partitions,
-    backfill_policy=single_run_backfill,
 )
 def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     """Every selected landing source, one after the other, in one process."""
     settings = warehouse.settings()
-    take = delivery_filter(settings.landing_dir, settings.timezone, partition_window(context), config.files)
+    take = delivery_filter(settings.landing_dir, config.files)
     if settings.timezone_explicit:
         check_timezone(settings.timezone)
     check_landing(settings.landing_dir)
