@@ -94,7 +94,7 @@ def job_run_config(log_level: str, full_refresh: bool = False) -> dict:
 
 def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False,
                  full_refresh: bool = False) -> PipelineOutcome:
-    """Runs every new delivery (no partition: no date window); `full_refresh` rebuilds every incremental dbt model
+    """Runs every new delivery, in today's partition (defs/location.delivery_partition_key); `full_refresh` rebuilds every incremental dbt model
     from raw (dbt --full-refresh). Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
     is invalid or not the warehouse's (unless `rebuild`), the landing folder is missing or has no file, or another
     `callqa run` holds the warehouse (lib/runlock.py: one writer at a time, refused at once, naming the holder)."""
@@ -134,9 +134,12 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
     reclaimed = reclaim_stale_runs(instance, settings.warehouse)
     for line in reclaimed.unknown:  # now, not only in the summary: such a run may hold the slot this run waits for
         print(f"callqa: {line}", file=sys.stderr, flush=True)
+    from dagster_project.defs.location import delivery_partition_key
+
     job = defs.resolve_job_def("callqa_pipeline")
     result = job.execute_in_process(
         instance=instance,
+        partition_key=delivery_partition_key(),  # today's: every new file is loaded, dbt's window is today
         raise_on_error=False,
         tags={PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(settings.warehouse)},
         run_config=job_run_config(log_level, full_refresh),

@@ -5,17 +5,17 @@
   passes its own resolved settings to the job the same way (pipeline.py).
 - `delivery_partitions`: one partition per local date of delivery (in CALLQA_TIMEZONE, UTC when unset, like the
   schedule), today's included while files still land, on the dbt step; a backfill of many days is one run
-  (single-run backfill policy): one `dbt build` over the whole window, never one per day. Ingestion is not
-  partitioned (it loads whatever is new): a partitioned step downstream of another fails every run launched
-  without a partition in Dagster 1.13 ("Cannot access partition_key for a non-partitioned run"), and `callqa run`
-  and a plain launch from the UI have none.
+  (single-run backfill policy): one `dbt build` over the whole window, never one per day. Every launch has a
+  partition (`callqa run` and the sensor: today's unless told; see delivery_partition_key). Ingestion is not
+  partitioned: it loads whatever is new, whatever the partition.
 - The typed run config of the dbt step (`full_refresh`, a date window) and of the ingestion step (the files of a
   micro-batch); lib/run_window.py turns them into dbt's arguments and the files to read.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import dagster as dg
-from pydantic import Field
 
 from dagster_project.lib.run_window import DateWindow
 from dagster_project.settings import Settings
@@ -30,24 +30,35 @@ single_run_backfill = dg.BackfillPolicy.single_run()
 
 
 class DbtRunConfig(dg.Config):
-    """How the dbt step builds (in the launchpad: ops > callqa_dbt > config)."""
+    """How the dbt step builds (in the launchpad: ops > callqa_dbt > config).
 
-    full_refresh: bool = Field(
-        default=False, description="Rebuild every incremental model from raw (dbt --full-refresh), ignoring any "
-                                   "date window: after a change of logic, or to compare against the increments.")
-    window_start: str | None = Field(
-        default=None, description="First local date of delivery to process (YYYY-MM-DD), for a run launched "
-                                  "without a partition; with window_end.")
-    window_end: str | None = Field(
-        default=None, description="Day after the last local date of delivery to process (YYYY-MM-DD, exclusive).")
+    full_refresh: rebuild every incremental model from raw (dbt --full-refresh), ignoring any date window: after a
+    change of logic, or to compare against the increments.
+    window_start, window_end: local dates of delivery (YYYY-MM-DD, the end exclusive); both or neither; instead of
+    the launched partition's window (lib/run_window.run_window)."""
+
+    full_refresh: bool = False
+    window_start: str | None = None
+    window_end: str | None = None
 
 
 class IngestConfig(dg.Config):
-    """Which landing files the ingestion step reads (ops > ingest_landing > config)."""
+    """Which landing files the ingestion step reads (ops > ingest_landing > config).
 
-    files: list[str] = Field(
-        default_factory=list, description="Only these files (paths relative to the landing folder): a micro-batch, "
-                                          "as the landing sensor asks; empty: every new file.")
+    files: only these (paths relative to the landing folder): a micro-batch, as the landing sensor asks; empty:
+    every new file."""
+
+    files: list[str] = []
+
+
+def delivery_partition_key(day: date | None = None) -> str:
+    """The partition a run is launched in: `day`'s, or today's (the last one) for no day or a day the partitions do
+    not hold (a file dated before their start, or in the future). Every launch has one: the dbt step is a
+    partitioned multi-asset whose models depend on each other, and Dagster 1.13 fails such a step in a run without a
+    partition ("Cannot access partition_key for a non-partitioned run", looking up its inputs' data versions)."""
+    if day is not None and delivery_partitions.has_partition_key(day.isoformat()):
+        return day.isoformat()
+    return delivery_partitions.get_last_partition_key()
 
 
 def partition_window(context: dg.AssetExecutionContext) -> DateWindow | None:

@@ -2,8 +2,8 @@
 functions (the Dagster assets only read them off the run's config and partition).
 
 - A run's **window** is a range of local dates of delivery, `start` inclusive, `end` exclusive: a daily partition
-  (or a backfill's range of them, run once: single-run backfill policy), or a window given in the run config. A run
-  without one (`callqa run`, a launch without a partition) processes every new delivery.
+  (or a backfill's range of them, run once: single-run backfill policy; `callqa run` is today's), or a window
+  given in the run config, which wins. Whatever the window, a run loads every new delivery.
 - **dbt** gets the window as vars (`callqa_window_start`, `callqa_window_end`: ISO local dates, end exclusive), for
   the models that build by load; `full_refresh` becomes dbt's `--full-refresh` (every incremental model rebuilt from
   raw) and then takes no window: it rebuilds the whole history whatever the partition.
@@ -61,13 +61,9 @@ def config_window(start: str | None, end: str | None) -> DateWindow | None:
 
 
 def run_window(config, partition: DateWindow | None) -> DateWindow | None:
-    """The window of a run: the config's, else the partition's (a config window that differs from the launched
-    partition is refused: which one was meant is not clear)."""
-    configured = config_window(config.window_start, config.window_end)
-    if configured is not None and partition is not None and configured != partition:
-        raise InvalidWindow(f"the run config's window {configured.start} to {configured.end} is not the launched "
-                            f"partition's ({partition.start} to {partition.end}): give one of them")
-    return configured or partition
+    """The window of a run: the config's when it gives one (a launch always has a partition, so a window in the
+    config is the explicit choice of another), else the partition's."""
+    return config_window(config.window_start, config.window_end) or partition
 
 
 def dbt_args(config, partition: DateWindow | None, extra_vars: Mapping[str, str] | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from dagster_project.defs.location import FULL_REFRESH_TAG, LOCATION_SETTINGS, delivery_partitions
+from dagster_project.defs.location import FULL_REFRESH_TAG, LOCATION_SETTINGS, delivery_partition_key
 from dagster_project.lib.adapters import ADAPTERS, SETTINGS_FILE, adapter, adapter_files
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import landing_files
@@ -27,7 +27,7 @@ from dagster_project.settings import Settings
 callqa_job = dg.define_asset_job(
     "callqa_pipeline",
     selection=dg.AssetSelection.all(),
-    description="Ingest every landing source, then build and test all dbt models. Launched with a partition (a "
+    description="Ingest every new landing file, then build and test all dbt models. Launched with a partition (a "
                 "local date of delivery) or a range of them, one run builds that window.",
 )
 
@@ -76,13 +76,6 @@ def landing_batches(settings: Settings, seen: dict[str, str], now: dict[str, str
     return batches
 
 
-def _partition_key(day: date) -> str | None:
-    """The partition of a delivery date; None (a run without a partition) for a date the partitions do not hold
-    (a file dated before their start, or in the future)."""
-    key = day.isoformat()
-    return key if delivery_partitions.has_partition_key(key) else None
-
-
 @dg.sensor(job=callqa_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
 def landing_folder_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     """A micro-batch when files land: a run that ingests just the new files and builds their day."""
@@ -98,7 +91,7 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
         stamps = "\n".join(f"{f}|{now.get(f, '')}" for f in files)
         requests.append(dg.RunRequest(
             run_key=hashlib.sha256(stamps.encode()).hexdigest(),
-            partition_key=_partition_key(day),
+            partition_key=delivery_partition_key(day),
             run_config={"ops": {"ingest_landing": {"config": {"files": files}}}},
             tags={"callqa/landing_files": str(len(files)), "callqa/delivery_date": day.isoformat()},
         ))
