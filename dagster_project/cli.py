@@ -56,10 +56,15 @@ def generate(
     dirty: bool = typer.Option(False, "--dirty", help="Add known bad rows, corrections and re-deliveries."),
     start_date: str = typer.Option("2026-02-02", "--start-date", help="First day (YYYY-MM-DD)."),
     timezone: str = typer.Option(None, "--timezone", help="Contact center time zone (default: CALLQA_TIMEZONE)."),
+    file_period: str = typer.Option(
+        "week", "--file-period",
+        help="Files of the event sources (calls, contacts, tickets, ...): one per week, per local day (daily "
+             "deliveries to replay one by one), or all (one file). The rows are the same."),
 ):
     """Write a synthetic contact center (every landing source) and its planted truth (ground_truth.json)."""
     from dagster_project.lib.synth import generate as generate_center
     from dagster_project.lib.synth.generator import MIN_CONTACTS
+    from dagster_project.lib.synth.io import check_file_period
 
     # Every argument is checked before anything is written (a failure half-way would leave a partial center).
     if timezone:
@@ -76,10 +81,14 @@ def generate(
         first_day = date.fromisoformat(start_date)
     except ValueError:
         _fail(f"--start-date must be a date as YYYY-MM-DD (got {start_date!r})")
+    try:
+        check_file_period(file_period)
+    except ValueError as exc:
+        _fail(f"--{exc}")
     settings = _apply_paths(out, None)
     truth = generate_center(
         settings.landing_dir, days=days, contacts_per_day=contacts_per_day, seed=seed, dirty=dirty,
-        start_date=first_day, timezone=tz,
+        start_date=first_day, timezone=tz, file_period=file_period,
     )
     files = sum(len(d.get("files", [])) for d in truth.get("delivery", {}).values())
     typer.echo(f"wrote {files} files for {len(truth.get('delivery', {}))} sources to {settings.landing_dir}")
@@ -95,6 +104,10 @@ def run(
         False, "--rebuild",
         help="Accept a CALLQA_TIMEZONE other than the one the warehouse was built with: record it and rebuild "
              "every model from raw in it."),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh",
+        help="Rebuild every incremental dbt model from raw (dbt --full-refresh), e.g. after a change of logic; "
+             "new files are loaded as usual."),
 ):
     """Ingest new landing files and build every dbt model and test, in process."""
     settings = _apply_paths(landing, warehouse)
@@ -102,7 +115,7 @@ def run(
     from dagster_project.pipeline import run_pipeline
 
     try:
-        outcome = run_pipeline(settings, quiet=quiet, rebuild=rebuild)
+        outcome = run_pipeline(settings, quiet=quiet, rebuild=rebuild, full_refresh=full_refresh)
     except PreflightError as exc:
         _fail(str(exc))
     typer.echo(outcome.summary)

@@ -7,26 +7,32 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.analysis.assets import ALL_ANALYSIS_KEYS, analysis_assets
 from dagster_project.defs.ingest.assets import ingest_assets
-from dagster_project.defs.ingest.sensors import callqa_job, daily_schedule, landing_folder_sensor
+from dagster_project.defs.ingest.sensors import (
+    callqa_full_refresh_job,
+    callqa_job,
+    daily_schedule,
+    landing_folder_sensor,
+)
+from dagster_project.defs.location import LOCATION_SETTINGS
 from dagster_project.defs.publish.assets import build_serving_copy_asset
 from dagster_project.defs.transform.assets import callqa_dbt_assets
 from dagster_project.defs.transform.checks import raw_equals_staged_plus_rejected
 from dagster_project.defs.transform.project import dbt_project
 from dagster_project.resources import WarehouseResource
-from dagster_project.settings import Settings
 
-# dbt reads the warehouse path and time zone from the environment: make the defaults explicit for it.
-Settings.from_env().export()
+# The settings are resolved once, when the location loads (defs/location.py), and passed to the resources as
+# fields. dbt (a subprocess) reads the warehouse path and time zone from the environment: make them explicit for it.
+LOCATION_SETTINGS.export()
 
 defs = dg.Definitions(
     assets=[*ingest_assets, callqa_dbt_assets, *analysis_assets,
             build_serving_copy_asset(list(ALL_ANALYSIS_KEYS.values()))],
     asset_checks=[raw_equals_staged_plus_rejected],
-    jobs=[callqa_job],
+    jobs=[callqa_job, callqa_full_refresh_job],
     sensors=[landing_folder_sensor],
     schedules=[daily_schedule],
     resources={
-        "warehouse": WarehouseResource(),
+        "warehouse": WarehouseResource.from_settings(LOCATION_SETTINGS),
         "dbt": DbtCliResource(project_dir=dbt_project),
     },
 )

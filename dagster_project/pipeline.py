@@ -84,8 +84,18 @@ def outcome_line(success: bool, failed_checks: list[str], refused_files: list[st
     return "callqa run published with " + "; ".join(problems) if problems else "callqa run succeeded"
 
 
-def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False) -> PipelineOutcome:
-    """Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
+def job_run_config(log_level: str, full_refresh: bool = False) -> dict:
+    """The run config `callqa run` launches the job with: its log level, and a full refresh when asked."""
+    from dagster_project.defs.location import full_refresh_run_config
+
+    config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    return {**config, **full_refresh_run_config()} if full_refresh else config
+
+
+def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False,
+                 full_refresh: bool = False) -> PipelineOutcome:
+    """Runs every new delivery, in today's partition (defs/location.delivery_partition_key); `full_refresh` rebuilds every incremental dbt model
+    from raw (dbt --full-refresh). Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
     is invalid or not the warehouse's (unless `rebuild`), the landing folder is missing or has no file, or another
     `callqa run` holds the warehouse (lib/runlock.py: one writer at a time, refused at once, naming the holder)."""
     from dagster_project.lib.preflight import PreflightError, check_arguments
@@ -95,12 +105,12 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
     check_arguments(settings)  # nothing is created (not even the lock file) for a typo
     try:
         with warehouse_lock(settings.warehouse):
-            return _run_locked(settings, quiet, rebuild)
+            return _run_locked(settings, quiet, rebuild, full_refresh)
     except WarehouseBusy as exc:
         raise PreflightError(str(exc)) from None
 
 
-def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutcome:
+def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bool) -> PipelineOutcome:
     from dagster_project.lib.preflight import preflight
     from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG, reclaim_stale_runs
 
@@ -117,18 +127,24 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool) -> PipelineOutco
     from dagster_project.lib.headlines import headlines
     from dagster_project.lib.status import format_status, source_status
     from dagster_project.lib.warehouse import warehouse_connection
+    from dagster_project.resources import WarehouseResource
 
     log_level = "WARNING" if quiet else "INFO"
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     reclaimed = reclaim_stale_runs(instance, settings.warehouse)
     for line in reclaimed.unknown:  # now, not only in the summary: such a run may hold the slot this run waits for
         print(f"callqa: {line}", file=sys.stderr, flush=True)
+    from dagster_project.defs.location import delivery_partition_key
+
     job = defs.resolve_job_def("callqa_pipeline")
     result = job.execute_in_process(
         instance=instance,
+        partition_key=delivery_partition_key(),  # today's: every new file is loaded, dbt's window is today
         raise_on_error=False,
         tags={PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(settings.warehouse)},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        run_config=job_run_config(log_level, full_refresh),
+        # this run's settings (preflight settled them), not those the definitions module resolved when first imported
+        resources={"warehouse": WarehouseResource.from_settings(settings)},
     )
 
     failed_checks = [

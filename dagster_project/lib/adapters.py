@@ -29,6 +29,7 @@ import fnmatch
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -752,14 +753,16 @@ def _values_kept_when(parsed, spec: Adapter) -> dict[tuple[int, int], str | None
     return kept
 
 
-def ingest_adapter(con, landing_dir: Path, adapter_name: str, key: bytes) -> SourceLoad:
-    """Load every new file of one adapter into raw.<adapter>; files already in the ledger are skipped (reruns are
-    no-ops), except refusals a setting can lift (an ambiguous date order), which are read again."""
+def ingest_adapter(con, landing_dir: Path, adapter_name: str, key: bytes,
+                   take: Callable[[Path], bool] | None = None) -> SourceLoad:
+    """Load every new file of one adapter (those `take` accepts, when given) into raw.<adapter>; files already in the
+    ledger are skipped (reruns are no-ops), except refusals a setting can lift (an ambiguous date order), which are
+    read again."""
     spec = adapter(adapter_name)
     landing_dir = Path(landing_dir)
     ensure_ledger(con)
     result = SourceLoad(spec.name)
-    files = adapter_files(landing_dir, spec.name)
+    files = [path for path in adapter_files(landing_dir, spec.name) if take is None or take(path)]
     if not files:
         return result
     try:

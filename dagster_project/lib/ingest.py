@@ -21,6 +21,7 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -693,8 +694,10 @@ def ingest_source(
     landing_dir: Path,
     contract: SourceContract,
     key: bytes | None,
+    take: Callable[[Path], bool] | None = None,
 ) -> SourceLoad:
-    """Load every new file of one source; files already in the ledger are skipped (reruns are no-ops).
+    """Load every new file of one source (those `take` accepts, when given: lib/run_window.delivery_filter); files
+    already in the ledger are skipped (reruns are no-ops).
     `key` hashes phone numbers: the warehouse's key (lib/warehouse.settle_pii_key), always given, never a default."""
     if not key:
         raise ValueError("ingest_source needs the PII key that hashes phone numbers (key=...): the warehouse's key "
@@ -702,6 +705,6 @@ def ingest_source(
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
     result = SourceLoad(contract.name)
-    for path in landing_files(landing_dir, contract.name):
+    for path in (p for p in landing_files(landing_dir, contract.name) if take is None or take(p)):
         result.files.append(load_file(con, landing_dir, path, contract, key))
     return result

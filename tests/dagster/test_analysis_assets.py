@@ -28,7 +28,7 @@ def _warehouse(path, frame) -> None:
 
 
 def _materialize(**kwargs):
-    return dg.materialize([satisfaction_analysis], resources={"warehouse": WarehouseResource()}, run_config=FAST,
+    return dg.materialize([satisfaction_analysis], resources={"warehouse": WarehouseResource.from_env()}, run_config=FAST,
                           raise_on_error=False, **kwargs)
 
 

@@ -33,8 +33,11 @@ def test_a_ui_style_multiprocess_launch_builds_publishes_and_refuses_another_zon
     (tmp_path / "dagster_home").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home"),
                                              overrides={"concurrency": {"pools": {"default_limit": 1}}})
+    from dagster_project.defs.location import delivery_partition_key
+
     job = dg.reconstructable(callqa_pipeline_job)
-    with dg.execute_job(job, instance=instance) as result:
+    today = {"dagster/partition": delivery_partition_key()}  # the UI asks for a partition of a partitioned job
+    with dg.execute_job(job, instance=instance, tags=today) as result:
         assert result.success, [str(e.event_specific_data.error) for e in result.all_events
                                 if e.event_type_value == "STEP_FAILURE"]
         step_pids = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
@@ -54,7 +57,7 @@ def test_a_ui_style_multiprocess_launch_builds_publishes_and_refuses_another_zon
 
     # The same warehouse launched in another zone: refused in the ingestion step, nothing loaded or published.
     monkeypatch.setenv("CALLQA_TIMEZONE", "Asia/Jerusalem")
-    with dg.execute_job(job, instance=instance) as refused:
+    with dg.execute_job(job, instance=instance, tags=today) as refused:
         assert not refused.success
         errors = " ".join(str(e.event_specific_data.error) for e in refused.all_events
                           if e.event_type_value == "STEP_FAILURE")

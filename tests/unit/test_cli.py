@@ -154,6 +154,7 @@ def test_load_postgres_refuses_a_zone_other_than_the_recorded_one(repo, monkeypa
     (["--days", "1", "--contacts-per-day", "5"], "at least 20 contacts"),
     (["--timezone", "Mars/Olympus_Mons"], "--timezone='Mars/Olympus_Mons' is not a time zone"),
     (["--start-date", "2026-02-30"], "--start-date must be a date"),
+    (["--file-period", "month"], "--file period must be one of week, day, all (got 'month')"),
 ])
 def test_generate_refuses_bad_arguments_before_writing_anything(repo, args, fragment):
     out = repo / "landing"
@@ -285,6 +286,24 @@ def test_run_pipeline_refuses_before_launching_the_job(repo, monkeypatch):
     make_landing(repo / "landing")
     with pytest.raises(PreflightError, match=f"built with CALLQA_TIMEZONE={NY}"):
         run_pipeline(_settings(repo, monkeypatch, PARIS))
+
+
+@pytest.mark.parametrize("flags, full_refresh", [([], False), (["--full-refresh"], True)])
+def test_callqa_run_full_refresh_reaches_the_pipeline(repo, monkeypatch, flags, full_refresh):
+    """`callqa run --full-refresh` asks run_pipeline for a full refresh (which puts it in the dbt step's run
+    config: tests/unit/test_run_window.py); a plain run does not."""
+    import dagster_project.pipeline as pipeline
+
+    asked = {}
+
+    def fake_run(settings, **kwargs):
+        asked.update(kwargs)
+        return pipeline.PipelineOutcome(success=True, summary="ok")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", fake_run)
+    result = invoke("run", "--quiet", *flags)
+    assert result.exit_code == 0, result.output
+    assert asked == {"quiet": True, "rebuild": False, "full_refresh": full_refresh}
 
 
 def _with_rejects(path):

@@ -103,11 +103,13 @@ def medium(tmp_path_factory):
     return landing, truth
 
 
-@pytest.fixture(scope="module")
-def dirty(tmp_path_factory):
+@pytest.fixture(scope="module", params=["week", "day"])
+def dirty(tmp_path_factory, request):
+    """Dirty mode in weekly files (the demo's) and in daily files (its plants fall on other rows, its expectations
+    must stay exact)."""
     landing = tmp_path_factory.mktemp("dirty")
     return landing, generate(landing, days=10, contacts_per_day=150, seed=7, dirty=True,
-                             start_date=date(2026, 3, 2))
+                             start_date=date(2026, 3, 2), file_period=request.param)
 
 
 # ---------------------------------------------------------------- determinism and shape
@@ -121,8 +123,31 @@ def test_same_seed_gives_byte_identical_files(tmp_path, tiny):
 
 def test_dirty_mode_is_deterministic_too(tmp_path, dirty):
     again = tmp_path / "dirty_again"
-    generate(again, days=10, contacts_per_day=150, seed=7, dirty=True, start_date=date(2026, 3, 2))
+    generate(again, days=10, contacts_per_day=150, seed=7, dirty=True, start_date=date(2026, 3, 2),
+             file_period=dirty[1]["file_period"])
     assert digests(again) == digests(dirty[0])
+
+
+def test_daily_files_hold_exactly_the_weekly_files_rows(tmp_path, tiny):
+    """--file-period day (daily deliveries to replay) cuts the same rows into a file per local day: per source, the
+    union of the daily files equals the weekly files row for row (the same multiset of rows); month and snapshot sources
+    are unchanged; each daily file's contact rows start on its day."""
+    landing, truth = tiny
+    daily = tmp_path / "daily"
+    daily_truth = generate(daily, seed=11, file_period="day", **TINY)
+    assert truth["file_period"] == "week" and daily_truth["file_period"] == "day"
+    def rows(folder, source):
+        return sorted(repr(sorted(r.items())) for r in read_source(folder, source))
+
+    for source in truth["delivery"]:
+        assert rows(daily, source) == rows(landing, source), source
+    calls = [p.name for p in source_files(daily, "calls")]
+    assert calls == [f"calls_2026-02-{day:02d}.csv" for day in range(2, 9)], calls  # TINY: 7 days from 2026-02-02
+    assert [p.name for p in source_files(landing, "calls")] == ["calls_2026-02-02.csv"]  # one week
+    assert ({p.name for p in source_files(daily, "wfm_forecasts")}
+            == {p.name for p in source_files(landing, "wfm_forecasts")})
+    first_day = read_file(daily / "calls" / "calls_2026-02-03.csv")[1]
+    assert first_day and all(r["arrived_at"].startswith("2026-02-03") for r in first_day)
 
 
 def test_another_seed_gives_other_data(tmp_path, tiny):

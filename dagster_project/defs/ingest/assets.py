@@ -7,15 +7,21 @@ The step first checks what `callqa run` checks before a run (lib/preflight.py): 
 warehouse recorded on its first run (recorded now on a new warehouse), the PII key it was built with (CALLQA_PII_KEY
 or the warehouse's generated key file), and a landing folder with files. A run
 launched from the UI, the schedule or the sensor is therefore refused exactly like `callqa run`, before anything is
-loaded, and publishes nothing."""
+loaded, and publishes nothing.
+
+Not partitioned (the dbt step is, defs/location.py): every run loads every new file, whatever its partition; a
+micro-batch (the landing sensor) only the files its config names (lib/run_window.delivery_filter). The ledger
+skips every file already loaded."""
 
 import dagster as dg
 
+from dagster_project.defs.location import IngestConfig
 from dagster_project.lib.adapters import ADAPTERS, ingest_adapter
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.planted import record_planted
 from dagster_project.lib.preflight import check_landing
+from dagster_project.lib.run_window import delivery_filter
 from dagster_project.lib.warehouse import settle_pii_key, settle_timezone
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import check_timezone
@@ -57,9 +63,10 @@ def _description(name: str) -> str:
     can_subset=True,
     pool=WAREHOUSE_POOL,
 )
-def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     """Every selected landing source, one after the other, in one process."""
     settings = warehouse.settings()
+    take = delivery_filter(settings.landing_dir, config.files)
     if settings.timezone_explicit:
         check_timezone(settings.timezone)
     check_landing(settings.landing_dir)
@@ -72,9 +79,9 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             if asset_key not in selected:
                 continue
             if name in ADAPTER_KEYS:
-                result = ingest_adapter(con, settings.landing_dir, name, pii_key)
+                result = ingest_adapter(con, settings.landing_dir, name, pii_key, take=take)
             else:
-                result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key)
+                result = ingest_source(con, settings.landing_dir, CONTRACTS[name], key=pii_key, take=take)
             for refused in result.refused:
                 context.log.error(refused.error)
             for f in result.files:

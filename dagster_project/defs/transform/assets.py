@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
 
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -10,9 +9,17 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.defs.location import (
+    DbtRunConfig,
+    delivery_partitions,
+    partition_window,
+    single_run_backfill,
+    with_run_tags,
+)
 from dagster_project.defs.transform.project import dbt_project
 from dagster_project.lib.dbt_progress import DbtProgress, install_command_filter, node_layers, quiet_stdout
-from dagster_project.resources import WAREHOUSE_POOL
+from dagster_project.lib.run_window import dbt_args
+from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import Settings
 
 
@@ -58,13 +65,21 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
     name="callqa_dbt",
+    partitions_def=delivery_partitions,
+    backfill_policy=single_run_backfill,
 )
-def callqa_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, dbt: DbtCliResource,
+                      warehouse: WarehouseResource):
     """dbt build: seeds, staging, audit, intermediate and marts, each followed by its data tests.
-    dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load."""
-    dbt_vars = json.dumps(timezone_var(Settings.from_env()))
+    dbt unit tests check the SQL logic, not the data: they run in `make test`, not on every load.
+    The run config and the partition become dbt's arguments (lib/run_window.dbt_args): `--full-refresh`, or the
+    window's vars."""
+    config = with_run_tags(config, context.run.tags)
+    args = dbt_args(config, partition_window(context), timezone_var(warehouse.settings()))
+    if config.full_refresh:
+        context.log.info("full refresh: every incremental model is rebuilt from raw")
     install_command_filter(logging.getLogger("dagster.builtin"))  # dagster-dbt's logger: the command once, short
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars], context=context)
+    invocation = dbt.cli(args, context=context)
     target = Path(invocation.target_path)
     target = target if target.is_absolute() else Path(invocation.project_dir) / target
     # What dbt prints (a line per node) goes to a file beside dbt's debug log (dbt.log); the log shows a line per

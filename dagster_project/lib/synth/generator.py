@@ -13,7 +13,7 @@ from dagster_project.lib.synth.clock import Clock
 from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame
 from dagster_project.lib.synth.dirty import Dirt
 from dagster_project.lib.synth.hours import business_schedules_frame, holidays_frame
-from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing
+from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing, check_file_period
 from dagster_project.lib.synth.people import agents_frame, build_people, training_frame
 from dagster_project.lib.synth.qa import build_actions, build_qa
 from dagster_project.lib.synth.reference import load_reference
@@ -39,16 +39,18 @@ NOT_GENERATED = {
 
 def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: int = 42, dirty: bool = False,
              start_date: date = date(2026, 2, 2), timezone: str = "America/New_York",
-             seeds_dir: Path | None = None) -> dict:
+             seeds_dir: Path | None = None, file_period: str = "week") -> dict:
     """Write a synthetic contact center's landing files under out_dir/<source>/ and out_dir/ground_truth.json.
 
     Deterministic per seed: the same arguments give byte-identical files. Returns the ground truth (every
     planted parameter, realised headline numbers, and the `delivery` section: per source the files, refused
     files, identical re-deliveries, delivered rows and the exact expected rejects and staged rows).
-    Existing source folders under out_dir are replaced.
+    Existing source folders under out_dir are replaced. `file_period` cuts the event sources into a file per
+    week (the default), per local day (daily deliveries to replay) or one file; the rows are the same.
     """
     if days < 1 or contacts_per_day < 1 or days * contacts_per_day < MIN_CONTACTS:
         raise ValueError(f"days and contacts_per_day must be positive, with at least {MIN_CONTACTS} contacts in all")
+    check_file_period(file_period)
     out_dir = Path(out_dir)
     clock = Clock(start_date, days, timezone)
     world = World(clock, load_reference(seeds_dir), contacts_per_day, seed)
@@ -57,7 +59,7 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
         if (out_dir / source).exists():
             shutil.rmtree(out_dir / source)
     out_dir.mkdir(parents=True, exist_ok=True)
-    landing = Landing(out_dir, start_date)
+    landing = Landing(out_dir, start_date, file_period=file_period)
     dirt = Dirt(world, landing) if dirty else None
     sizes: dict[str, int] = {}
 
@@ -119,6 +121,7 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
         "end_date": clock.end_date.isoformat(),
         "days": days,
         "contacts_per_day": contacts_per_day,
+        "file_period": file_period,
         "timestamps": {"with_offset": ["calls", "digital_contacts"],
                        "naive_local": [s for s in SOURCES if s not in ("calls", "digital_contacts")],
                        "note": "naive timestamps are wall-clock time in `timezone`: load with CALLQA_TIMEZONE "

@@ -1,4 +1,5 @@
-"""Writing landing files: one folder per source, files per week (or month), several formats.
+"""Writing landing files: one folder per source, files per week (or day, or one for the whole span: the
+`file_period`; some sources per month or as snapshots), several formats.
 
 Files are byte-for-byte deterministic: CSV through the csv module (RFC 4180 minimal quoting, LF line
 ends), JSON lines column by column, gzip with mtime 0, Parquet through pyarrow. A frame may carry a
@@ -31,6 +32,17 @@ FORMAT = {
 PERIOD = {"wfm_forecasts": "month", "training_enrollments": "month", "improvement_actions": "month",
           "agents": "snapshot", "business_schedules": "snapshot", "holidays": "snapshot",
           "survey_questions": "snapshot"}
+# How the event sources (every source not in PERIOD) are cut into files: a file per week (the default, as the
+# demo has always been delivered), per local day (a real daily delivery, for replaying day by day), or one file.
+FILE_PERIODS = ("week", "day", "all")
+
+
+def check_file_period(file_period: str) -> str:
+    if file_period not in FILE_PERIODS:
+        raise ValueError(f"file period must be one of {', '.join(FILE_PERIODS)} (got {file_period!r})")
+    return file_period
+
+
 RAW = "__raw__"   # dirty mode: the exact text of a malformed line
 TAG = "__tag__"   # dirty mode: what was planted in this row (reported in the delivery section)
 
@@ -51,6 +63,7 @@ class Landing:
     out_dir: Path
     start_date: date
     files: dict[str, list[FileRecord]] = field(default_factory=dict)
+    file_period: str = "week"  # one of FILE_PERIODS (check_file_period)
 
     def record(self, rec: FileRecord) -> FileRecord:
         self.files.setdefault(rec.source, []).append(rec)
@@ -59,11 +72,13 @@ class Landing:
     # ------------------------------------------------------------ naming and partitioning
     def period_start(self, source: str, day: float) -> date:
         d = self.start_date + timedelta(days=int(day))
-        period = PERIOD.get(source, "week")
+        period = PERIOD.get(source, self.file_period)
         if period == "month":
             return d.replace(day=1)
-        if period == "snapshot":
+        if period in ("snapshot", "day"):
             return d
+        if period == "all":
+            return self.start_date
         return d - timedelta(days=d.weekday())
 
     def file_name(self, source: str, period: date, suffix: str = "", fmt: str | None = None) -> str:
