@@ -154,7 +154,7 @@ svg text{font-size:10px;fill:#555}
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>{escape(title)}</title>"
             f"<style>{_STYLE}</style></head><body>{body}</body></html>")
 
 
