@@ -1,10 +1,11 @@
 """New alerts of marts.rpt_alerts, reported once (metrics.md §7c).
 
-After every run the open alerts are compared with a ledger of the alerts already reported (raw._callqa_alert_
-notifications in the working warehouse; alert_id is stable across runs for the same alert). The new ones are
-posted, in one JSON request, to the webhook CALLQA_ALERT_WEBHOOK_URL when it is set, and recorded in the ledger
-only once the webhook accepted them (a failed post is retried by the next run): each alert reaches the webhook
-once. Without a webhook they are recorded as reported in the Dagster UI (the asset's metadata and check)."""
+After every run the open alerts are compared with a ledger of the alerts already reported
+(alerts.alert_notifications in the working warehouse, a schema of its own: neither ingestion's raw layer nor
+published; alert_id is stable across runs for the same alert). The new ones are posted, in one JSON request, to the
+webhook CALLQA_ALERT_WEBHOOK_URL when it is set, and recorded in the ledger only once the webhook accepted them (a
+failed post is retried by the next run): each alert reaches the webhook once. Without a webhook they are recorded as
+reported in the Dagster UI (the asset's metadata and check)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-LEDGER = "raw._callqa_alert_notifications"
+LEDGER = "alerts.alert_notifications"
 WEBHOOK_ENV = "CALLQA_ALERT_WEBHOOK_URL"
 WEBHOOK_TIMEOUT_SECONDS = 10
 ALERT_FIELDS = ("alert_id", "kind", "subject_type", "subject_id", "contact_id", "customer_key", "raised_at", "status",
@@ -34,7 +35,7 @@ class NotifyOutcome:
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS alerts")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
         alert_id VARCHAR PRIMARY KEY, kind VARCHAR, subject_id VARCHAR, reported_at TIMESTAMPTZ, run_id VARCHAR,
         webhook BOOLEAN)""")

@@ -364,7 +364,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 def test_the_pipeline_reported_every_open_alert_once(clean_run):
     _, con = clean_run
-    reported = con.execute("select alert_id from raw._callqa_alert_notifications order by 1").fetchall()
+    reported = con.execute("select alert_id from alerts.alert_notifications order by 1").fetchall()
     open_alerts = con.execute("select alert_id from marts.rpt_alerts where status = 'open' order by 1").fetchall()
     assert reported == open_alerts and reported
 

@@ -41,7 +41,7 @@ def callqa_dbt_after_analysis(context: dg.AssetExecutionContext, dbt: DbtCliReso
                                    description="The open alerts not reported before, posted to the webhook "
                                    "(CALLQA_ALERT_WEBHOOK_URL) when one is set; fails when the webhook refused them.")],
     description="New open alerts of marts.rpt_alerts (not reported by an earlier run), posted once to the webhook "
-    "CALLQA_ALERT_WEBHOOK_URL when set and recorded in raw._callqa_alert_notifications.",
+    "CALLQA_ALERT_WEBHOOK_URL when set and recorded in alerts.alert_notifications.",
 )
 def alert_notifications(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     con = warehouse.connect()
