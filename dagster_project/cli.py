@@ -312,5 +312,38 @@ def load_postgres(
                    "the CALLQA_TIMEZONE it was built with")
 
 
+@app.command()
+def serve(
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="Warehouse whose serving copy to serve (default: CALLQA_WAREHOUSE); never opened itself, only its published copy and its phone-number key file."),
+    serving: Optional[Path] = typer.Option(None, "--serving", help="Serving copy (default: CALLQA_SERVING_WAREHOUSE, else beside the warehouse)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; another than loopback needs CALLQA_API_TOKEN."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+):
+    """The pre-brief API (read-only, GET only) on the published serving copy: /health, /customers/{id}/journey,
+    /journey?phone=, /contacts/{id}, /alerts?status=open, the page /ui/customers/{id}, OpenAPI docs at /docs."""
+    import logging
+
+    import uvicorn
+
+    from dagster_project.lib.api import TOKEN_ENV, BindRefused, check_bind, create_app
+
+    if serving is not None:
+        os.environ["CALLQA_SERVING_WAREHOUSE"] = str(serving.expanduser().resolve())
+    settings = _apply_paths(None, warehouse, for_reading=True)
+    token = os.environ.get(TOKEN_ENV) or None
+    try:
+        typer.echo(check_bind(host, token))
+    except BindRefused as exc:
+        _fail(str(exc))
+    if not settings.serving_warehouse.exists():
+        typer.echo(f"callqa serve: no serving copy at {settings.serving_warehouse} yet: answering 503 until "
+                   "`callqa run` publishes one", err=True)
+    typer.echo(f"callqa serve: serving {settings.serving_warehouse} on http://{host}:{port}/ (docs: /docs)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app_ = create_app(settings.serving_warehouse, settings.warehouse, token)
+    # uvicorn's access log prints the query string (a phone number of /journey?phone=): off; lib/api.py logs the route
+    uvicorn.run(app_, host=host, port=port, access_log=False, log_level="info")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

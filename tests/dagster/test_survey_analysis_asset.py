@@ -10,7 +10,7 @@ from tests.unit.test_survey_drivers import _answers, _survey
 
 
 def _materialize():
-    return dg.materialize([survey_dimension_analysis], resources={"warehouse": WarehouseResource()},
+    return dg.materialize([survey_dimension_analysis], resources={"warehouse": WarehouseResource.from_env()},
                           raise_on_error=False)
 
 

@@ -59,6 +59,11 @@ def timezone_var(settings: Settings) -> dict[str, str]:
 translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+# Models built after the satisfaction analysis (they read its tables, dbt source `analysis`): a dbt asset of their
+# own (defs/alerts), so that the main build stays one dbt invocation before the analysis (docs/decisions.md).
+AFTER_ANALYSIS_MODELS = "rpt_alerts"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -67,6 +72,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     name="callqa_dbt",
     partitions_def=delivery_partitions,
     backfill_policy=single_run_backfill,
+    exclude=AFTER_ANALYSIS_MODELS,
 )
 def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, dbt: DbtCliResource,
                       warehouse: WarehouseResource):
@@ -78,6 +84,22 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, d
     args = dbt_args(config, partition_window(context), timezone_var(warehouse.settings()))
     if config.full_refresh:
         context.log.info("full refresh: every incremental model is rebuilt from raw")
+    yield from dbt_build(context, dbt, args)
+
+
+def after_analysis_nodes(manifest: Mapping[str, Any]) -> set[str]:
+    """unique_ids of the models of AFTER_ANALYSIS_MODELS and of the data tests that read them."""
+    nodes = manifest.get("nodes", {})
+    models = {uid for uid, node in nodes.items()
+              if node.get("resource_type") == "model" and node["name"] in AFTER_ANALYSIS_MODELS.split()}
+    return models | {uid for uid, node in nodes.items() if node.get("resource_type") == "test"
+                     and models & set((node.get("depends_on") or {}).get("nodes", []))}
+
+
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], after_analysis: bool = False):
+    """`dbt build` of the asset's selection with `args` (lib/run_window.dbt_args: without unit tests), streamed as
+    Dagster events, a log line per layer (counting the nodes of this asset: the main build's, or the models built
+    after the analysis)."""
     install_command_filter(logging.getLogger("dagster.builtin"))  # dagster-dbt's logger: the command once, short
     invocation = dbt.cli(args, context=context)
     target = Path(invocation.target_path)
@@ -86,7 +108,9 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, d
     # layer (lib/dbt_progress.py).
     output = target / DBT_OUTPUT_FILE
     output.parent.mkdir(parents=True, exist_ok=True)
-    progress = DbtProgress(node_layers(invocation.manifest), context.log.info)
+    after = after_analysis_nodes(invocation.manifest)
+    layers = {uid: layer for uid, layer in node_layers(invocation.manifest).items() if (uid in after) == after_analysis}
+    progress = DbtProgress(layers, context.log.info)
     with open(output, "w", encoding="utf-8") as sink:
         try:
             for event in quiet_stdout(invocation.stream_raw_events(), sink):
@@ -97,7 +121,7 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, d
                     context=context, target_path=invocation.target_path, project=invocation.project)
         finally:
             progress.finish(f"{output} (debug log: {target / 'dbt.log'})")
-    prune_run_target_dirs(target.parent)
+    prune_run_target_dirs(target.parent, asset=target.name.rsplit("-", 2)[0])
 
 
 # dbt's own output (what `dbt build` prints) of a run, in its invocation folder beside dbt.log.
@@ -109,9 +133,9 @@ DBT_OUTPUT_FILE = "dbt_output.log"
 KEEP_RUN_TARGETS = 3
 
 
-def prune_run_target_dirs(target_root: Path, keep: int = KEEP_RUN_TARGETS) -> list[Path]:
-    """Remove all but the `keep` newest `callqa_dbt-*` invocation folders under dbt's target folder."""
-    runs = sorted((p for p in target_root.glob("callqa_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+def prune_run_target_dirs(target_root: Path, keep: int = KEEP_RUN_TARGETS, asset: str = "callqa_dbt") -> list[Path]:
+    """Remove all but the `keep` newest `<asset>-*` invocation folders (of one dbt asset) under dbt's target folder."""
+    runs = sorted((p for p in target_root.glob(f"{asset}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     removed = runs[:-keep] if keep > 0 else runs
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)

@@ -6,20 +6,10 @@
 // what the headline numbers become after a filter is set (the first queue, the last 14 days).
 // tests/e2e/test_dashboard.py compares it with the marts.
 // usage: node e2e/inspect_pages.mjs <base url> <screenshot dir> <page> [<page> ...]
-import {chromium} from "playwright-core";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {launchChromium} from "./chromium.mjs";
 
 const [base, shots, ...pages] = process.argv.slice(2);
-const profile = mkdtempSync(join(tmpdir(), "callqa-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  viewport: {width: 1280, height: 900},
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-});
+const {context, close} = await launchChromium({width: 1280, height: 900});
 const results = {};
 try {
   for (const name of pages) {
@@ -122,7 +112,6 @@ try {
     await page.close();
   }
 } finally {
-  await context.close();
-  rmSync(profile, {recursive: true, force: true});
+  await close();
 }
 process.stdout.write(JSON.stringify(results));
