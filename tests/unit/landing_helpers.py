@@ -18,3 +18,9 @@ def write(landing: Path, rel: str, content: str | bytes) -> Path:
 
 def rows(con, sql: str, params=()) -> list[tuple]:
     return con.execute(sql, list(params)).fetchall()
+
+
+def text_dump(con, sql: str) -> str:
+    """Every text value of a query's rows, for "no phone number anywhere" checks: only the text (the values as
+    stored), not the reprs of timestamps, whose microseconds may spell any digits (830555)."""
+    return "\n".join(value for row in rows(con, sql) for value in row if isinstance(value, str))
