@@ -123,6 +123,10 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
     settings.export()
     prepare_dbt_project()
     from dagster_project.definitions import defs
+    # The first import of the definitions exports the settings the code location resolved when defs/location.py was
+    # first imported, which in a process that imported it earlier (a test worker, a notebook) is not this run's
+    # environment: this run's settings win for dbt's subprocesses.
+    settings.export()
     from dagster_project.lib.adapters import reported_sources
     from dagster_project.lib.headlines import headlines
     from dagster_project.lib.status import format_status, source_status

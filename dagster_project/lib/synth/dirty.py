@@ -357,7 +357,8 @@ class Dirt:
                 cols["wrap_seconds"] = np.array([str(int(v or 0) + 15) for v in cols["wrap_seconds"]], dtype=object)
                 cols["reason_code"] = np.array([codes[int(rng.integers(0, len(codes)))] for _ in range(n)], dtype=object)
             elif source == "surveys":
-                cols["csat"] = np.array([str(6 - int(v)) for v in cols["csat"]], dtype=object)
+                # a relationship survey has no csat (its overall answer is a survey_answers row): nothing to flip
+                cols["csat"] = np.array([v if v in (None, "") else str(6 - int(v)) for v in cols["csat"]], dtype=object)
                 cols["comment"] = np.full(n, "Corrected after review.", dtype=object)
             elif source == "agents":
                 cols["site"] = np.array(["remote" if s != "remote" else "tampa" for s in cols["site"]], dtype=object)
