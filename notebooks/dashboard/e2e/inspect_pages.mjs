@@ -6,6 +6,7 @@
 // what the headline numbers become after a filter is set (the first queue, the last 14 days).
 // tests/e2e/test_dashboard.py compares it with the marts.
 // usage: node e2e/inspect_pages.mjs <base url> <screenshot dir> <page> [<page> ...]
+import {join} from "node:path";
 import {launchChromium} from "./chromium.mjs";
 
 const [base, shots, ...pages] = process.argv.slice(2);
