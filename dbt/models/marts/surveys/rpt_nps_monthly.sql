@@ -51,5 +51,5 @@ select
     cast(promoters as {{ type_double() }}) / responses as promoter_share,
     cast(passives as {{ type_double() }}) / responses as passive_share,
     cast(detractors as {{ type_double() }}) / responses as detractor_share,
-    100.0 * (promoters - detractors) / responses as nps
+    100 * cast(promoters - detractors as {{ type_double() }}) / responses as nps
 from counted

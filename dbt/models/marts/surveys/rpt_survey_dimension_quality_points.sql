@@ -15,7 +15,7 @@ with survey_dimensions as (
         count(*) as answers,
         count(distinct survey_id) as responses,
         avg(score_share) as survey_performance,
-        avg(case when is_bottom_two_box then 1.0 else 0.0 end) as bottom_two_box_share
+        avg(cast(case when is_bottom_two_box then 1 else 0 end as {{ type_double() }})) as bottom_two_box_share
     from {{ ref('fct_survey_answers') }}
     where dimension not in ('overall', 'nps')
     group by kind, dimension
