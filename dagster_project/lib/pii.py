@@ -40,31 +40,42 @@ def key_file(warehouse: Path) -> Path:
     return Path(warehouse).parent / KEY_FILE_NAME
 
 
+def read_key(warehouse: Path) -> tuple[bytes, str] | None:
+    """The key phone numbers are hashed with, read without creating one: (CALLQA_PII_KEY, "CALLQA_PII_KEY") when set,
+    else (the warehouse's key file, its path); None when neither exists. An empty key file is an error."""
+    value = os.environ.get("CALLQA_PII_KEY")
+    if value:
+        return value.encode("utf-8"), "CALLQA_PII_KEY"
+    path = key_file(warehouse)
+    if not path.is_file():
+        return None
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise ValueError(f"{path} is empty: restore the warehouse's key (or set CALLQA_PII_KEY)")
+    return key.encode("utf-8"), str(path)
+
+
 def resolve_key(warehouse: Path) -> tuple[bytes, str, bool]:
     """The key a run hashes with: CALLQA_PII_KEY when set; else the warehouse's key file, created on the first run
     with 32 random bytes (readable only by its owner). Returns (key, where it came from, whether it was just
     created). Never the public development key: that let anyone reverse every caller hash."""
-    value = os.environ.get("CALLQA_PII_KEY")
-    if value:
-        return value.encode("utf-8"), "CALLQA_PII_KEY", False
-    path = key_file(warehouse)
     created = False
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            created = True
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
-    key = path.read_text(encoding="utf-8").strip()
-    if not key:
-        raise ValueError(f"{path} is empty: restore the warehouse's key (or set CALLQA_PII_KEY)")
-    return key.encode("utf-8"), str(path), created
+    if not os.environ.get("CALLQA_PII_KEY"):
+        path = key_file(warehouse)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first: use theirs
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32) + "\n")
+                created = True
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    key, source = read_key(warehouse)
+    return key, source, created
 
 
 def key_fingerprint(key: bytes) -> str:

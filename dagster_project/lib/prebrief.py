@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.pii import hash_phone, key_file
+from dagster_project.lib.pii import hash_phone, read_key
 from dagster_project.lib.publish import MANIFEST_TABLE, open_serving
 
 JOURNEY_DAYS = 30
@@ -226,16 +226,13 @@ def list_alerts(serving: ServingCopy, status: str | None = None) -> list[dict]:
 
 
 def phone_key(warehouse: Path) -> bytes | None:
-    """The key phone numbers were hashed with at ingestion (CALLQA_PII_KEY, else the warehouse's key file), read
-    without creating one (unlike lib/pii.resolve_key, which a run uses). None when there is none."""
-    value = os.environ.get("CALLQA_PII_KEY")
-    if value:
-        return value.encode("utf-8")
-    path = key_file(warehouse)
-    if not path.is_file():
+    """The key phone numbers were hashed with at ingestion (lib/pii.read_key: CALLQA_PII_KEY, else the warehouse's
+    key file), read without creating one (unlike lib/pii.resolve_key, which a run uses). None when there is none."""
+    try:
+        found = read_key(warehouse)
+    except ValueError:  # an empty key file: no key to hash with
         return None
-    key = path.read_text(encoding="utf-8").strip()
-    return key.encode("utf-8") if key else None
+    return found[0] if found else None
 
 
 def customer_key_for_phone(phone: str, key: bytes) -> str:
