@@ -378,3 +378,18 @@ def test_calibration_table_by_hand():
     assert not categories.loc[5, "within_tolerance"] and categories.loc[3, "difference"] == pytest.approx(-0.2)
     overall = table[table["kind"] == "overall"].iloc[0]
     assert overall["predicted"] == pytest.approx(0.1 + 0.2 + 0.6 + 1.2 + 1.5) and overall["observed"] == 4.5
+
+
+def test_the_dashboard_colours_every_published_quadrant_and_only_those():
+    """ui.js QUADRANT_COLOURS fixes one colour per quadrant name on every page; its names are the ones published."""
+    import json
+    import re
+
+    from dagster_project.lib.drivers.importance import QUADRANTS
+    from tests.conftest import REPO_ROOT
+
+    source = (REPO_ROOT / "notebooks" / "dashboard" / "src" / "components" / "ui.js").read_text()
+    body = re.search(r"export const QUADRANT_COLOURS = (\{.*?\});", source, re.S).group(1)
+    colours = json.loads(body)
+    assert sorted(colours) == sorted(QUADRANTS.values())
+    assert len(set(colours.values())) == len(colours)

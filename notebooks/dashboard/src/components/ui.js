@@ -59,6 +59,17 @@ export function labeller(queueNames = {}) {
 
 export const label = labeller();
 
+// The quadrant of a driver or a survey dimension (the four names of lib/drivers/importance.py QUADRANTS, as the
+// analysis tables publish them), one colour each on every page: an ordinal scale without a fixed domain would
+// colour "concentrate here" by the order of the quadrants a chart happens to show.
+export const QUADRANT_COLOURS = {
+  "concentrate here": "#c62828",
+  "keep up the good work": "#1a7f37",
+  "low priority": "#9e9e9e",
+  "possible overkill": "#1f6feb"
+};
+export const quadrantColor = {legend: true, domain: Object.keys(QUADRANT_COLOURS), range: Object.values(QUADRANT_COLOURS)};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Targets in colour. green: the target is met (boundary included); amber: missed, but by at most AMBER_BAND (10 %)
 // of the target, i.e. the value would meet a target moved a tenth of itself toward the wrong side; red: missed by
