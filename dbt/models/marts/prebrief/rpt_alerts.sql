@@ -10,11 +10,13 @@
       below `quality_score_target`, with at least `alert_min_contacts_week` scored contacts. open.
     alert_id is stable across runs for the same alert (kind, subject, contact or week end), so a notifier can tell
     a new alert from one it already sent. With no analysis table yet (a dbt build without the analysis, e.g. on
-    PostgreSQL) there are no scores and no alerts.
+    PostgreSQL) there are no scores and no alerts. Unit test beside it: hand-computed thresholds, window edges,
+    unidentified customers, same-instant contacts and the minimum weekly count.
 -#}
 {%- set scores_source = source('analysis', 'contact_satisfaction_scores') %}
-{%- set scores_exist = execute and adapter.get_relation(
-        database=scores_source.database, schema=scores_source.schema, identifier=scores_source.identifier) is not none %}
+{#- In a dbt unit test the source is the test's fixture (a CTE, no relation to look up). -#}
+{%- set scores_exist = model.resource_type == 'unit_test' or (execute and adapter.get_relation(
+        database=scores_source.database, schema=scores_source.schema, identifier=scores_source.identifier) is not none) %}
 
 with targets as (
     {{ metric_targets_row([
