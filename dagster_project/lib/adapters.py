@@ -735,7 +735,7 @@ def load_adapter_file(con, landing_dir: Path, path: Path, spec: Adapter, key: by
         "_record": pa.array(parsed.records, type=pa.int64()),
         "_date_order": pa.array([prepared.date_order] * n, type=pa.string()),
     })
-    return write_rows(con, delivery, spec.name, f"raw.{quote_identifier(spec.name)}", incoming, parsed,
+    return write_rows(con, delivery, spec.name, f"raw.{quote_identifier(spec.name)}", incoming,
                       lambda: ensure_adapter_table(con, spec, parsed.columns))
 
 

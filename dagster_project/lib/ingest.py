@@ -642,9 +642,9 @@ def arrow_rows(parsed: ParsedFile | pa.Table, delivery: Delivery, extra: dict | 
     return table
 
 
-def write_rows(con, delivery: Delivery, source: str, table: str, incoming: pa.Table, parsed, prepare_table) -> FileLoad:
+def write_rows(con, delivery: Delivery, source: str, table: str, incoming: pa.Table, prepare_table) -> FileLoad:
     """Rows and ledger entry in ONE transaction: the file is entirely in raw or not at all. `prepare_table()`
-    creates / widens the raw table inside the transaction. The counts come from `incoming` (`parsed` is not read)."""
+    creates / widens the raw table inside the transaction. The counts come from `incoming`."""
     malformed = incoming.num_rows - incoming["_malformed"].null_count
     load = FileLoad(delivery.name, delivery.sha256, "loaded", rows=incoming.num_rows, malformed=malformed,
                     load_id=delivery.load_id)
@@ -685,7 +685,7 @@ def load_file(
 
     incoming = arrow_rows(protect(read, contract, key), delivery)
     extra = [c for c in columns if c not in contract.column_names]
-    return write_rows(con, delivery, contract.name, f"raw.{quote_identifier(contract.name)}", incoming, None,
+    return write_rows(con, delivery, contract.name, f"raw.{quote_identifier(contract.name)}", incoming,
                       lambda: ensure_raw_table(con, contract, extra))
 
 
