@@ -393,3 +393,30 @@ def test_the_dashboard_colours_every_published_quadrant_and_only_those():
     colours = json.loads(body)
     assert sorted(colours) == sorted(QUADRANTS.values())
     assert len(set(colours.values())) == len(colours)
+
+
+def test_contacts_of_a_channel_never_surveyed_get_no_score_and_the_rest_are_unchanged():
+    """Email contacts with no surveyed email contact (and contacts of unknown channel) would be scored as the
+    reference channel with their own units of wait: they get NULL with the reason; every other contact's score is
+    exactly what the same analysis gives without them (the fit uses surveyed contacts only)."""
+    frame = simulate_modelling_table(n_contacts=3000, days=30, seed=9)
+    settings = AnalysisSettings(n_bootstrap=49)
+    base = run_driver_analysis(frame, settings).scores.set_index("contact_id")
+    unsurveyed = frame.index[frame["csat"].isna()]
+    extra = frame.loc[unsurveyed[:150]].copy()
+    extra["contact_id"] = "E" + extra["contact_id"].astype(str)
+    extra["channel"] = "email"
+    extra["wait_seconds"] = extra["wait_seconds"] * 3600
+    unknown = frame.loc[unsurveyed[150:170]].copy()
+    unknown["contact_id"] = "U" + unknown["contact_id"].astype(str)
+    unknown["channel"] = None
+    scores = run_driver_analysis(pd.concat([frame, extra, unknown], ignore_index=True), settings).scores
+    scores = scores.set_index("contact_id")
+    emails = scores.loc[extra["contact_id"]]
+    assert emails["expected_csat"].isna().all() and emails["p_csat_1"].isna().all()
+    assert emails["score_null_reason"].str.startswith("channel email: no surveyed contact of this channel").all()
+    assert emails["imputed_drivers"].isna().all()
+    assert scores.loc[unknown["contact_id"], "score_null_reason"].str.startswith("unknown channel").all()
+    rest = scores.loc[base.index]
+    assert rest["score_null_reason"].isna().all()
+    np.testing.assert_allclose(rest["expected_csat"].to_numpy(), base["expected_csat"].to_numpy(), rtol=0, atol=1e-12)

@@ -115,6 +115,7 @@ class ModelSpec:
     channel_reference: str | None
     fills: dict[str, float]                   # driver -> value used when unknown (model unit)
     excluded: dict[str, str]                  # driver / term -> reason
+    channels_seen: list[str] = field(default_factory=list)  # channels of the fitting rows: the only ones scored
 
 
 @dataclass
@@ -253,7 +254,8 @@ def fit_drivers(frame: pd.DataFrame, settings: AnalysisSettings) -> FittedDriver
     term_driver.update({f"{CHANNEL}={lv}": CHANNEL for lv in levels})
     linear_terms = [*kept, *(f"{CHANNEL}={lv}" for lv in levels)]
     fills = {s.name: (float(values[s.name].median()) if s.kind == "continuous" else 0.0) for s in DRIVERS}
-    base = ModelSpec(linear_terms, term_driver, {}, levels, reference, fills, excluded)
+    seen = sorted(frame[CHANNEL].dropna().astype(str).unique())
+    base = ModelSpec(linear_terms, term_driver, {}, levels, reference, fills, excluded, seen)
     design, _ = _design(frame, base)
     design[OUTCOME] = outcome.to_numpy()
 
@@ -282,7 +284,7 @@ def fit_drivers(frame: pd.DataFrame, settings: AnalysisSettings) -> FittedDriver
     for _ in range(len(linear_terms) + len(tipping_points) + 1):
         terms = [hinge_column(t) if t in tipping_points else t for t in linear_terms]
         term_driver = {(hinge_column(t) if t in tipping_points else t): linear_driver[t] for t in linear_terms}
-        spec = ModelSpec(terms, term_driver, tipping_points, levels, reference, fills, excluded)
+        spec = ModelSpec(terms, term_driver, tipping_points, levels, reference, fills, excluded, seen)
         design, _ = _design(frame, spec)
         design[OUTCOME] = outcome.to_numpy()
         try:
@@ -578,7 +580,7 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
         return _insufficient(frame, surveyed, usable, reason, base_fit)
 
     fitted = fit_drivers(frame.loc[usable], settings)
-    probabilities, imputed = _score(frame, fitted)
+    probabilities, imputed, unscored = _score(frame, fitted)
 
     # Time-based hold-out: the same procedure on the earlier surveyed contacts, scored on the later ones.
     notes = []
@@ -598,8 +600,13 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
     else:
         in_holdout = test
         train_fit = fit_drivers(frame.loc[train], settings)
-        test_probabilities, _ = _score(frame.loc[test], train_fit)
-        calibration = calibration_table(test_probabilities, frame.loc[test, OUTCOME], settings.calibration_tolerance)
+        test_probabilities, _, test_unscored = _score(frame.loc[test], train_fit)
+        scorable = test_unscored.isna()
+        if not scorable.all():
+            notes.append(f"calibration: {int((~scorable).sum())} held-out contacts of a channel the training period "
+                         "never surveyed are left out (no score)")
+        calibration = calibration_table(test_probabilities[scorable.to_numpy()],
+                                        frame.loc[test, OUTCOME][scorable.to_numpy()], settings.calibration_tolerance)
         categories = calibration[calibration["kind"] == "category"]
         max_difference = float(categories["difference"].abs().max())
         holdout_row = _fit_row("holdout_training", train_fit,
@@ -618,7 +625,7 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
         {"model": "holdout_training", **{k: v for k, v in base_fit.items() if k not in ("period_from", "period_to")},
          **calibration_fields, **holdout_row},
     ]
-    scores = _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, None)
+    scores = _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, unscored)
     thresholds, profile = _thresholds_tables(fitted)
     return DriverAnalysis(
         status="fitted",
@@ -633,9 +640,23 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
     )
 
 
-def _score(frame: pd.DataFrame, fitted: FittedDrivers) -> tuple[pd.DataFrame, pd.Series]:
+def _score(frame: pd.DataFrame, fitted: FittedDrivers) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """P(csat = k) of every contact the model can speak for, the filled drivers, and why a contact has no score
+    (NULL = scored). A contact of a channel no fitting row has (e.g. email when no email contact was surveyed), or
+    of an unknown channel, gets no score: with every channel dummy 0 the model would score it as the reference
+    channel and carry that channel's relation to waits and handle times into another channel's units (an email's
+    hours of wait), which is extrapolation, not a prediction (docs/decisions.md)."""
     design, imputed = _design(frame, fitted.spec)
-    return fitted.fit.predict_proba(design), imputed
+    probabilities = fitted.fit.predict_proba(design)
+    channel = frame[CHANNEL]
+    seen = channel.astype("string").isin(fitted.spec.channels_seen).fillna(False).astype(bool)
+    unscored = pd.Series(None, index=frame.index, dtype=object)
+    unscored[channel.isna().to_numpy()] = "unknown channel: the model is fitted per channel and cannot score it"
+    unseen = (~seen & channel.notna()).to_numpy()
+    unscored[unseen] = [f"channel {c}: no surveyed contact of this channel in the fitting data, so the model "
+                        f"cannot score it (it would extrapolate from other channels)" for c in channel[unseen]]
+    probabilities.loc[unscored.notna().to_numpy(), :] = np.nan
+    return probabilities, imputed, unscored
 
 
 def _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, null_reason) -> pd.DataFrame:
@@ -658,8 +679,8 @@ def _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, n
         for k in CSAT_CATEGORIES:
             out[f"p_csat_{k}"] = probabilities[k].to_numpy()
         out["expected_csat"] = probabilities[CSAT_CATEGORIES].to_numpy() @ np.array(CSAT_CATEGORIES, dtype=float)
-        out["imputed_drivers"] = imputed.reindex(frame.index).to_numpy()
-        out["score_null_reason"] = None
+        out["imputed_drivers"] = imputed.reindex(frame.index).where(null_reason.isna()).to_numpy()
+        out["score_null_reason"] = null_reason.to_numpy()
     return out[SCORE_COLUMNS]
 
 
