@@ -16,6 +16,7 @@ class PipelineOutcome:
     refused_files: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     summary: str = ""
+    skipped: str | None = None  # why nothing was built (no new loads since the last published build)
 
     @property
     def exit_code(self) -> int:
@@ -156,6 +157,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
+    skipped = skipped_build(result)
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     failed_steps = [e.step_key for e in failures]
     hints = failure_hints([_error_text(e) for e in failures], settings)
@@ -175,6 +177,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
     lines = [
         f"{outcome_line(result.success, failed_checks, refused, settings.serving_warehouse.exists())} "
         f"(Dagster run {result.run_id[:8]})",
+        *([f"nothing to do: {skipped}"] if skipped else []),
         f"landing:   {settings.landing_dir}",
         f"warehouse: {settings.warehouse}",
         f"serving:   {settings.serving_warehouse}" + ("" if settings.serving_warehouse.exists() else " (not published)"),
@@ -203,4 +206,16 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         refused_files=refused,
         failed_steps=failed_steps,
         summary="\n".join(lines),
+        skipped=skipped,
     )
+
+
+def skipped_build(result) -> str | None:
+    """Why the run's dbt step built nothing (lib/build_state.skip_reason, left on the marts as observations), or None."""
+    from dagster_project.defs.transform.assets import SKIPPED_METADATA
+
+    for event in result.get_asset_observation_events():
+        value = event.asset_observation_data.asset_observation.metadata.get(SKIPPED_METADATA)
+        if value is not None:
+            return value.value
+    return None

@@ -1,7 +1,9 @@
 """Opening the DuckDB warehouse with the limits that keep it inside the machine."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -152,3 +154,57 @@ def settle_pii_key(settings: Settings) -> bytes:
                 f"{settings.warehouse.parent}/callqa_pii.key), or another --warehouse"
             )
     return key
+
+
+# ---------------------------------------------------------------- keeping the file the size of its data
+
+# DuckDB never gives disk space back: blocks freed by a dropped or replaced table (dbt rebuilds every full table on
+# each run, through a temporary table renamed over the old one) become free blocks of the file, reused by later
+# writes but never returned. After a build the warehouse is checkpointed (so the freed blocks are counted and
+# reusable) and, when free blocks are more than this share of the file, copied into a fresh file that replaces it.
+COMPACT_FREE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class StorageUse:
+    """`pragma database_size` of the warehouse: its blocks, the free ones among them, and the file's bytes."""
+
+    total_blocks: int
+    free_blocks: int
+    file_bytes: int
+
+    @property
+    def free_share(self) -> float:
+        return self.free_blocks / self.total_blocks if self.total_blocks else 0.0
+
+
+def storage_use(con: duckdb.DuckDBPyConnection, path: Path) -> StorageUse:
+    row = con.execute(
+        "SELECT total_blocks, free_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+    ).fetchall()[0]
+    return StorageUse(int(row[0]), int(row[1]), Path(path).stat().st_size)
+
+
+def checkpoint_and_compact(settings: Settings, max_free_share: float = COMPACT_FREE_SHARE) -> tuple[StorageUse, StorageUse | None]:
+    """CHECKPOINT the warehouse; when its free blocks exceed `max_free_share`, copy every schema, table, view,
+    sequence and macro into a new file beside it (COPY FROM DATABASE), checkpoint that, and rename it over the
+    warehouse (atomic; the caller holds the warehouse: no other connection may be open). Returns the use before
+    and after the compaction (None when none was needed)."""
+    path = settings.warehouse
+    fresh = path.with_name(path.name + ".compacting")
+    fresh.unlink(missing_ok=True)
+    with warehouse_connection(settings) as con:
+        con.execute("FORCE CHECKPOINT")
+        before = storage_use(con, path)
+        if before.free_share <= max_free_share:
+            return before, None
+        source = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f"ATTACH '{fresh}' AS callqa_compacted")
+        try:
+            con.execute(f'COPY FROM DATABASE "{source}" TO callqa_compacted')
+            con.execute("CHECKPOINT callqa_compacted")
+        finally:
+            con.execute("DETACH callqa_compacted")
+    os.replace(fresh, path)
+    with warehouse_connection(settings, read_only=True) as con:
+        return before, storage_use(con, path)

@@ -1,6 +1,6 @@
 """End to end: generate a small dirty contact center, run the whole Dagster + dbt pipeline, and prove per
 source that nothing is lost or counted twice, that the rejects are exactly the planted bad rows, that no phone
-number reaches the warehouse, that a rerun changes nothing, and that readers of the serving copy are never
+number reaches the warehouse, that a rerun (a full refresh) changes nothing, and that readers of the serving copy are never
 blocked and never see a partial version while the rerun publishes a new one."""
 import json
 import re
@@ -39,10 +39,11 @@ def dirty_run(tmp_path_factory):
         serving = base / "callqa_serving.duckdb"
         first_version, _ = verify_serving_copy(serving)
         # The rerun's analysis is refused (as a real separation or non-convergence would be): it must still
-        # publish, keep the first run's analysis tables marked stale, and exit 2.
+        # publish, keep the first run's analysis tables marked stale, and exit 2. A full refresh: a plain rerun
+        # with no new files builds nothing (tests/e2e/test_incremental_runs.py).
         with _serving_readers(base, serving) as readers, pytest.MonkeyPatch.context() as patched:
             patched.setattr("dagster_project.defs.analysis.assets.run_driver_analysis", _refused_analysis)
-            second = run()
+            second = run(full_refresh=True)
         con = connect()
         yield {"truth": truth, "first": first, "second": second, "con": con, "landing": landing,
                "snapshot": snapshot, "serving": serving, "first_version": first_version, "readers": readers}
@@ -142,7 +143,7 @@ def test_no_phone_number_anywhere_in_the_warehouse(dirty_run):
             assert not any(d in value for d in digits), (schema, table, column, value)
 
 
-def test_a_rerun_with_no_new_files_changes_nothing(dirty_run):
+def test_a_full_refresh_rerun_with_no_new_files_changes_nothing(dirty_run):
     assert dirty_run["second"].success
     assert _snapshot(dirty_run["con"]) == dirty_run["snapshot"]
 

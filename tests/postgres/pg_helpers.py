@@ -87,13 +87,15 @@ def rows_on_both(duck, pg, sql: str) -> tuple[list[list], list[list]]:
     return duck_rows, pg_rows
 
 
-def differences(label: str, columns: list[str], duck_rows: list[list], pg_rows: list[list]) -> list[str]:
-    """What differs between the two sides: the row counts, or the first differing row's columns (floats within
-    FLOAT_REL_TOL). An empty DuckDB side is a difference too: the comparison would prove nothing."""
-    if not duck_rows:
-        return [f"{label} is empty on DuckDB: the comparison would prove nothing"]
+def differences(label: str, columns: list[str], duck_rows: list[list], pg_rows: list[list],
+                sides: tuple[str, str] = ("on DuckDB", "on PostgreSQL"), allow_empty: bool = False) -> list[str]:
+    """What differs between the two sides (named by `sides`; sorted alike, e.g. by sort_key): the row counts, or
+    the first differing row's columns (floats within FLOAT_REL_TOL). An empty first side is a difference too
+    (the comparison would prove nothing) unless `allow_empty`."""
+    if not duck_rows and not allow_empty:
+        return [f"{label} is empty {sides[0]}: the comparison would prove nothing"]
     if len(duck_rows) != len(pg_rows):
-        return [f"{label}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on PostgreSQL"]
+        return [f"{label}: {len(duck_rows)} rows {sides[0]}, {len(pg_rows)} {sides[1]}"]
     for d_row, p_row in zip(duck_rows, pg_rows):
         bad = [f"{c}: {d!r} vs {p!r}" for c, d, p in zip(columns, d_row, p_row) if not same(d, p)]
         if bad:

@@ -7,7 +7,9 @@ serving copy in place."""
 import dagster as dg
 
 from dagster_project.defs.transform.assets import callqa_dbt_assets
+from dagster_project.lib.build_state import record_published
 from dagster_project.lib.publish import publish
+from dagster_project.lib.warehouse import checkpoint_and_compact
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 SERVING_COPY = dg.AssetKey(["publish", "serving_copy"])
@@ -35,9 +37,14 @@ def build_serving_copy_asset(extra_deps: list[dg.AssetKey] | None = None) -> dg.
         con = warehouse.connect()
         try:
             result = publish(con, settings.serving_warehouse, settings.export_dir, run_id=context.run.run_id)
+            record_published(con, context.run.run_id)  # the next run with no new loads skips (lib/build_state.py)
         finally:
             con.close()
         context.log.info(f"published {len(result.tables)} tables to {result.serving_warehouse}")
+        checked, compacted = checkpoint_and_compact(settings)
+        if compacted:
+            context.log.info(f"warehouse compacted: {checked.file_bytes:,} bytes ({checked.free_share:.0%} free "
+                             f"blocks) -> {compacted.file_bytes:,} bytes")
         return dg.MaterializeResult(
             metadata={
                 "serving_warehouse": str(result.serving_warehouse),
@@ -45,6 +52,9 @@ def build_serving_copy_asset(extra_deps: list[dg.AssetKey] | None = None) -> dg.
                 "version": result.version,
                 "tables": len(result.tables),
                 "rows": result.total_rows,
+                "warehouse_bytes": (compacted or checked).file_bytes,
+                "warehouse_free_block_share": round((compacted or checked).free_share, 4),
+                "warehouse_compacted": compacted is not None,
             }
         )
 

@@ -17,6 +17,7 @@ from dagster_project.defs.location import (
     with_run_tags,
 )
 from dagster_project.defs.transform.project import dbt_project
+from dagster_project.lib.build_state import current_state, last_published, project_fingerprint, record_built, skip_reason
 from dagster_project.lib.dbt_progress import DbtProgress, install_command_filter, node_layers, quiet_stdout
 from dagster_project.lib.run_window import dbt_args
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
@@ -81,10 +82,38 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, d
     The run config and the partition become dbt's arguments (lib/run_window.dbt_args): `--full-refresh`, or the
     window's vars."""
     config = with_run_tags(config, context.run.tags)
-    args = dbt_args(config, partition_window(context), timezone_var(warehouse.settings()))
+    settings = warehouse.settings()
+    skipped = start_build(context, warehouse, config.full_refresh, settings.serving_warehouse.exists())
+    if skipped:
+        yield from skipped
+        return
+    args = dbt_args(config, partition_window(context), timezone_var(settings))
     if config.full_refresh:
         context.log.info("full refresh: every incremental model is rebuilt from raw")
     yield from dbt_build(context, dbt, args)
+
+
+# The metadata key of the observations a skipped build leaves on the marts (pipeline.py reads it back).
+SKIPPED_METADATA = "skipped"
+
+
+def start_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, full_refresh: bool,
+                serving_copy_exists: bool) -> list[dg.AssetObservation]:
+    """lib/build_state's rule: with nothing new since the last published build, observations of the selected marts
+    saying why (no materialization, so Dagster skips the analysis, the checks and publishing); else [] after
+    recording the state this build starts from."""
+    con = warehouse.connect()
+    try:
+        current = current_state(con, project_fingerprint(dbt_project.manifest_path))
+        reason = skip_reason(current, last_published(con), full_refresh, serving_copy_exists)
+        if reason is None:
+            record_built(con, context.run.run_id, current, full_refresh)
+            return []
+    finally:
+        con.close()
+    context.log.info(reason)
+    return [dg.AssetObservation(asset_key=key, metadata={SKIPPED_METADATA: reason})
+            for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()) if key.path[0] == "marts"]
 
 
 def after_analysis_nodes(manifest: Mapping[str, Any]) -> set[str]:

@@ -37,6 +37,10 @@
     then _load_id, then _line; the first valid one is staged. De-duplication runs among valid rows only: an
     invalid later correction never replaces an earlier valid version; it is rejected for its own reason.
 
+    _rebuild_key (the typed primary key as text) is what an incremental build replaces: the base model is
+    incremental by load (landing_incremental.sql: the rows of new loads, every earlier row of the keys they
+    deliver, every adapter row; a full table for a source with a lookup, and by dispatch).
+
     landing_staged(table_name): the staged rows of the base model. landing_rejects(table_name): the audit
     columns of its rejected rows.
 -#}
@@ -50,6 +54,9 @@
     {%- endfor -%}
     {#- Rules that need another relation (survey answers against their question's scale): landing_lookups.sql -#}
     {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
+    {%- set base_config = landing_base_config(table_name, lookup is not none) -%}
+    {{ config(**base_config) }}
+    {%- set incremental = base_config.get('materialized') == 'incremental' and not compiling_unit_test() and is_incremental() -%}
     {%- if not execute -%}
         select 1 as _not_executed
     {%- else -%}
@@ -152,7 +159,7 @@
         {%- do log("callqa: " ~ relation ~ " does not exist yet; landing." ~ table_name ~ " is staged as empty", info=true) -%}
     {%- endif -%}
 
-with landing_trimmed as (
+{%- set contract_rows -%}
     select
         {%- for c in columns %}
         nullif(trim(cast({{ q(c.name) }} as {{ dbt.type_string() }})), '') as {{ q(c.name) }},
@@ -181,6 +188,24 @@ with landing_trimmed as (
             cast(null as {{ dbt.type_string() }}) as _malformed
     ) as missing_raw_table
     where 1 = 0
+    {%- endif %}
+{%- endset -%}
+{#- _rebuild_key: the typed primary key as text, the unit an incremental build deletes and rebuilds (every version
+    of a key competes in the version window, so a key is recomputed whole). -#}
+{%- set rebuild_parts = [] -%}
+{%- for name in key_columns -%}
+    {%- if not loop.first -%}{%- do rebuild_parts.append("'|'") -%}{%- endif -%}
+    {%- do rebuild_parts.append("coalesce(cast(" ~ q(name) ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+{%- endfor -%}
+{%- set rebuild_key = dbt.concat(rebuild_parts) -%}
+
+with landing_fresh as (
+    {%- if incremental %}
+    -- incremental: the contract rows of loads this model has not seen (load ids only grow) ...
+    select * from ({{ contract_rows }}) as delivered
+    where _load_id > (select coalesce(max(_load_id), 0) from {{ this }} where _adapter is null)
+    {%- else %}
+    {{ contract_rows }}
     {%- endif %}
     {%- if not compiling_unit_test() %}
     {%- for input in adapter_inputs %}
@@ -211,6 +236,45 @@ with landing_trimmed as (
     {%- endfor %}
     {%- endif %}
 ),
+
+{%- if incremental %}
+
+-- ... the keys they deliver, with every key adapter rows had before (an adapter model may map rows of several
+-- loads into one, so adapter rows are always mapped again whole) ...
+landing_fresh_keys as (
+    select distinct {{ rebuild_key }} as _rebuild_key
+    from (
+        select
+            {%- for name in key_columns %}
+            {{ landing_typed_value(by_name[name], q(name)) }} as {{ q(name) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from landing_fresh
+    ) as fresh_keys
+    union
+    select _rebuild_key from {{ this }} where _adapter is not null
+),
+
+-- ... and the contract rows loaded earlier under those keys, typed and versioned again with them: a correction or a
+-- late duplicate competes with every earlier version of its key exactly as in a full build.
+landing_trimmed as (
+    select * from landing_fresh
+    union all
+    select * from ({{ contract_rows }}) as delivered
+    where exists (
+        select 1
+        from {{ this }} as built
+        where built._adapter is null
+            and built._load_id = delivered._load_id
+            and built._line = delivered._line
+            and built._rebuild_key in (select _rebuild_key from landing_fresh_keys)
+    )
+),
+{%- else %}
+
+landing_trimmed as (
+    select * from landing_fresh
+),
+{%- endif %}
 
 landing_typed as (
     select
@@ -299,6 +363,7 @@ select
     _adapter,
     _raw_rows,
     case when {{ key_nulls | join(' and ') }} then null else {{ dbt.concat(key_text) }} end as _record_key,
+    {{ rebuild_key }} as _rebuild_key,
     _fate,
     case
         when _invalid_reason is not null then _invalid_reason

@@ -1,0 +1,34 @@
+{#-
+    How base_landing__<source> is materialized (landing_validated.sql calls it for every source at once).
+
+    Incremental by load (issue 14 item 2): a build types and validates only the contract rows of loads the model has
+    not seen, plus every row loaded earlier under a primary key they deliver (so a correction or a late duplicate
+    competes with every earlier version exactly as in a full build), and maps adapter exports again whole (an adapter
+    model may fold rows of several loads into one). The batch replaces the rows of its keys: `delete+insert` on
+    `_rebuild_key` (the typed primary key as text), a strategy dbt offers on DuckDB and PostgreSQL.
+
+    A full table instead:
+      - a source with a rule that reads another relation (landing_lookups.sql: survey answers against the question
+        catalogue, which a new delivery of questions changes for answers loaded long ago);
+      - on an engine whose tables cannot delete rows (dispatch: an adapter's <adapter>__landing_base_config).
+    A contract change (a column added to raw) fails the incremental build (on_schema_change: fail): rebuild with
+    `callqa run --full-refresh`.
+-#}
+{% macro landing_base_config(table_name, has_lookup) -%}
+    {{ return(adapter.dispatch('landing_base_config')(table_name, has_lookup)) }}
+{%- endmacro %}
+
+
+{% macro default__landing_base_config(table_name, has_lookup) -%}
+    {%- if has_lookup -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
+               'on_schema_change': 'fail'}) }}
+{%- endmacro %}
+
+
+{#- Spark (plain Parquet tables, no row deletes): every build rebuilds the table. -#}
+{% macro spark__landing_base_config(table_name, has_lookup) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
