@@ -1,13 +1,16 @@
 """The pre-brief (metrics.md §7c): what the agent sees when a customer contacts us again, read from the serving copy.
 
 Everything here reads the published serving copy (lib/publish.py), never the working warehouse, and takes every
-rule from the marts: the contacts from marts.fct_contacts, pain points from marts.fct_contact_pain_points (the
-journey quality points the contact failed, plus repeat contacts), expected csat and P(csat = k) from
-analysis.contact_satisfaction_scores, alerts from marts.rpt_alerts. Parameters are always bound (`?`), never
-spliced into SQL. The API (lib/api.py) is a thin layer over these functions.
+rule from the marts: a journey's contacts with their expected csat from marts.rpt_journey_contacts (the journey
+window's contacts of fct_contacts joined to analysis.contact_satisfaction_scores, stored in customer order), pain
+points from marts.fct_contact_pain_points (the journey quality points the contact failed, plus repeat contacts),
+one contact from marts.fct_contacts with P(csat = k) from analysis.contact_satisfaction_scores, alerts from
+marts.rpt_alerts. Parameters are always bound (`?`), never spliced into SQL. The API (lib/api.py) is a thin layer
+over these functions.
 
-A customer's journey = their contacts of the last 30 days of data (the window ends at the latest contact in the
-copy, not at the wall clock: a copy published from older data shows its own last 30 days), newest first.
+A customer's journey = their contacts of the journey window, newest first: the last `journey_window_days` (seeds
+metric_targets, 30) days of data, ending at the latest contact in the copy, not at the wall clock (a copy published
+from older data shows its own last 30 days). The window is the mart's (rpt_journey_contacts.window_start_at).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +27,6 @@ import duckdb
 from dagster_project.lib.pii import hash_phone, read_key
 from dagster_project.lib.publish import MANIFEST_TABLE, open_serving
 
-JOURNEY_DAYS = 30
 # What a journey row shows of a contact (codes and numbers only: no phone number, no free text).
 CONTACT_COLUMNS = (
     "contact_id", "channel", "customer_key", "started_at", "ended_at", "local_date", "queue", "reason_code",
@@ -49,6 +51,8 @@ class Version:
     published_at: datetime | None
     data_end_at: datetime | None  # the latest contact's start: the end of the journey window
     csat_alert_below: float | None  # seeds metric_targets alert_expected_csat_below
+    journey_since: datetime | None = None  # the journey window's start (marts.rpt_journey_contacts.window_start_at)
+    journey_days: int | None = None  # seeds metric_targets journey_window_days
 
 
 class ServingCopy:
@@ -98,9 +102,12 @@ def _read_version(con: duckdb.DuckDBPyConnection) -> Version:
     version, run_id, published_at = con.execute(
         f"select min(version), min(run_id), min(published_at) from main.{MANIFEST_TABLE}").fetchall()[0]
     (data_end_at,) = con.execute("select max(started_at) from marts.fct_contacts").fetchall()[0]
-    (csat_below,) = con.execute("select max(target) from reference.metric_targets where metric = ?",
-                                ["alert_expected_csat_below"]).fetchall()[0]
-    return Version(version, run_id, published_at, data_end_at, csat_below)
+    csat_below, journey_days = con.execute(
+        "select max(target) filter (where metric = ?), max(target) filter (where metric = ?) "
+        "from reference.metric_targets", ["alert_expected_csat_below", "journey_window_days"]).fetchall()[0]
+    (journey_since,) = con.execute("select max(window_start_at) from marts.rpt_journey_contacts").fetchall()[0]
+    return Version(version, run_id, published_at, data_end_at, csat_below, journey_since,
+                   None if journey_days is None else int(journey_days))
 
 
 def _plain(value):
@@ -125,25 +132,24 @@ def health(serving: ServingCopy) -> dict:
             "published_at": _plain(version.published_at), "data_end_at": _plain(version.data_end_at)}
 
 
-def _window_start(version: Version) -> datetime | None:
-    return version.data_end_at - timedelta(days=JOURNEY_DAYS) if version.data_end_at else None
-
-
 def customer_journey(serving: ServingCopy, customer_key: str) -> dict | None:
-    """The customer's contacts of the last 30 days of data, newest first, each with expected csat and pain points;
-    all pain points; a risk summary; the customer's alerts. None when the customer has no contact in the window."""
+    """The customer's contacts of the journey window (the last 30 days of data), newest first, each with expected
+    csat and pain points; all pain points; a risk summary; the customer's alerts. None when the customer has no
+    contact in the window.
+    Cost: three look-ups by customer_key. The contacts come from rpt_journey_contacts (the window only, the scores
+    joined, stored in customer order: DuckDB's zone maps leave one row group to read), not from a scan of
+    fct_contacts and a join to every contact's score."""
     con, version = serving.cursor()
     try:
-        since = _window_start(version)
+        since = version.journey_since
         if since is None:
             return None
         contacts = _rows(con, f"""
-            select {", ".join("c." + c for c in CONTACT_COLUMNS)}, s.expected_csat
-            from marts.fct_contacts as c
-            left join analysis.contact_satisfaction_scores as s on s.contact_id = c.contact_id
-            where c.customer_key = ? and c.started_at > ?
-            order by c.started_at desc, c.contact_id desc""",
-            [customer_key, since], (*CONTACT_COLUMNS, "expected_csat"))
+            select {", ".join(CONTACT_COLUMNS)}, expected_csat
+            from marts.rpt_journey_contacts
+            where customer_key = ?
+            order by started_at desc, contact_id desc""",
+            [customer_key], (*CONTACT_COLUMNS, "expected_csat"))
         if not contacts:
             return None
         pain_points = _rows(con, f"""
@@ -168,7 +174,7 @@ def customer_journey(serving: ServingCopy, customer_key: str) -> dict | None:
         codes[point["pain_point"]] = codes.get(point["pain_point"], 0) + 1
     return {
         "customer_key": customer_key,
-        "window": {"days": JOURNEY_DAYS, "since": _plain(since), "data_end_at": _plain(version.data_end_at)},
+        "window": {"days": version.journey_days, "since": _plain(since), "data_end_at": _plain(version.data_end_at)},
         "version": version.version,
         "contacts": contacts,
         "pain_points": pain_points,

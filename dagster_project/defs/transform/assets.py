@@ -62,7 +62,7 @@ translator = CallqaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 
 # Models built after the satisfaction analysis (they read its tables, dbt source `analysis`): a dbt asset of their
 # own (defs/alerts), so that the main build stays one dbt invocation before the analysis (docs/decisions.md).
-AFTER_ANALYSIS_MODELS = "rpt_alerts"
+AFTER_ANALYSIS_MODELS = "rpt_alerts rpt_journey_contacts"
 
 
 @dbt_assets(

@@ -74,3 +74,6 @@ select
 from pain_points
 inner join contacts
     on contacts.contact_id = pain_points.contact_id
+-- stored in customer order: the pre-brief reads one customer's pain points, and DuckDB's zone maps then skip every
+-- row group but theirs (issue 17 item 5; docs/decisions.md)
+order by contacts.customer_key, contacts.started_at desc, pain_points.contact_id, pain_points.pain_point
