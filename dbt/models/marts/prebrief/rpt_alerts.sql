@@ -13,10 +13,6 @@
     PostgreSQL) there are no scores and no alerts. Unit test beside it: hand-computed thresholds, window edges,
     unidentified customers, same-instant contacts and the minimum weekly count.
 -#}
-{%- set scores_source = source('analysis', 'contact_satisfaction_scores') %}
-{#- In a dbt unit test the source is the test's fixture (a CTE, no relation to look up). -#}
-{%- set scores_exist = model.resource_type == 'unit_test' or (execute and adapter.get_relation(
-        database=scores_source.database, schema=scores_source.schema, identifier=scores_source.identifier) is not none) %}
 
 with targets as (
     {{ metric_targets_row([
@@ -28,14 +24,7 @@ with targets as (
 ),
 
 scores as (
-    {%- if scores_exist %}
-    select contact_id, expected_csat
-    from {{ scores_source }}
-    where expected_csat is not null
-    {%- else %}
-    select cast(null as {{ dbt.type_string() }}) as contact_id, cast(null as {{ type_double() }}) as expected_csat
-    where 1 = 0
-    {%- endif %}
+    {{ contact_scores(scored_only=true) }}
 ),
 
 contacts as (

@@ -10,23 +10,13 @@
     Built after the satisfaction analysis (Dagster's second dbt step, like rpt_alerts); without the analysis
     tables (a plain dbt build, e.g. on PostgreSQL) expected_csat is NULL.
 -#}
-{%- set scores_source = source('analysis', 'contact_satisfaction_scores') %}
-{#- in a dbt unit test the source is the test's fixture (a relation without a database): it exists #}
-{%- set scores_exist = execute and (scores_source.database is none or adapter.get_relation(
-        database=scores_source.database, schema=scores_source.schema, identifier=scores_source.identifier) is not none) %}
 
 with targets as (
     {{ metric_targets_row([('journey_window_days', 'window_days')]) }}
 ),
 
 scores as (
-    {%- if scores_exist %}
-    select contact_id, expected_csat
-    from {{ scores_source }}
-    {%- else %}
-    select cast(null as {{ dbt.type_string() }}) as contact_id, cast(null as {{ type_double() }}) as expected_csat
-    where 1 = 0
-    {%- endif %}
+    {{ contact_scores(scored_only=false) }}
 ),
 
 -- step 1: the window - from the latest contact's start back journey_window_days x 24 hours
