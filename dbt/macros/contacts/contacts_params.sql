@@ -139,6 +139,16 @@
     interval '{{ amount }} {{ unit }}'
 {%- endmacro %}
 
+{#- Spark: an ANSI day-time interval (its fields are day, hour, minute and second; a microsecond is a fraction
+    of a second). -#}
+{% macro spark__contacts_interval(amount, unit) -%}
+    {%- if unit == 'microsecond' -%}
+        interval '{{ '%.6f' % (amount / 1000000) }}' second
+    {%- else -%}
+        interval '{{ amount }}' {{ unit }}
+    {%- endif -%}
+{%- endmacro %}
+
 
 {#- Seconds (double, fractions kept) from the instant start_expr to the instant end_expr; NULL if either is
     NULL. -#}
@@ -148,6 +158,10 @@
 
 {% macro default__contacts_seconds_between(start_expr, end_expr) -%}
     cast(extract(epoch from ({{ end_expr }} - {{ start_expr }})) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro spark__contacts_seconds_between(start_expr, end_expr) -%}
+    {{ spark__intervals_elapsed_seconds(start_expr, end_expr) }}
 {%- endmacro %}
 
 

@@ -1,0 +1,150 @@
+"""The same dbt project, unchanged, on DuckDB and on Apache Spark (a local Spark in this process: pyspark on Java
+17, dbt-spark's `session` method, the `spark` target of dbt/profiles.yml).
+
+One generated dirty contact center is ingested once (DuckDB raw layer); the raw layer is exported as a Parquet
+lake and registered in Spark as the tables raw.<table> (lib/spark_raw.py); dbt builds both targets (seeds, models,
+contracts and data tests, the layer reconciliation among them), and every public mart is compared row for row as
+tests/postgres/ does (pg_helpers.differences: text, integers, booleans and dates exactly, instants as the same UTC
+instant, floating-point values within 1e-9 relative). The dbt unit tests run on Spark too.
+
+Without Java or pyspark the module is skipped, unless CALLQA_REQUIRE_SPARK=1 (set by `make test`, which installs
+Java first with `make spark-java`), so CI never skips it silently. One Spark session serves the whole module
+(local[2], 2 shuffle partitions): the module takes a few minutes on two cores."""
+from datetime import date
+
+import duckdb
+import pytest
+
+from dagster_project.lib.dbt_inprocess import temporary_env
+from dagster_project.lib.spark_raw import (export_raw_layer, local_session, raw_tables, register_raw_layer,
+                                           spark_identifier)
+from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
+from tests.postgres.pg_helpers import differences, normalise, sort_key
+from tests.spark.spark_helpers import require_spark, spark_env, spark_rows
+
+pytestmark = pytest.mark.slow
+
+TZ = "America/New_York"
+
+# dbt nodes known not to build on Spark yet, with the reason. The build test requires exactly these to fail (a
+# node that starts to pass must leave the list); the marts among them are left out of the comparison, by name.
+EXPECTED_TO_FAIL_ON_SPARK: dict[str, str] = {}
+
+# The marts dbt builds after the Python analysis (as in tests/postgres): empty on both sides in a dbt-only build.
+BUILT_AFTER_THE_ANALYSIS = {"rpt_alerts"}
+
+
+@pytest.fixture(scope="module")
+def both_targets(tmp_path_factory):
+    from dagster_project.lib.synth import generate
+
+    require_spark()
+    base = tmp_path_factory.mktemp("spark")
+    generate(base / "landing", days=12, contacts_per_day=150, seed=23, dirty=True,
+             start_date=date(2026, 3, 2), timezone=TZ)  # 2026-03-08: clocks go forward in New York
+
+    warehouse = base / "callqa.duckdb"
+    with dbt_env(warehouse, TZ), temporary_env({"CALLQA_LANDING_DIR": str(base / "landing")}):
+        from dagster_project.lib.contract import load_contract
+        from dagster_project.lib.ingest import ingest_source
+
+        con = duckdb.connect(str(warehouse))
+        con.execute("SET TimeZone = 'UTC'")
+        for contract in load_contract().values():
+            ingest_source(con, base / "landing", contract, key=b"spark-test-key")
+        exported = export_raw_layer(con, base / "lake")
+        tables = raw_tables(con)
+        con.close()
+        duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
+        with temporary_env(spark_env(base / "spark")):
+            spark = local_session()
+            try:
+                register_raw_layer(spark, base / "lake", tables)
+                built = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_spark")
+                units = run_dbt(["test", "--select", "test_type:unit"], base / "dbt_spark")
+                yield {"duckdb": duck, "spark": built, "units": units, "warehouse": warehouse, "session": spark,
+                       "exported": exported}
+            finally:
+                spark.stop()
+
+
+def _failed(result) -> dict[str, str]:
+    return {r.node.unique_id: str(r.message) for r in (getattr(result.result, "results", None) or [])
+            if str(r.status).lower() in ("error", "fail")}
+
+
+def test_raw_lake_holds_every_raw_table_with_its_load_metadata(both_targets):
+    spark = both_targets["session"]
+    assert both_targets["exported"]["calls"] > 0
+    for table, rows in both_targets["exported"].items():
+        (count,) = spark_rows(spark, f"select count(*) from raw.{spark_identifier(table)}")[0]
+        assert count == rows, table
+    columns = {f.name: f.dataType.simpleString() for f in spark.table("raw.calls").schema.fields}
+    assert {"_load_id": "bigint", "_file": "string", "_line": "bigint", "_loaded_at": "timestamp",
+            "_file_sha256": "string"}.items() <= columns.items()
+
+
+def test_both_targets_build_every_model_and_test(both_targets):
+    assert both_targets["duckdb"].success, "\n".join(failures(both_targets["duckdb"]))
+    failed = _failed(both_targets["spark"])
+    unexpected = {node: message for node, message in failed.items() if node not in EXPECTED_TO_FAIL_ON_SPARK}
+    assert not unexpected, "\n".join(f"{n}: {m[:500]}" for n, m in unexpected.items())
+    now_passing = set(EXPECTED_TO_FAIL_ON_SPARK) - set(failed)
+    assert not now_passing, f"these build on Spark now: take them off EXPECTED_TO_FAIL_ON_SPARK: {now_passing}"
+
+
+def test_dbt_unit_tests_pass_on_spark(both_targets):
+    assert both_targets["units"].success, "\n".join(failures(both_targets["units"]))
+
+
+def _duck_columns(duck, schema: str, table: str) -> list[str]:
+    return [c for (c,) in duck.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position", [schema, table]).fetchall()]
+
+
+def _compare(both_targets, schema: str, tables: list[str], skip: set[str]) -> list[str]:
+    duck = duckdb.connect(str(both_targets["warehouse"]), read_only=True)
+    duck.execute("SET TimeZone = 'UTC'")
+    spark = both_targets["session"]
+    found = []
+    try:
+        for table in tables:
+            if table in skip:
+                continue
+            columns = [c for c in _duck_columns(duck, schema, table) if c != "_loaded_at"]
+            duck_rows = sorted(([normalise(v) for v in r] for r in duck.execute(
+                f'select {", ".join(chr(34) + c + chr(34) for c in columns)} from {schema}."{table}"').fetchall()),
+                key=sort_key)
+            spark_side = sorted(([normalise(v) for v in r] for r in spark_rows(
+                spark, f"select {', '.join(spark_identifier(c) for c in columns)} "
+                       f"from {spark_identifier(schema)}.{spark_identifier(table)}")), key=sort_key)
+            if table in BUILT_AFTER_THE_ANALYSIS:
+                if duck_rows or spark_side:
+                    found.append(f"{table}: rows without analysis tables (DuckDB {len(duck_rows)}, "
+                                 f"Spark {len(spark_side)})")
+                continue
+            found += [d.replace("PostgreSQL", "Spark") for d in differences(table, columns, duck_rows, spark_side)]
+    finally:
+        duck.close()
+    return found
+
+
+def test_every_public_mart_is_identical_row_for_row(both_targets):
+    duck = duckdb.connect(str(both_targets["warehouse"]), read_only=True)
+    marts = [t for (t,) in duck.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+    duck.close()
+    assert {"fct_contacts", "rpt_fcr_daily", "rpt_service_level_interval", "fct_tickets"} <= set(marts)
+    not_built = {node.rsplit(".", 1)[-1] for node in EXPECTED_TO_FAIL_ON_SPARK}
+    found = _compare(both_targets, "marts", marts, skip=not_built)
+    assert not found, "\n".join(found)
+
+
+def test_layers_reconcile_alike(both_targets):
+    """raw = staged + rejected, source by source, with the same counts on both engines."""
+    found = _compare(both_targets, "audit", ["layer_reconciliation", "rejected_rows_summary"], skip=set())
+    assert not found, "\n".join(found)
+    spark = both_targets["session"]
+    unbalanced = spark_rows(spark, "select * from audit.layer_reconciliation where not is_reconciled")
+    assert not unbalanced
