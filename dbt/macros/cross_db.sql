@@ -192,6 +192,23 @@
 {%- endmacro %}
 
 
+{#- The materialization of a model kept up to date in place (delete+insert on its unique key; fct_contacts):
+    `incremental` where the engine can delete rows of a table (DuckDB, PostgreSQL), `table` on Spark, whose
+    Parquet tables cannot delete rows (Delta could; docs/decisions.md, issue 18): there it is rebuilt whole,
+    which gives the rows a full refresh gives everywhere. -#}
+{% macro updated_in_place() -%}
+    {{ return(adapter.dispatch('updated_in_place', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__updated_in_place() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__updated_in_place() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+
 {#- The IANA time zone names the engine knows, as a relation with one column `name` (DuckDB's ICU table function,
     PostgreSQL's catalog view): lets a model reject an unknown zone with a reason instead of failing the build. -#}
 {% macro time_zone_names() -%}

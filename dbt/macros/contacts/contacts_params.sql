@@ -139,14 +139,16 @@
     interval '{{ amount }} {{ unit }}'
 {%- endmacro %}
 
-{#- Spark: an ANSI day-time interval (its fields are day, hour, minute and second; a microsecond is a fraction
-    of a second). -#}
+{#- Spark: an ANSI interval DAY TO SECOND literal, whatever the unit (a window frame's two bounds must have the
+    same interval type). -#}
 {% macro spark__contacts_interval(amount, unit) -%}
-    {%- if unit == 'microsecond' -%}
-        interval '{{ '%.6f' % (amount / 1000000) }}' second
-    {%- else -%}
-        interval '{{ amount }}' {{ unit }}
-    {%- endif -%}
+    {%- set unit_micros = {'microsecond': 1, 'millisecond': 1000, 'second': 1000000, 'minute': 60000000,
+                           'hour': 3600000000, 'day': 86400000000} -%}
+    {%- set total = ((amount | float) * unit_micros[unit]) | round | int -%}
+    {%- set days = total // 86400000000 -%}
+    {%- set rest = total % 86400000000 -%}
+    interval '{{ days }} {{ '%02d:%02d:%02d.%06d' % (rest // 3600000000, rest % 3600000000 // 60000000,
+        rest % 60000000 // 1000000, rest % 1000000) }}' day to second
 {%- endmacro %}
 
 
