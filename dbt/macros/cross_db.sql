@@ -130,9 +130,14 @@
 {%- endmacro %}
 
 {#- Spark: Java regular expressions (the patterns here are in their common subset); no backslash in them, as
-    Spark reads backslash escapes in string literals. -#}
+    Spark reads backslash escapes in string literals, and a quote is escaped, not doubled (spark_pattern). -#}
 {% macro spark__regex_matches(expr, pattern) -%}
-    ({{ expr }} rlike '{{ pattern }}')
+    ({{ expr }} rlike '{{ spark_pattern(pattern) }}')
+{%- endmacro %}
+
+{#- A pattern written for a SQL literal (a quote doubled) as a Spark literal's content (a quote escaped). -#}
+{% macro spark_pattern(pattern) -%}
+    {{ return(pattern | replace("''", "\\'")) }}
 {%- endmacro %}
 
 
@@ -147,7 +152,7 @@
 
 {#- Spark's regexp_replace replaces every match; its fourth argument is a position, not flags. -#}
 {% macro spark__regex_replace_all(expr, pattern, replacement) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ expr }}, '{{ spark_pattern(pattern) }}', '{{ spark_pattern(replacement) }}')
 {%- endmacro %}
 
 
@@ -167,7 +172,16 @@
 
 {#- A SQL string literal (single quotes doubled). -#}
 {% macro sql_string(value) -%}
+    {{ return(adapter.dispatch('sql_string', 'callqa')(value)) }}
+{%- endmacro %}
+
+{% macro default__sql_string(value) -%}
     '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Spark reads backslash escapes in literals, and 'a''b' as the two literals 'a' and 'b' run together (ab). -#}
+{% macro spark__sql_string(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}
 
 

@@ -96,9 +96,9 @@
     })) }}
 {%- endmacro %}
 
-{#- A string literal for SQL ('it''s'), for values taken from vars. -#}
+{#- A string literal for SQL ('it''s'), for values taken from vars (cross_db.sql sql_string). -#}
 {% macro contacts_sql_string(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    {{ sql_string(value) }}
 {%- endmacro %}
 
 {#- The contact channel of a ticket from its delivered channel: lower-cased and trimmed, an alias mapped

@@ -51,7 +51,7 @@
     {%- elif value is boolean -%}{{ 'true' if value else 'false' }}
     {%- elif value is number -%}{{ value }}
     {%- elif value.isoformat is defined -%}'{{ value.isoformat() }}'
-    {%- else -%}'{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+    {%- else -%}{{ sql_string(value) }}
     {%- endif -%}
 {%- endmacro %}
 
