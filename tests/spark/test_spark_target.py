@@ -2,7 +2,8 @@
 17, dbt-spark's `session` method, the `spark` target of dbt/profiles.yml).
 
 One generated dirty contact center is ingested once (DuckDB raw layer); the raw layer is exported as a Parquet
-lake and registered in Spark as the tables raw.<table> (lib/spark_raw.py); dbt builds both targets (seeds, models,
+lake and registered in Spark as the tables raw.<table> by the README's own command (`callqa load-spark`,
+lib/spark_raw.py); dbt builds both targets (seeds, models,
 contracts and data tests, the layer reconciliation among them), and every public mart is compared row for row as
 tests/postgres/ does (pg_helpers.differences: text, integers, booleans and dates exactly, instants as the same UTC
 instant, floating-point values within 1e-9 relative). The dbt unit tests run on Spark too.
@@ -10,14 +11,16 @@ instant, floating-point values within 1e-9 relative). The dbt unit tests run on 
 Without Java or pyspark the module is skipped, unless CALLQA_REQUIRE_SPARK=1 (set by `make test`, which installs
 Java first with `make spark-java`), so CI never skips it silently. One Spark session serves the whole module
 (local[2], 2 shuffle partitions): the module takes a few minutes on two cores."""
+import re
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.lib.dbt_inprocess import temporary_env
-from dagster_project.lib.spark_raw import (export_raw_layer, local_session, raw_tables, register_raw_layer,
-                                           spark_identifier)
+from dagster_project.lib.spark_raw import local_session, raw_tables, spark_identifier
 from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
 from tests.postgres.pg_helpers import differences, normalise, sort_key
 from tests.spark.spark_helpers import require_spark, spark_env, spark_rows
@@ -25,6 +28,8 @@ from tests.spark.spark_helpers import require_spark, spark_env, spark_rows
 pytestmark = pytest.mark.slow
 
 TZ = "America/New_York"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+README = REPO_ROOT / "README.md"
 
 # dbt nodes known not to build on Spark yet, with the reason. The build test requires exactly these to fail (a
 # node that starts to pass must leave the list); the marts among them are left out of the comparison, by name.
@@ -32,6 +37,23 @@ EXPECTED_TO_FAIL_ON_SPARK: dict[str, str] = {}
 
 # The marts dbt builds after the Python analysis (as in tests/postgres): empty on both sides in a dbt-only build.
 BUILT_AFTER_THE_ANALYSIS = {"rpt_alerts"}
+
+
+def readme_spark_command(name: str) -> str:
+    """The command of the README's scale-out block that contains `name` (comments stripped)."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Scale out"):]
+    section = section[:re.search(r"\n##", section[1:]).start() + 1]
+    block = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0]
+    (command,) = [line.split("#")[0].strip() for line in block.splitlines() if name in line]
+    return command
+
+
+def test_readme_block_loads_and_builds_on_the_spark_target():
+    assert readme_spark_command("make ") == "make spark-java"
+    assert readme_spark_command("load-spark") == "uv run callqa load-spark"
+    build = readme_spark_command("dbt build")
+    assert "DBT_TARGET=spark" in build and build.endswith("dbt build --project-dir dbt --profiles-dir dbt")
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +74,16 @@ def both_targets(tmp_path_factory):
         con.execute("SET TimeZone = 'UTC'")
         for contract in load_contract().values():
             ingest_source(con, base / "landing", contract, key=b"spark-test-key")
-        exported = export_raw_layer(con, base / "lake")
-        tables = raw_tables(con)
+        exported = {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in raw_tables(con)}
         con.close()
         duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
         with temporary_env(spark_env(base / "spark")):
+            # the README's load command, verbatim, in a process of its own (its Spark stops with it; the session
+            # below opens the same metastore): the lake in $CALLQA_SPARK_DIR/lake, registered as raw.*
+            subprocess.run(["bash", "-euo", "pipefail", "-c", readme_spark_command("callqa load-spark")],
+                           cwd=REPO_ROOT, check=True, capture_output=True, text=True)
             spark = local_session()
             try:
-                register_raw_layer(spark, base / "lake", tables)
                 built = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_spark")
                 units = run_dbt(["test", "--select", "test_type:unit"], base / "dbt_spark")
                 yield {"duckdb": duck, "spark": built, "units": units, "warehouse": warehouse, "session": spark,
