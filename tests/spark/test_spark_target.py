@@ -10,7 +10,8 @@ instant, floating-point values within 1e-9 relative). The dbt unit tests run on 
 
 Without Java or pyspark the module is skipped, unless CALLQA_REQUIRE_SPARK=1 (set by `make test`, which installs
 Java first with `make spark-java`), so CI never skips it silently. One Spark session serves the whole module
-(local[2], 2 shuffle partitions): the module takes a few minutes on two cores."""
+(local[2], 2 shuffle partitions). Here on 2 shared cores (load average about 8, 2026-12-02) the module took 14
+minutes: Spark's dbt build 9 min 22 s (DuckDB's: 30 s), the unit tests about 4 min."""
 import re
 import subprocess
 from datetime import date
@@ -53,6 +54,21 @@ EXPECTED_UNIT_TEST_FAILURES_ON_SPARK: dict[str, str] = {
     "zendesk_surveys__good_bad_changed_offered": SQL_FIXTURES,
     "zendesk_tickets__versions_priority_deleted": SQL_FIXTURES,
     "fct_contact_pain_points__failed_points_and_repeats": SQL_FIXTURES + " (double precision)",
+    **{name: SQL_FIXTURES + " (double precision)" for name in (
+        "rpt_agent_scorecard_monthly__contact_measures",
+        "rpt_agent_scorecard_monthly__qa_columns",
+        "rpt_critical_error_accuracy__sample_size_and_sufficiency",
+        "rpt_critical_error_accuracy_agent__any_critical_target",
+        "rpt_fcr_daily__counts_rates_and_first_contacts",
+        "rpt_journey_quality_matrix__thresholds_populations_censoring",
+        "rpt_qa_calibration__one_dissenting_evaluator",
+        "rpt_qa_calibration_monthly__pooled_counts",
+        "rpt_qa_disputes__late_decision_and_harsh_evaluator",
+        "rpt_qa_non_critical_score__pooled_weights_random_only",
+        "rpt_qa_root_causes__process_wide_vs_coaching",
+        "rpt_qa_sampling_plan__seeded_draw_and_targets",
+        "rpt_red_line_monthly__precision_and_recall",
+    )},
     "fct_contacts__incremental_lookback_and_changed_rows": SQL_FIXTURES + "; and an incremental run, which Spark "
                                                            "replaces by a full rebuild",
 }
