@@ -10,8 +10,8 @@ instant, floating-point values within 1e-9 relative). The dbt unit tests run on 
 
 Without Java or pyspark the module is skipped, unless CALLQA_REQUIRE_SPARK=1 (set by `make test`, which installs
 Java first with `make spark-java`), so CI never skips it silently. One Spark session serves the whole module
-(local[2], 2 shuffle partitions). Here on 2 shared cores (load average about 8, 2026-12-02) the module took 14
-minutes: Spark's dbt build 9 min 22 s (DuckDB's: 30 s), the unit tests about 4 min."""
+(local[2], 2 shuffle partitions). Here on 2 shared cores (2026-12-02) the module took 9 min 30 s (Spark's dbt
+build 5 min 42 s, its unit tests 2 min), and 14 min when the machine was busier (load average about 8)."""
 import re
 import subprocess
 from datetime import date
