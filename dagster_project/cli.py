@@ -312,6 +312,49 @@ def load_postgres(
                    "the CALLQA_TIMEZONE it was built with")
 
 
+@app.command("load-spark")
+def load_spark(
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
+    lake: Optional[Path] = typer.Option(None, "--lake", help="Folder of the Parquet raw lake (default: "
+                                        "$CALLQA_SPARK_DIR/lake, CALLQA_SPARK_DIR defaulting to data/spark)."),
+    register: bool = typer.Option(True, "--register/--no-register", help="Register the tables in the local Spark "
+                                  "of the dbt `spark` target (--no-register: print the SQL, for a cluster)."),
+):
+    """Export the raw layer of the DuckDB warehouse as Parquet (one folder per table) and register the folders as
+    the Spark tables raw.<table>, so that `DBT_TARGET=spark dbt build` builds the same marts on Spark."""
+    import os
+
+    import duckdb
+
+    from dagster_project.lib.spark_raw import (DEFAULT_SPARK_DIR, export_raw_layer, local_session, raw_tables,
+                                               register_raw_layer, registration_sql)
+    from dagster_project.lib.warehouse import TIMEZONE_KEY, recorded_settings, warehouse_connection
+
+    settings = _apply_paths(None, warehouse, for_reading=True)
+    if not settings.warehouse.exists():
+        _no_warehouse(settings.warehouse)
+    spark_dir = Path(os.environ.get("CALLQA_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve()
+    os.environ["CALLQA_SPARK_DIR"] = str(spark_dir)  # absolute, for the session and the profile alike
+    lake = (lake or spark_dir / "lake").resolve()
+    try:
+        with warehouse_connection(settings, read_only=True) as con:
+            zone = recorded_settings(con).get(TIMEZONE_KEY)
+            exported = export_raw_layer(con, lake)
+            tables = raw_tables(con)
+    except duckdb.IOException as exc:
+        _fail(f"cannot read {settings.warehouse} now (is a pipeline run writing it?): {str(exc).splitlines()[0]}")
+    for table, rows in exported.items():
+        typer.echo(f"raw.{table}: {rows:,} rows -> {lake / table}")
+    if not register:
+        typer.echo("-- register on the cluster (after copying the lake where it can read it, and changing the path):")
+        typer.echo(";\n".join(registration_sql(lake, tables)) + ";")
+        return
+    register_raw_layer(local_session(), lake, tables)
+    typer.echo(f"registered {len(tables)} raw tables in the local Spark metastore under {spark_dir}")
+    typer.echo(f"build the marts with CALLQA_SPARK_DIR={spark_dir} CALLQA_TIMEZONE={zone or '<the zone of the data>'} "
+               "DBT_TARGET=spark uv run dbt build --project-dir dbt --profiles-dir dbt")
+
+
 @app.command()
 def serve(
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="Warehouse whose serving copy to serve (default: CALLQA_WAREHOUSE); never opened itself, only its published copy and its phone-number key file."),

@@ -31,6 +31,11 @@
     end
 {%- endmacro %}
 
+{#- Spark reads an offset as Z but not z: the text is upper-cased first (digits, T and Z only in a match). -#}
+{% macro spark__parse_contract_timestamp(expr, tz) -%}
+    {{ default__parse_contract_timestamp('upper(' ~ expr ~ ')', tz) }}
+{%- endmacro %}
+
 
 {#- A wall-clock TIMESTAMP in zone tz -> the TIMESTAMPTZ instant it denotes there. -#}
 {% macro local_timestamp_to_instant(ts_expr, tz=none) -%}
@@ -43,6 +48,10 @@
 
 {% macro duckdb__local_timestamp_to_instant(ts_expr, tz) -%}
     timezone({{ sql_string(tz) }}, {{ ts_expr }})
+{%- endmacro %}
+
+{% macro spark__local_timestamp_to_instant(ts_expr, tz) -%}
+    to_utc_timestamp({{ ts_expr }}, {{ sql_string(tz) }})
 {%- endmacro %}
 
 

@@ -1,7 +1,7 @@
 {#-
     Small cross-database primitives. Models and the other macros only call these (and dbt's own
     cross-database macros), so a new adapter needs an `<adapter>__` implementation here, not a model rewrite.
-    DuckDB is the default engine; postgres__ versions are given where they are easy.
+    DuckDB is the default engine; postgres__ and spark__ versions are given where the default does not hold.
 -#}
 
 {#- TIMESTAMP WITH TIME ZONE: an instant. -#}
@@ -15,6 +15,11 @@
 
 {% macro duckdb__type_timestamptz() -%}
     {{ return('timestamptz') }}
+{%- endmacro %}
+
+{#- Spark's TIMESTAMP is an instant (shown in the session zone, UTC in the profile); TIMESTAMP_NTZ is a wall clock. -#}
+{% macro spark__type_timestamptz() -%}
+    {{ return('timestamp') }}
 {%- endmacro %}
 
 
@@ -31,6 +36,10 @@
     {{ return('double') }}
 {%- endmacro %}
 
+{% macro spark__type_double() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
 
 {#- cast(expr as type), but NULL instead of an error when expr does not convert. -#}
 {% macro try_cast_as(expr, type) -%}
@@ -43,6 +52,10 @@
 {%- endmacro %}
 
 {% macro duckdb__try_cast_as(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+{% macro spark__try_cast_as(expr, type) -%}
     try_cast({{ expr }} as {{ type }})
 {%- endmacro %}
 
@@ -116,6 +129,17 @@
     ({{ expr }} ~ '{{ pattern }}')
 {%- endmacro %}
 
+{#- Spark: Java regular expressions (the patterns here are in their common subset); no backslash in them, as
+    Spark reads backslash escapes in string literals, and a quote is escaped, not doubled (spark_pattern). -#}
+{% macro spark__regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike '{{ spark_pattern(pattern) }}')
+{%- endmacro %}
+
+{#- A pattern written for a SQL literal (a quote doubled) as a Spark literal's content (a quote escaped). -#}
+{% macro spark_pattern(pattern) -%}
+    {{ return(pattern | replace("''", "\\'")) }}
+{%- endmacro %}
+
 
 {#- Every match of pattern in expr replaced by replacement. -#}
 {% macro regex_replace_all(expr, pattern, replacement) -%}
@@ -124,6 +148,11 @@
 
 {% macro default__regex_replace_all(expr, pattern, replacement) -%}
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- Spark's regexp_replace replaces every match; its fourth argument is a position, not flags. -#}
+{% macro spark__regex_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ spark_pattern(pattern) }}', '{{ spark_pattern(replacement) }}')
 {%- endmacro %}
 
 
@@ -143,7 +172,16 @@
 
 {#- A SQL string literal (single quotes doubled). -#}
 {% macro sql_string(value) -%}
+    {{ return(adapter.dispatch('sql_string', 'callqa')(value)) }}
+{%- endmacro %}
+
+{% macro default__sql_string(value) -%}
     '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Spark reads backslash escapes in literals, and 'a''b' as the two literals 'a' and 'b' run together (ab). -#}
+{% macro spark__sql_string(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}
 
 
@@ -168,6 +206,23 @@
 {%- endmacro %}
 
 
+{#- The materialization of a model kept up to date in place (delete+insert on its unique key; fct_contacts):
+    `incremental` where the engine can delete rows of a table (DuckDB, PostgreSQL), `table` on Spark, whose
+    Parquet tables cannot delete rows (Delta could; docs/decisions.md, issue 18): there it is rebuilt whole,
+    which gives the rows a full refresh gives everywhere. -#}
+{% macro updated_in_place() -%}
+    {{ return(adapter.dispatch('updated_in_place', 'callqa')()) }}
+{%- endmacro %}
+
+{% macro default__updated_in_place() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__updated_in_place() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+
 {#- The IANA time zone names the engine knows, as a relation with one column `name` (DuckDB's ICU table function,
     PostgreSQL's catalog view): lets a model reject an unknown zone with a reason instead of failing the build. -#}
 {% macro time_zone_names() -%}
@@ -180,4 +235,10 @@
 
 {% macro duckdb__time_zone_names() -%}
     (select name from pg_timezone_names())
+{%- endmacro %}
+
+{#- Spark has no catalog of zones: the IANA names of the tz database that dbt ships (pytz), which Java's
+    (Spark's) tz database also knows. -#}
+{% macro spark__time_zone_names() -%}
+    (select explode(array({% for name in modules.pytz.all_timezones %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})) as name)
 {%- endmacro %}

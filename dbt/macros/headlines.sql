@@ -10,11 +10,11 @@
                       target_metric=None, ci=None, text_value=None, null_reason=None) -%}
     select
         cast({{ area_order }} as {{ dbt.type_bigint() }}) as area_order,
-        cast('{{ area }}' as {{ dbt.type_string() }}) as area,
+        cast({{ sql_string(area) }} as {{ dbt.type_string() }}) as area,
         cast({{ metric_order }} as {{ dbt.type_bigint() }}) as metric_order,
-        cast('{{ metric }}' as {{ dbt.type_string() }}) as metric,
-        cast('{{ label }}' as {{ dbt.type_string() }}) as label,
-        cast('{{ unit }}' as {{ dbt.type_string() }}) as unit,
+        cast({{ sql_string(metric) }} as {{ dbt.type_string() }}) as metric,
+        cast({{ sql_string(label) }} as {{ dbt.type_string() }}) as label,
+        cast({{ sql_string(unit) }} as {{ dbt.type_string() }}) as unit,
         cast({{ numerator if numerator is not none else 'null' }} as {{ type_double() }}) as numerator,
         cast({{ denominator if denominator is not none else 'null' }} as {{ type_double() }}) as denominator,
         cast({% if value is not none %}{{ value }}{% elif denominator is not none %}case when {{ denominator }} > 0

@@ -17,10 +17,30 @@
     timezone({{ sql_string(tz) }}, {{ ts_expr }})
 {%- endmacro %}
 
+{#- Spark (session zone UTC): the instant shifted to the wall clock of tz, still a TIMESTAMP, which shows that
+    wall clock in a UTC session. -#}
+{% macro spark__to_local_timestamp(ts_expr, tz) -%}
+    from_utc_timestamp({{ ts_expr }}, {{ sql_string(tz) }})
+{%- endmacro %}
+
 
 {#- TIMESTAMPTZ -> local calendar DATE in tz. -#}
 {% macro to_local_date(ts_expr, tz=none) -%}
     cast({{ to_local_timestamp(ts_expr, tz) }} as date)
+{%- endmacro %}
+
+
+{#- ISO day of the week of a DATE: 1 = Monday ... 7 = Sunday, as an int. -#}
+{% macro iso_weekday(date_expr) -%}
+    {{ return(adapter.dispatch('iso_weekday', 'callqa')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_weekday(date_expr) -%}
+    cast(extract(isodow from {{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__iso_weekday(date_expr) -%}
+    cast(extract(dayofweek_iso from {{ date_expr }}) as {{ dbt.type_int() }})
 {%- endmacro %}
 
 
@@ -53,4 +73,8 @@
 
 {% macro duckdb__local_timestamp_to_instant_in_zone(ts_expr, tz_expr) -%}
     timezone({{ tz_expr }}, {{ ts_expr }})
+{%- endmacro %}
+
+{% macro spark__local_timestamp_to_instant_in_zone(ts_expr, tz_expr) -%}
+    to_utc_timestamp({{ ts_expr }}, {{ tz_expr }})
 {%- endmacro %}

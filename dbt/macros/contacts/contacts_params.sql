@@ -96,9 +96,9 @@
     })) }}
 {%- endmacro %}
 
-{#- A string literal for SQL ('it''s'), for values taken from vars. -#}
+{#- A string literal for SQL ('it''s'), for values taken from vars (cross_db.sql sql_string). -#}
 {% macro contacts_sql_string(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    {{ sql_string(value) }}
 {%- endmacro %}
 
 {#- The contact channel of a ticket from its delivered channel: lower-cased and trimmed, an alias mapped
@@ -139,6 +139,18 @@
     interval '{{ amount }} {{ unit }}'
 {%- endmacro %}
 
+{#- Spark: an ANSI interval DAY TO SECOND literal, whatever the unit (a window frame's two bounds must have the
+    same interval type). -#}
+{% macro spark__contacts_interval(amount, unit) -%}
+    {%- set unit_micros = {'microsecond': 1, 'millisecond': 1000, 'second': 1000000, 'minute': 60000000,
+                           'hour': 3600000000, 'day': 86400000000} -%}
+    {%- set total = ((amount | float) * unit_micros[unit]) | round | int -%}
+    {%- set days = total // 86400000000 -%}
+    {%- set rest = total % 86400000000 -%}
+    interval '{{ days }} {{ '%02d:%02d:%02d.%06d' % (rest // 3600000000, rest % 3600000000 // 60000000,
+        rest % 60000000 // 1000000, rest % 1000000) }}' day to second
+{%- endmacro %}
+
 
 {#- Seconds (double, fractions kept) from the instant start_expr to the instant end_expr; NULL if either is
     NULL. -#}
@@ -148,6 +160,10 @@
 
 {% macro default__contacts_seconds_between(start_expr, end_expr) -%}
     cast(extract(epoch from ({{ end_expr }} - {{ start_expr }})) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro spark__contacts_seconds_between(start_expr, end_expr) -%}
+    {{ spark__intervals_elapsed_seconds(start_expr, end_expr) }}
 {%- endmacro %}
 
 

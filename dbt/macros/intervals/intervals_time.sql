@@ -18,6 +18,10 @@
     (cast(epoch_us({{ end_instant }}) - epoch_us({{ start_instant }}) as {{ type_double() }}) / 1000000)
 {%- endmacro %}
 
+{% macro spark__intervals_elapsed_seconds(start_instant, end_instant) -%}
+    (cast(unix_micros({{ end_instant }}) - unix_micros({{ start_instant }}) as {{ type_double() }}) / 1000000)
+{%- endmacro %}
+
 
 {#- Start of the local interval of `interval_minutes` that contains the wall-clock TIMESTAMP local_ts:
     the hour, plus whole intervals of minutes. interval_minutes must divide 60 (5, 6, 10, 15, 30 or 60); it
@@ -77,6 +81,19 @@
         from {{ bounds }}
     ) as series
     where series.instant < series.series_end
+{%- endmacro %}
+
+{% macro spark__intervals_instant_series(bounds, start_column, end_column, step_minutes, carry_bounds_columns=false) -%}
+    {#- sequence() refuses a stop before its start: it runs to greatest(start, end), and the filter keeps the
+        instants before the end (none when end <= start); NULL bounds give no rows. -#}
+    select {% if carry_bounds_columns %}{{ bounds }}.*, {% endif %}series.instant
+    from {{ bounds }}
+    lateral view explode(sequence(
+        {{ bounds }}.{{ start_column }},
+        greatest({{ bounds }}.{{ start_column }}, {{ bounds }}.{{ end_column }}),
+        make_dt_interval(0, 0, {{ step_minutes }}, 0)
+    )) series as instant
+    where series.instant < {{ bounds }}.{{ end_column }}
 {%- endmacro %}
 
 

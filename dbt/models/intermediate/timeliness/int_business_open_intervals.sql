@@ -79,7 +79,7 @@ dated as (
         cast(d.local_date as {{ dbt.type_timestamp() }}) as local_midnight
     from weekly as w
     inner join local_dates as d
-        on cast(extract(isodow from d.local_date) as {{ dbt.type_int() }}) = w.weekday
+        on {{ iso_weekday('d.local_date') }} = w.weekday
     where not exists (
         select 1
         from {{ ref('int_business_holidays') }} as h

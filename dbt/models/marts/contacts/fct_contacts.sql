@@ -16,14 +16,15 @@
     the survey of that ticket's own contact when the ticket is one (contact_source tickets), and no contact's
     otherwise.
 -#}
+{#- Spark: a table rebuilt whole (cross_db.sql updated_in_place), so no delete afterwards. -#}
 {{ config(
-    materialized='incremental',
+    materialized=updated_in_place(),
     unique_key='contact_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook=[
+    post_hook=([
         "delete from {{ this }} as existing where not exists (select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = existing.contact_id)"
-    ]
+    ] if updated_in_place() == 'incremental' else [])
 ) }}
 {{- contacts_require_windows([48, 168]) -}}
 {%- set lookback_hours = contacts_longest_window_hours() + contacts_lookback_margin_hours() -%}

@@ -118,7 +118,7 @@ low_scores as (
         targets.score_target as threshold,
         cast(subject_scores.contacts_in_window as {{ dbt.type_bigint() }}) as contacts_in_window,
         'open' as status,
-        cast(null as timestamp with time zone) as next_contact_at
+        cast(null as {{ type_timestamptz() }}) as next_contact_at
     from subject_scores
     cross join targets
     cross join data_end

@@ -25,7 +25,9 @@ with delivered as (
 clocked as (
     select
         *,
-        {{ dbt.concat(["'19'", "substr(\"date\", 1, 2)", "'-'", "substr(\"date\", 3, 2)", "'-'", "substr(\"date\", 5, 2)"]) }} as call_day,
+        {%- set date_column = adapter.quote('date') %}
+        {{ dbt.concat(["'19'", "substr(" ~ date_column ~ ", 1, 2)", "'-'", "substr(" ~ date_column ~ ", 3, 2)", "'-'",
+                       "substr(" ~ date_column ~ ", 5, 2)"]) }} as call_day,
         {{ adapter_clock_seconds('vru_entry') }} as vru_entry_s,
         {{ adapter_clock_seconds('vru_exit') }} as vru_exit_s,
         {{ adapter_clock_seconds('q_start') }} as q_start_s,
