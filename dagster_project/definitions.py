@@ -5,7 +5,7 @@ The dbt manifest must exist before this module is imported (`callqa run`, `make 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.defs.alerts.assets import ALERTS_MART, alert_assets
+from dagster_project.defs.alerts.assets import AFTER_ANALYSIS_MARTS, alert_assets
 from dagster_project.defs.analysis.assets import ALL_ANALYSIS_KEYS, analysis_assets
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import (
@@ -27,7 +27,7 @@ LOCATION_SETTINGS.export()
 
 defs = dg.Definitions(
     assets=[*ingest_assets, callqa_dbt_assets, *analysis_assets, *alert_assets,
-            build_serving_copy_asset([*ALL_ANALYSIS_KEYS.values(), ALERTS_MART])],
+            build_serving_copy_asset([*ALL_ANALYSIS_KEYS.values(), *AFTER_ANALYSIS_MARTS])],
     asset_checks=[raw_equals_staged_plus_rejected],
     jobs=[callqa_job, callqa_full_refresh_job],
     sensors=[landing_folder_sensor],

@@ -123,7 +123,17 @@ def test_holdout_calibration_scores_and_importance(clean_run):
     fit = _table(con, "satisfaction_model_fit").set_index("model")
     assert fit.loc["holdout_training", "period_to"] < fit.loc["holdout_training", "holdout_from"]
 
-    contacts = con.execute("select count(*) from marts.fct_contacts").fetchall()[0][0]
+    # every contact of a channel the fit has surveyed contacts of is scored; the others (e.g. email, never
+    # surveyed) have no score, with the reason naming the channel
+    contacts = con.execute(
+        """select count(*) from marts.fct_contacts
+           where channel in (select channel from analysis.contact_satisfaction_scores where used_in_fit)""").fetchall()[0][0]
+    unseen = con.execute(
+        """select count(*) from analysis.contact_satisfaction_scores
+           where channel not in (select channel from analysis.contact_satisfaction_scores where used_in_fit)
+             and expected_csat is null and score_null_reason like 'channel % no surveyed contact of this channel%'""").fetchall()[0][0]
+    total = con.execute("select count(*) from marts.fct_contacts").fetchall()[0][0]
+    assert contacts + unseen == total
     scored, worst, unexplained = con.execute(
         """select count(expected_csat), max(abs(p_csat_1 + p_csat_2 + p_csat_3 + p_csat_4 + p_csat_5 - 1)),
                   count(*) filter (where expected_csat is null and score_null_reason is null)

@@ -17,6 +17,8 @@ from dagster_project.lib.run_window import dbt_args
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 ALERTS_MART = dg.AssetKey(["marts", "rpt_alerts"])
+# Every mart of the after-analysis dbt step (rpt_alerts, rpt_journey_contacts): publishing waits for all of them.
+AFTER_ANALYSIS_MARTS = [dg.AssetKey(["marts", name]) for name in AFTER_ANALYSIS_MODELS.split()]
 NOTIFICATIONS = dg.AssetKey(["alerts", "alert_notifications"])
 
 
