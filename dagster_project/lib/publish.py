@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.sql import quote_identifier
+from dagster_project.lib.sql import quote_identifier, quote_literal
 
 # Schemas readers get: the public marts, the statistical analysis tables and the reference seeds (targets,
 # QA form, ...). Staging, audit and intermediate stay in the working warehouse.
@@ -50,10 +50,6 @@ class PublishResult:
     @property
     def total_rows(self) -> int:
         return sum(self.tables.values())
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def published_tables(con: duckdb.DuckDBPyConnection, schemas=PUBLISHED_SCHEMAS) -> list[tuple[str, str]]:
@@ -93,8 +89,8 @@ def publish(
     staging_file = serving_warehouse.with_name(f".{serving_warehouse.name}.{version}.tmp")
     try:
         con.execute(
-            f"ATTACH {_sql_string(str(staging_file))} AS {_ATTACH_ALIAS} "
-            f"(STORAGE_VERSION {_sql_string(SERVING_STORAGE_VERSION)})"
+            f"ATTACH {quote_literal(str(staging_file))} AS {_ATTACH_ALIAS} "
+            f"(STORAGE_VERSION {quote_literal(SERVING_STORAGE_VERSION)})"
         )
         try:
             for schema in sorted({s for s, _ in tables}):
@@ -170,7 +166,7 @@ def _export_parquet(con, result: PublishResult, run_id, published_at, keep_versi
             path = version_dir / schema / f"{table}.parquet"
             con.execute(
                 f"COPY (SELECT * FROM {quote_identifier(schema)}.{quote_identifier(table)}) "
-                f"TO {_sql_string(str(path))} "
+                f"TO {quote_literal(str(path))} "
                 "(FORMAT parquet, COMPRESSION zstd)"
             )
             exported[name] = {"file": f"{schema}/{table}.parquet", "rows": rows}
@@ -203,7 +199,7 @@ def open_serving(path: Path | str) -> duckdb.DuckDBPyConnection:
     (issue 15.11). Attaching the file to a fresh in-memory connection opens the current file each time."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH {_sql_string(str(path))} AS serving (READ_ONLY)")
+        con.execute(f"ATTACH {quote_literal(str(path))} AS serving (READ_ONLY)")
         con.execute("USE serving")
     except BaseException:
         con.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.sql import quote_identifier
+from dagster_project.lib.sql import quote_identifier, quote_literal
 from dagster_project.settings import DBT_PROJECT_DIR
 
 # Where the local Spark of the dbt `spark` target keeps its tables, metastore and the raw lake, unless
@@ -59,8 +59,8 @@ def export_raw_layer(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, in
         staging = lake / f".{table}.writing"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        target = str(staging / "part-0.parquet").replace("'", "''")
-        con.execute(f"copy (select * from raw.{quote_identifier(table)}) to '{target}' (format parquet)")
+        target = quote_literal(str(staging / "part-0.parquet"))
+        con.execute(f"copy (select * from raw.{quote_identifier(table)}) to {target} (format parquet)")
         (rows,) = con.execute(f"select count(*) from raw.{quote_identifier(table)}").fetchone()
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)

@@ -1,4 +1,5 @@
-"""SQL identifiers: the one way an identifier (a column or table name, possibly delivered in a file) enters SQL."""
+"""SQL identifiers and literals: the one way an identifier (a column or table name, possibly delivered in a file) or
+a text that cannot be a bound parameter (a file path in ATTACH or COPY) enters SQL."""
 from __future__ import annotations
 
 
@@ -34,3 +35,11 @@ def fit_identifier(name: str) -> str:
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     head = name.encode("utf-8")[: MAX_IDENTIFIER_BYTES - 10].decode("utf-8", errors="ignore")
     return f"{head}__{digest}"
+
+
+def quote_literal(value: str) -> str:
+    """`value` as a single-quoted SQL string literal (embedded quotes doubled), for the statements that take no
+    bound parameter (DuckDB's ATTACH, COPY ... TO): a path with a quote in it stays one string."""
+    if "\x00" in value:
+        raise ValueError(f"literal {value!r} contains a NUL character")
+    return "'" + value.replace("'", "''") + "'"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib.sql import quote_literal
 from dagster_project.settings import Settings
 
 
@@ -199,7 +200,7 @@ def checkpoint_and_compact(settings: Settings, max_free_share: float = COMPACT_F
         if before.free_share <= max_free_share:
             return before, None
         source = con.execute("SELECT current_database()").fetchall()[0][0]
-        con.execute(f"ATTACH '{fresh}' AS callqa_compacted")
+        con.execute(f"ATTACH {quote_literal(str(fresh))} AS callqa_compacted")
         try:
             con.execute(f'COPY FROM DATABASE "{source}" TO callqa_compacted')
             con.execute("CHECKPOINT callqa_compacted")

@@ -25,3 +25,14 @@ def test_nul_is_refused_and_keys_fold_ascii_case_only():
         quote_identifier("a\x00b")
     assert identifier_key("CALLER_Number") == identifier_key("caller_number") == "caller_number"
     assert identifier_key("É") != identifier_key("é")  # as DuckDB: only ASCII letters fold
+
+
+def test_a_literal_with_quotes_stays_one_string():
+    import duckdb
+
+    from dagster_project.lib.sql import quote_literal
+
+    text = "it's a path'; drop table t; --"
+    assert duckdb.connect().execute(f"select {quote_literal(text)}").fetchall() == [(text,)]
+    with pytest.raises(ValueError):
+        quote_literal("a\x00b")
