@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.sql import fit_identifier, quote_identifier
+from dagster_project.lib.warehouse import raw_tables
 
 # DuckDB type of a raw column -> PostgreSQL type. Data columns are all VARCHAR (text as delivered); the load
 # metadata has a few typed columns.
@@ -83,9 +84,7 @@ def copy_raw_layer(
 ) -> dict[str, int]:
     """Replace `<schema>.<table>` in PostgreSQL with every table of `raw` in the DuckDB warehouse; returns rows per
     table. Values travel as CSV through COPY (NULL = empty unquoted field, '' = quoted empty string)."""
-    tables = [t for (t,) in source.execute(
-        "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
-        "and table_catalog = current_database() order by table_name").fetchall()]
+    tables = raw_tables(source)
     copied: dict[str, int] = {}
     pg = target.connect()
     try:

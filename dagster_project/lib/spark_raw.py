@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.sql import quote_identifier, quote_literal
+from dagster_project.lib.warehouse import raw_tables
 from dagster_project.settings import DBT_PROJECT_DIR
 
 # Where the local Spark of the dbt `spark` target keeps its tables, metastore and the raw lake, unless
@@ -38,12 +39,6 @@ def spark_identifier(name: str) -> str:
 def spark_string(value: str) -> str:
     """A Spark SQL string literal (backslashes and single quotes escaped: Spark reads backslash escapes)."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [t for (t,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
-        "and table_catalog = current_database() order by table_name").fetchall()]
 
 
 def export_raw_layer(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:

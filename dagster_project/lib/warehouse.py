@@ -46,6 +46,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
     return rows[0][0] > 0
 
 
+def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of the raw layer (schema raw of this warehouse), by name: what the other engines' copies of it
+    carry (lib/postgres_raw.py, lib/spark_raw.py)."""
+    return [t for (t,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
+        "and table_catalog = current_database() order by table_name").fetchall()]
+
+
 def warehouse_path(settings: Settings | None = None) -> Path:
     return (settings or Settings.from_env()).warehouse
 
