@@ -21,7 +21,7 @@ from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.dbt_inprocess import temporary_env
 from dagster_project.lib.postgres_raw import PostgresTarget, copy_raw_layer
 from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
-from tests.postgres.pg_helpers import BI_ROLE, differences, postgres_env, rows_on_both, scratch_database, server
+from tests.postgres.pg_helpers import BI_ROLE, mart_differences, postgres_env, rows_on_both, scratch_database, server
 
 pytestmark = pytest.mark.slow
 
@@ -63,12 +63,6 @@ def test_both_targets_build_every_model_and_test(both_targets):
     assert both_targets["copied"]["calls"] > 0
 
 
-# The marts whose every row needs a score of analysis.contact_satisfaction_scores (macro contact_scores), which this
-# dbt-only build does not have: empty on both targets here; tests/e2e/test_prebrief_api.py and their dbt unit tests
-# check their rules. (rpt_journey_contacts, also built after the analysis, has rows without scores: compared.)
-ONLY_ROWS_WITH_SCORES = {"rpt_alerts"}
-
-
 def test_every_public_mart_is_identical_row_for_row(both_targets):
     duck = duckdb.connect(str(both_targets["warehouse"]), read_only=True)
     duck.execute("SET TimeZone = 'UTC'")
@@ -83,13 +77,7 @@ def test_every_public_mart_is_identical_row_for_row(both_targets):
                 "order by ordinal_position", [mart]).fetchall()]
             column_list = ", ".join(f'"{c}"' for c in columns)
             duck_rows, pg_rows = rows_on_both(duck, pg, f'select {column_list} from marts."{mart}"')
-            if mart in ONLY_ROWS_WITH_SCORES:
-                # read the analysis scores, which a dbt build alone does not write: empty on both sides, as built
-                if duck_rows or pg_rows:
-                    found.append(f"{mart}: rows without analysis tables (DuckDB {len(duck_rows)}, "
-                                 f"PostgreSQL {len(pg_rows)})")
-                continue
-            found += differences(mart, columns, duck_rows, pg_rows)
+            found += mart_differences(mart, columns, duck_rows, pg_rows)
     finally:
         duck.close()
         pg.close()

@@ -23,7 +23,7 @@ import pytest
 from dagster_project.lib.dbt_inprocess import temporary_env
 from dagster_project.lib.spark_raw import local_session, raw_tables, spark_identifier
 from tests.dbt.dbt_helpers import dbt_env, failures, run_dbt
-from tests.postgres.pg_helpers import differences, normalise, sort_key
+from tests.postgres.pg_helpers import mart_differences, normalise, sort_key
 from tests.spark.spark_helpers import require_spark, spark_env, spark_rows
 
 pytestmark = pytest.mark.slow
@@ -76,10 +76,6 @@ EXPECTED_UNIT_TEST_FAILURES_ON_SPARK: dict[str, str] = {
     "fct_contacts__incremental_lookback_and_changed_rows": SQL_FIXTURES + "; and an incremental run, which Spark "
                                                            "replaces by a full rebuild",
 }
-
-# The marts dbt builds after the Python analysis (as in tests/postgres): empty on both sides in a dbt-only build.
-BUILT_AFTER_THE_ANALYSIS = {"rpt_alerts"}
-
 
 def readme_spark_command(name: str) -> str:
     """The command of the README's scale-out block that contains `name` (comments stripped)."""
@@ -193,12 +189,7 @@ def _compare(both_targets, schema: str, tables: list[str], skip: set[str]) -> li
             spark_side = sorted(([normalise(v) for v in r] for r in spark_rows(
                 spark, f"select {', '.join(spark_identifier(c) for c in columns)} "
                        f"from {spark_identifier(schema)}.{spark_identifier(table)}")), key=sort_key)
-            if table in BUILT_AFTER_THE_ANALYSIS:
-                if duck_rows or spark_side:
-                    found.append(f"{table}: rows without analysis tables (DuckDB {len(duck_rows)}, "
-                                 f"Spark {len(spark_side)})")
-                continue
-            found += [d.replace("PostgreSQL", "Spark") for d in differences(table, columns, duck_rows, spark_side)]
+            found += mart_differences(table, columns, duck_rows, spark_side, sides=("on DuckDB", "on Spark"))
     finally:
         duck.close()
     return found
