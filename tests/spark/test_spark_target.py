@@ -117,12 +117,12 @@ def both_targets(tmp_path_factory):
                 # the same analysis read and written through Spark (lib/drivers/spark_store.py, `callqa
                 # analyse-spark`), then the same marts on Spark
                 spark_settings = replace(read_settings_spark(spark, ANALYSIS_BASE), **ANALYSIS_OVERRIDES)
-                analysis, _ = run_analysis_spark(spark, ANALYSIS_BASE, "spark", **ANALYSIS_OVERRIDES)
+                run_analysis_spark(spark, ANALYSIS_BASE, "spark", **ANALYSIS_OVERRIDES)
                 spark_after = run_dbt(AFTER_ANALYSIS_BUILD, base / "dbt_spark")
                 units = run_dbt(["test", "--select", "test_type:unit"], base / "dbt_spark")
                 yield {"duckdb": duck, "spark": built, "units": units, "warehouse": warehouse, "session": spark,
                        "exported": exported, "duckdb_after": duck_after, "spark_after": spark_after,
-                       "settings": (duck_settings, spark_settings), "analysis": analysis}
+                       "settings": (duck_settings, spark_settings)}
             finally:
                 spark.stop()
 
