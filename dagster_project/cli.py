@@ -312,6 +312,16 @@ def load_postgres(
                    "the CALLQA_TIMEZONE it was built with")
 
 
+def _spark_dir() -> Path:
+    """The folder of the local Spark (warehouse, metastore, lake): $CALLQA_SPARK_DIR or data/spark, made absolute in
+    the environment, for the session and the dbt profile alike."""
+    from dagster_project.lib.spark_raw import DEFAULT_SPARK_DIR
+
+    spark_dir = Path(os.environ.get("CALLQA_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve()
+    os.environ["CALLQA_SPARK_DIR"] = str(spark_dir)
+    return spark_dir
+
+
 @app.command("load-spark")
 def load_spark(
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file (default: CALLQA_WAREHOUSE)."),
@@ -322,19 +332,16 @@ def load_spark(
 ):
     """Export the raw layer of the DuckDB warehouse as Parquet (one folder per table) and register the folders as
     the Spark tables raw.<table>, so that `DBT_TARGET=spark dbt build` builds the same marts on Spark."""
-    import os
-
     import duckdb
 
-    from dagster_project.lib.spark_raw import (DEFAULT_SPARK_DIR, export_raw_layer, local_session, raw_tables,
-                                               register_raw_layer, registration_sql)
+    from dagster_project.lib.spark_raw import (export_raw_layer, local_session, raw_tables, register_raw_layer,
+                                               registration_sql)
     from dagster_project.lib.warehouse import TIMEZONE_KEY, recorded_settings, warehouse_connection
 
     settings = _apply_paths(None, warehouse, for_reading=True)
     if not settings.warehouse.exists():
         _no_warehouse(settings.warehouse)
-    spark_dir = Path(os.environ.get("CALLQA_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve()
-    os.environ["CALLQA_SPARK_DIR"] = str(spark_dir)  # absolute, for the session and the profile alike
+    spark_dir = _spark_dir()
     lake = (lake or spark_dir / "lake").resolve()
     try:
         with warehouse_connection(settings, read_only=True) as con:
@@ -353,6 +360,32 @@ def load_spark(
     typer.echo(f"registered {len(tables)} raw tables in the local Spark metastore under {spark_dir}")
     typer.echo(f"build the marts with CALLQA_SPARK_DIR={spark_dir} CALLQA_TIMEZONE={zone or '<the zone of the data>'} "
                "DBT_TARGET=spark uv run dbt build --project-dir dbt --profiles-dir dbt")
+
+
+@app.command("analyse-spark")
+def analyse_spark(
+    n_bootstrap: int = typer.Option(999, "--n-bootstrap", help="Multiplier-bootstrap draws of the tipping-point "
+                                    "test (the pipeline's default)."),
+):
+    """Fit the satisfaction-driver analysis on the marts of the Spark target and write its tables back as the Spark
+    tables analysis.* (the analysis the pipeline runs on DuckDB, read and written through Spark); then
+    `dbt build --select source:analysis+` on the spark target builds the marts that read its scores."""
+    from datetime import datetime, timezone
+
+    from dagster_project.lib.drivers.analysis import AnalysisSettings
+    from dagster_project.lib.drivers.spark_store import run_analysis_spark
+    from dagster_project.lib.spark_raw import local_session
+
+    spark_dir = _spark_dir()
+    run_id = "analyse-spark-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    analysis, counts = run_analysis_spark(local_session(), AnalysisSettings(n_bootstrap=n_bootstrap), run_id)
+    for note in analysis.notes:
+        typer.echo(f"note: {note}")
+    for table, rows in counts.items():
+        typer.echo(f"analysis.{table}: {rows:,} rows")
+    typer.echo(f"wrote the analysis tables in the local Spark under {spark_dir}; build the marts that read them with "
+               f"CALLQA_SPARK_DIR={spark_dir} CALLQA_TIMEZONE=<the zone of the main build> DBT_TARGET=spark uv run "
+               "dbt build --select source:analysis+ --project-dir dbt --profiles-dir dbt")
 
 
 @app.command()

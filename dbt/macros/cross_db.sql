@@ -170,6 +170,26 @@
 {%- endmacro %}
 
 
+{#- An instant as text in one fixed form on every engine: its UTC wall clock to the second and '+00'
+    ('2026-06-30 09:00:00+00'; a fraction of a second is dropped), whatever the session's time zone. A plain cast
+    is the engine's own text (DuckDB and PostgreSQL add the session zone's offset, Spark adds none). NULL in, NULL
+    out. -#}
+{% macro instant_to_text(expr) -%}
+    {{ return(adapter.dispatch('instant_to_text', 'callqa')(expr)) }}
+{%- endmacro %}
+
+{% macro default__instant_to_text(expr) -%}
+    (to_char(({{ expr }}) at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00')
+{%- endmacro %}
+
+{% macro duckdb__instant_to_text(expr) -%}
+    (strftime(timezone('UTC', {{ expr }}), '%Y-%m-%d %H:%M:%S') || '+00')
+{%- endmacro %}
+
+{% macro spark__instant_to_text(expr) -%}
+    (date_format(to_utc_timestamp({{ expr }}, current_timezone()), 'yyyy-MM-dd HH:mm:ss') || '+00')
+{%- endmacro %}
+
 {#- A SQL string literal (single quotes doubled). -#}
 {% macro sql_string(value) -%}
     {{ return(adapter.dispatch('sql_string', 'callqa')(value)) }}

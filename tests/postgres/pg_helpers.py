@@ -104,16 +104,17 @@ def differences(label: str, columns: list[str], duck_rows: list[list], pg_rows: 
 
 
 # The marts whose every row needs a score of analysis.contact_satisfaction_scores (macro contact_scores), which a
-# dbt-only build (the other engines' comparisons) does not have: empty on both sides there; tests/e2e and their dbt
-# unit tests check their rules. (rpt_journey_contacts, also built after the analysis, has rows without scores.)
+# dbt-only build (the PostgreSQL comparison) does not have: empty on both sides there; tests/e2e and their dbt
+# unit tests check their rules, and tests/spark compares them with scores (the analysis run on both engines).
+# (rpt_journey_contacts, also built after the analysis, has rows without scores.)
 ONLY_ROWS_WITH_SCORES = {"rpt_alerts"}
 
 
 def mart_differences(mart: str, columns: list[str], duck_rows: list[list], other_rows: list[list],
-                     sides: tuple[str, str] = ("on DuckDB", "on PostgreSQL")) -> list[str]:
-    """`differences` of a public mart built by dbt alone on two engines: a mart of ONLY_ROWS_WITH_SCORES must be
-    empty on both."""
-    if mart in ONLY_ROWS_WITH_SCORES:
+                     sides: tuple[str, str] = ("on DuckDB", "on PostgreSQL"), scored: bool = False) -> list[str]:
+    """`differences` of a public mart built on two engines: built by dbt alone (not `scored`), a mart of
+    ONLY_ROWS_WITH_SCORES must be empty on both; `scored` (both engines ran the analysis) compares it like any."""
+    if mart in ONLY_ROWS_WITH_SCORES and not scored:
         if duck_rows or other_rows:
             return [f"{mart}: rows without analysis tables ({len(duck_rows)} {sides[0]}, {len(other_rows)} {sides[1]})"]
         return []

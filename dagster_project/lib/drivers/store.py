@@ -87,14 +87,19 @@ assert all(list(TABLES[t][1]) == cols for t, cols in _COLUMN_LISTS.items()), "an
 
 def read_settings(con: duckdb.DuckDBPyConnection, base: AnalysisSettings | None = None) -> AnalysisSettings:
     """AnalysisSettings with the csat_* values of seeds metric_targets (a missing row keeps the default)."""
-    base = base or AnalysisSettings()
     names = list(TARGET_SETTINGS)
     rows = con.execute(
         f"select metric, target from reference.metric_targets where metric in ({', '.join('?' for _ in names)})",
         names,
     ).fetchall()
-    values = {TARGET_SETTINGS[m][0]: TARGET_SETTINGS[m][1](t) for m, t in rows if t is not None}
-    return replace(base, **values)
+    return settings_from_targets(rows, base)
+
+
+def settings_from_targets(rows, base: AnalysisSettings | None = None) -> AnalysisSettings:
+    """`base` (default AnalysisSettings()) with the values of the (metric, target) rows of seeds metric_targets
+    named in TARGET_SETTINGS; other rows and NULL targets are ignored. Shared by every engine's reader."""
+    values = {TARGET_SETTINGS[m][0]: TARGET_SETTINGS[m][1](t) for m, t in rows if m in TARGET_SETTINGS and t is not None}
+    return replace(base or AnalysisSettings(), **values)
 
 
 def read_modelling_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -150,7 +150,7 @@ select
     case alerts.kind
         when 'low_expected_csat' then 'expected_csat = ' || cast(cast(alerts.score as numeric(18, 2)) as {{ dbt.type_string() }})
             || ' (below ' || {{ journey_number_text('alerts.threshold') }} || ')'
-            || coalesce('; next contact at ' || cast(alerts.next_contact_at as {{ dbt.type_string() }}), '')
+            || coalesce('; next contact at ' || {{ instant_to_text('alerts.next_contact_at') }}, '')
         else 'quality_score = ' || cast(cast(alerts.score as numeric(18, 2)) as {{ dbt.type_string() }})
             || ' over ' || cast(alerts.contacts_in_window as {{ dbt.type_string() }}) || ' scored contacts (target '
             || {{ journey_number_text('alerts.threshold') }} || ')'
