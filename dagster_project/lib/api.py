@@ -145,7 +145,7 @@ h1{font-size:1.3rem;margin:0 0 .3rem} .sub{color:#666;margin:0 0 1rem}
 .contact.has-pain:before{background:#d33}
 .when{font-weight:600} .meta{color:#555}
 .csat{display:inline-block;padding:0 .4rem;border-radius:4px;background:#eef;margin-left:.4rem}
-.csat.low{background:#fdd}
+.csat.low{background:#fdd} .why-unscored{color:#666}
 .pain-point{display:inline-block;margin:.2rem .3rem 0 0;padding:.1rem .4rem;border-radius:4px;background:#fee;
   border:1px solid #e99;font-size:.9rem}
 .pain-point small{color:#733}
@@ -175,12 +175,15 @@ def journey_page(journey: dict) -> str:
             f"{escape(p['pain_point'])} <small>{escape(p['evidence'] or '')}</small></span>"
             for p in c["pain_points"])
         csat = c["expected_csat"]
+        # why there is no score (rpt_journey_contacts.score_null_reason): "n/a" alone leaves the agent guessing
+        reason = c.get("score_null_reason") if csat is None else None
+        why = f" <small class='why-unscored'>{escape(reason)}</small>" if reason else ""
         items.append(
             f"<li class='contact{' has-pain' if c['pain_points'] else ''}' data-contact-id='{escape(c['contact_id'])}'"
             f" data-expected-csat='{'' if csat is None else f'{csat:.4f}'}'>"
             f"<span class='when'>{escape(str(c['started_at']))}</span>"
             f"<span class='csat{' low' if csat is not None and low is not None and csat < low else ''}'>expected csat "
-            f"{_csat_text(csat)}</span>"
+            f"{_csat_text(csat)}{why}</span>"
             f"<div class='meta'>{escape(str(c['channel']))} · queue {escape(str(c['queue']))} · "
             f"{escape(str(c['outcome']))} · contact {escape(c['contact_id'])}</div>"
             f"<div>{pains}</div></li>")

@@ -145,11 +145,11 @@ def customer_journey(serving: ServingCopy, customer_key: str) -> dict | None:
         if since is None:
             return None
         contacts = _rows(con, f"""
-            select {", ".join(CONTACT_COLUMNS)}, expected_csat
+            select {", ".join(CONTACT_COLUMNS)}, expected_csat, score_null_reason
             from marts.rpt_journey_contacts
             where customer_key = ?
             order by started_at desc, contact_id desc""",
-            [customer_key], (*CONTACT_COLUMNS, "expected_csat"))
+            [customer_key], (*CONTACT_COLUMNS, "expected_csat", "score_null_reason"))
         if not contacts:
             return None
         pain_points = _rows(con, f"""

@@ -176,11 +176,20 @@ def test_journey_equals_the_marts_for_sampled_customers(api):
         assert [c["contact_id"] for c in body["contacts"]] == [r[0] for r in expected]
         assert [(c["channel"], c["queue"], c["outcome"]) for c in body["contacts"]] == [r[1:4] for r in expected]
         assert [c["started_at"] for c in body["contacts"]] == [r[4].isoformat() for r in expected]
-        scores = dict(con.execute(
-            "select contact_id, expected_csat from analysis.contact_satisfaction_scores where contact_id in "
-            "(select unnest(?))", [[r[0] for r in expected]]).fetchall())
+        scored = {row[0]: row[1:] for row in con.execute(
+            "select contact_id, expected_csat, score_null_reason from analysis.contact_satisfaction_scores "
+            "where contact_id in (select unnest(?))", [[r[0] for r in expected]]).fetchall()}
+        scores = {contact_id: csat for contact_id, (csat, _) in scored.items()}
         for contact in body["contacts"]:
             assert contact["expected_csat"] == pytest.approx(scores.get(contact["contact_id"]), abs=1e-12)
+            # an unscored contact says why: the analysis's reason, or that the analysis has no row for it
+            csat, reason = scored.get(contact["contact_id"], (None, None))
+            if csat is not None:
+                assert contact["score_null_reason"] is None
+            elif contact["contact_id"] in scored:
+                assert contact["score_null_reason"] == reason and reason
+            else:
+                assert contact["score_null_reason"].startswith("not scored:")
         pains = con.execute("""
             select contact_id, pain_point, evidence from marts.fct_contact_pain_points
             where contact_id in (select unnest(?))""", [[r[0] for r in expected]]).fetchall()
@@ -428,6 +437,8 @@ def test_the_agent_page_shows_the_journey_in_chromium(api, tmp_path):
         if contact["expected_csat"] is not None:
             assert float(seen["expected_csat"]) == pytest.approx(contact["expected_csat"], abs=1e-4)
             assert f"{contact['expected_csat']:.2f}" in seen["text"]
+        else:  # "n/a" and why
+            assert "n/a" in seen["text"] and contact["score_null_reason"] in seen["text"]
     assert shown["pain_count"] == str(journey["risk"]["pain_points_in_window"])
     assert shown["marks"] == len(journey["contacts"]) and shown["visible"]
     assert shot.stat().st_size > 0

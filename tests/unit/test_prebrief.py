@@ -38,3 +38,25 @@ def test_the_phone_key_is_read_never_created(tmp_path, monkeypatch):
     assert phone_key(warehouse) == b"abc123"
     monkeypatch.setenv("CALLQA_PII_KEY", "from-env")
     assert phone_key(warehouse) == b"from-env"
+
+
+def test_the_agent_page_says_why_a_contact_has_no_expected_csat():
+    """A scored contact shows its expected csat; an unscored one "n/a" with the mart's reason (escaped), not a bare
+    "n/a"."""
+    from dagster_project.lib.api import journey_page
+
+    def contact(contact_id, csat, reason):
+        return {"contact_id": contact_id, "started_at": "2026-03-02T09:00:00+00:00", "channel": "email",
+                "queue": "billing", "outcome": "handled", "expected_csat": csat, "score_null_reason": reason,
+                "pain_points": []}
+
+    journey = {"customer_key": "ani:abc", "version": 3,
+               "window": {"days": 30, "since": "2026-02-01T09:00:00+00:00", "data_end_at": "2026-03-02T09:00:00+00:00"},
+               "contacts": [contact("c2", None, "channel email: no <surveyed> contact"), contact("c1", 3.456, None)],
+               "risk": {"expected_csat_alert_below": 2.5, "latest_expected_csat": None, "contacts_in_window": 2,
+                        "pain_points_in_window": 0, "open_alerts": 0}}
+    page = journey_page(journey)
+    unscored = page[page.index("data-contact-id='c2'"):page.index("data-contact-id='c1'")]
+    assert "expected csat n/a <small class='why-unscored'>channel email: no &lt;surveyed&gt; contact</small>" in unscored
+    scored = page[page.index("data-contact-id='c1'"):]
+    assert "expected csat 3.46</span>" in scored and "why-unscored" not in scored

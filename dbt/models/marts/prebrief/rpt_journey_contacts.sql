@@ -2,7 +2,7 @@
     The pre-brief journey's contacts (metrics.md §7c), what `GET /customers/{id}/journey` reads (lib/prebrief.py):
     every identified customer's contact of the journey window - started after the latest contact's start minus
     `journey_window_days` days (seeds metric_targets; whole hours, 24 a day, so no zone's clock change moves it) -
-    with its expected csat (analysis.contact_satisfaction_scores).
+    with its expected csat (analysis.contact_satisfaction_scores) and, when it has none, why.
     Why a table of its own: a look-up by customer used to scan fct_contacts' customer_key column and join the
     customer's rows to the scores of every contact, per request, growing with the history (issue 17 item 5). This
     table holds only the window (its size follows the daily volume, not the history), with the score already joined,
@@ -16,7 +16,7 @@ with targets as (
 ),
 
 scores as (
-    {{ contact_scores(scored_only=false) }}
+    {{ contact_scores(scored_only=false, with_reason=true) }}
 ),
 
 -- step 1: the window - from the latest contact's start back journey_window_days x 24 hours
@@ -29,7 +29,7 @@ journey_window as (
     group by targets.window_days
 ),
 
--- step 2: the identified customers' contacts in the window, each with its expected csat
+-- step 2: the identified customers' contacts in the window, each with its expected csat or why it has none
 window_contacts as (
     select
         contacts.contact_id,
@@ -51,6 +51,13 @@ window_contacts as (
         contacts.has_repeat_7d,
         contacts.csat,
         scores.expected_csat,
+        -- why there is no score: the analysis's reason, or that the analysis has no row for the contact
+        case
+            when scores.expected_csat is not null then null
+            when scores.contact_id is null
+                then 'not scored: the satisfaction analysis has not scored this contact (it has not run since the contact arrived)'
+            else scores.score_null_reason
+        end as score_null_reason,
         journey_window.window_start_at,
         journey_window.data_end_at
     from {{ ref('fct_contacts') }} as contacts
