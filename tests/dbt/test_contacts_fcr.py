@@ -309,33 +309,36 @@ def incremental(tmp_path_factory):
         con.close()
 
         append_raw(warehouse, delivery(SECOND_LOAD, LOADED_AT, 2))
-        # The batch the incremental run will write: fct_contacts' incremental SELECT, compiled against the
-        # table of the first run, over the rebuilt upstream models.
-        upstream = run_dbt(["build", "--select", "+fct_contacts", "--exclude", "fct_contacts",
-                            "--exclude-resource-type", "test", "unit_test"], work)
-        assert upstream.success, "\n".join(failures(upstream))
-        compiled = run_dbt(["compile", "--select", "fct_contacts"], work)
-        assert compiled.success, "\n".join(failures(compiled))
-        batch_sql = (work / "target" / "compiled" / "callqa" / "models" / "marts" / "contacts"
-                     / "fct_contacts.sql").read_text(encoding="utf-8")
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["batch"] = {r[0] for r in con.execute(f"select contact_id from ({batch_sql})").fetchall()}
-        con.close()
+        # The batches the incremental run will write: the incremental SELECTs of int_contacts_repeats and then
+        # fct_contacts, each compiled against its table of the first run, over the rebuilt upstream models.
+        for model, folder in (("int_contacts_repeats", ("intermediate", "repeats")), ("fct_contacts", ("marts", "contacts"))):
+            upstream = run_dbt(["build", "--select", f"+{model}", "--exclude", model,
+                                "--exclude-resource-type", "test", "unit_test"], work)
+            assert upstream.success, "\n".join(failures(upstream))
+            compiled = run_dbt(["compile", "--select", model], work)
+            assert compiled.success, "\n".join(failures(compiled))
+            batch_sql = (work / "target" / "compiled" / "callqa" / "models" / folder[0] / folder[1]
+                         / f"{model}.sql").read_text(encoding="utf-8")
+            con = duckdb.connect(str(warehouse), read_only=True)
+            con.execute("SET TimeZone = 'UTC'")
+            out[f"batch_{model}"] = {r[0] for r in con.execute(f"select contact_id from ({batch_sql})").fetchall()}
+            con.close()
 
         second = run_dbt(RUN, work)
         assert second.success, "\n".join(failures(second))
         con = duckdb.connect(str(warehouse), read_only=True)
         out["incremental"] = _by_id(con)
         out["incremental_daily"] = _rows(con, "select * from marts.rpt_fcr_daily order by all")
+        out["incremental_repeats"] = _by_id(con, "intermediate.int_contacts_repeats")
         con.close()
 
-        full = run_dbt(["build", "--select", "fct_contacts+", "--full-refresh",
+        full = run_dbt(["build", "--select", "int_contacts_repeats+", "--full-refresh",
                         "--exclude-resource-type", "test", "unit_test"], work)
         assert full.success, "\n".join(failures(full))
         con = duckdb.connect(str(warehouse), read_only=True)
         out["full"] = _by_id(con)
         out["full_daily"] = _rows(con, "select * from marts.rpt_fcr_daily order by all")
+        out["full_repeats"] = _by_id(con, "intermediate.int_contacts_repeats")
         con.close()
     return out
 
@@ -361,7 +364,18 @@ def test_incremental_run_rewrites_the_lookback_and_what_changed(incremental):
     # the daily filler call of 03-12 15:00 EDT (19:00Z) is in it, that of 03-11 is not.
     lookback = {f"fill{d:02d}" for d in range(12, 27)} | {"Y1", "Y2", "P1", "Z1"}
     # older rows only when new (X2) or changed: X1 (late repeat), V1 (correction), W1 (late survey)
-    assert incremental["batch"] == lookback | {"X1", "X2", "V1", "W1"}
+    assert incremental["batch_fct_contacts"] == lookback | {"X1", "X2", "V1", "W1"}
+
+
+def test_incremental_windows_are_recomputed_only_where_the_new_rows_reach(incremental):
+    # int_contacts_repeats (macros/contacts/contacts_recompute_scope.sql): the table ended at fill20, 2026-03-20
+    # 15:00 EDT = 19:00Z, and the new end is later, so every contact whose 7 d window ended after 03-20 19:00Z
+    # (started after 03-13 19:00Z) is rewritten: fill14 on, not fill13 (its window ends exactly at the old end: it
+    # was already known); each filler customer has that one contact. The late X2 (03-06) rewrites its customer cX
+    # from 7 d before it (X1, 03-02); the corrected V1 its own row. W1's late survey does not touch the windows
+    # (fct_contacts picks it up); fill01-fill13 and W1 keep their rows.
+    assert incremental["batch_int_contacts_repeats"] == (
+        {f"fill{d:02d}" for d in range(14, 27)} | {"Y1", "Y2", "P1", "Z1", "X1", "X2", "V1"})
 
 
 def test_incremental_equals_full_refresh_row_for_row(incremental):
@@ -369,3 +383,4 @@ def test_incremental_equals_full_refresh_row_for_row(incremental):
     for contact_id, row in incremental["full"].items():
         assert incremental["incremental"][contact_id] == row, contact_id
     assert incremental["incremental_daily"] == incremental["full_daily"]
+    assert incremental["incremental_repeats"] == incremental["full_repeats"]

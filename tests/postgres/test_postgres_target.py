@@ -26,6 +26,8 @@ from tests.postgres.pg_helpers import BI_ROLE, mart_differences, postgres_env, r
 pytestmark = pytest.mark.slow
 
 TZ = "America/New_York"
+# Models kept up to date in place (delete+insert): built a second time on PostgreSQL, incrementally.
+INCREMENTAL_CONTACT_MODELS = ("int_contacts_repeats", "fct_contacts")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,14 @@ def both_targets(tmp_path_factory):
             duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
             with temporary_env(postgres_env(target)):
                 pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-        yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied}
+                # the incremental contact models again, now over their own tables (nothing new: the marts
+                # compared below must not change), and the unit tests of the bounded recomputation's rule
+                pg_incremental = run_dbt(["build", "--select", *INCREMENTAL_CONTACT_MODELS,
+                                          "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
+                pg_unit = run_dbt(["test", "--select", "int_contacts_repeats", "--resource-type", "unit_test"],
+                                  base / "dbt_postgres")
+        yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied,
+               "postgres_incremental": pg_incremental, "postgres_unit": pg_unit}
 
 
 def _marts(con) -> list[str]:
@@ -61,6 +70,17 @@ def test_both_targets_build_every_model_and_test(both_targets):
     assert both_targets["duckdb"].success, "\n".join(failures(both_targets["duckdb"]))
     assert both_targets["postgres"].success, "\n".join(failures(both_targets["postgres"]))
     assert both_targets["copied"]["calls"] > 0
+
+
+def test_incremental_contact_models_and_their_rule_run_on_postgres(both_targets):
+    incremental = both_targets["postgres_incremental"]
+    assert incremental.success, "\n".join(failures(incremental))
+    assert {r.node.name for r in incremental.result.results} >= set(INCREMENTAL_CONTACT_MODELS)
+    unit = both_targets["postgres_unit"]
+    assert unit.success, "\n".join(failures(unit))
+    ran = {r.node.name for r in unit.result.results}
+    assert {"int_contacts_repeats__incremental_late_contact",
+            "int_contacts_repeats__incremental_end_of_data_moves"} <= ran, ran
 
 
 def test_every_public_mart_is_identical_row_for_row(both_targets):

@@ -8,7 +8,23 @@
     of one customer at the same instant are therefore never repeats (nor priors) of each other; among them the
     smallest contact_id comes first in a journey (docs/decisions.md, Contacts and FCR). A contact has a repeat
     within W when the next later contact starts at or before t + W, so one "next contact" window serves every W.
+
+    Incremental (delete+insert on contact_id; a table rebuilt whole on Spark, cross_db.sql updated_in_place): a
+    build rewrites only the rows the new data can change (macros/contacts/contacts_recompute_scope.sql, the one
+    rule): the contacts of the customers it touches from the longest repeat window before the earliest change on,
+    over their whole history (journey numbers count from a customer's first contact), and the contacts near the
+    end (and start) of the data when it moved. The end and start of the data are always those of all contacts.
 -#}
+{#- The contact's own columns (int_contacts_unioned), passed through; an incremental build compares them with the
+    stored row to find what changed. -#}
+{%- set contact_columns = [
+    'contact_id', 'contact_source', 'channel', 'customer_id', 'customer_key', 'is_identified', 'started_at',
+    'ended_at', 'started_at_local', 'local_date', 'local_hour', 'queue', 'reason_code', 'agent_id', 'outcome',
+    'is_handled', 'is_abandoned', 'is_self_served', 'bot_involved', 'is_bot_failure', 'ivr_seconds',
+    'ivr_keypresses', 'queue_seconds', 'first_response_seconds', 'handle_seconds', 'transfer_count', 'ticket_id',
+    'promised_callback_by'
+] -%}
+{{ config(**contacts_kept_in_place_config()) }}
 {%- set windows = contacts_repeat_windows() -%}
 {%- set journey_hours = contacts_journey_window_hours() -%}
 {%- set just_after = contacts_interval(1, 'microsecond') ~ ' following' -%}
@@ -17,7 +33,7 @@
 {#- prior_contacts_7d: "prior contacts by the same customer in the last 7 days" (metrics.md §1), fixed by name. -#}
 {%- set prior_contacts_hours = 168 -%}
 
-with contacts as (
+with all_contacts as (
     select * from {{ ref('int_contacts_unioned') }}
 ),
 
@@ -26,8 +42,40 @@ data_bounds as (
     select
         min(started_at) as data_start_at,
         max(started_at) as data_end_at
-    from contacts
+    from all_contacts
 ),
+{% if is_incremental() %}
+
+recompute_triggers as (
+    {{ contacts_recompute_triggers('all_contacts', this, contact_columns) }}
+),
+
+recompute_customers as (
+    -- the customers whose rows this build rewrites, each from its earliest trigger - the longest window on
+    select customer_key, min({{ contacts_recompute_from('triggered_at') }}) as recompute_from
+    from recompute_triggers
+    where customer_key is not null
+    group by customer_key
+),
+
+contacts as (
+    -- the whole history of those customers (their windows and journey numbers), and the unidentified
+    -- contacts that triggered (their own row only)
+    select all_contacts.*, recompute_customers.recompute_from
+    from all_contacts
+    left join recompute_customers
+        on recompute_customers.customer_key = all_contacts.customer_key
+    where recompute_customers.customer_key is not null
+        or (all_contacts.customer_key is null
+            and all_contacts.contact_id in (
+                select contact_id from recompute_triggers where customer_key is null and contact_id is not null))
+),
+{% else %}
+
+contacts as (
+    select * from all_contacts
+),
+{% endif %}
 
 identified as (
     -- Windows run on a narrow projection of the identified contacts only (unidentified ones have no
@@ -161,39 +209,16 @@ repeats as (
     left join journeys on journeys.contact_id = contacts.contact_id
     left join channel_history on channel_history.contact_id = contacts.contact_id
     left join reason_history on reason_history.contact_id = contacts.contact_id
+    {%- if is_incremental() %}
+    -- the rows from the customer's recompute bound on (every row of an unidentified trigger)
+    where contacts.recompute_from is null or contacts.started_at >= contacts.recompute_from
+    {%- endif %}
 )
 
 select
-    contact_id,
-    contact_source,
-    channel,
-    customer_id,
-    customer_key,
-    is_identified,
-    started_at,
-    ended_at,
-    started_at_local,
-    local_date,
-    local_hour,
-    queue,
-    reason_code,
-    agent_id,
-    outcome,
-    is_handled,
-    is_abandoned,
-    is_self_served,
-    bot_involved,
-    is_bot_failure,
-    ivr_seconds,
-    ivr_keypresses,
-    queue_seconds,
-    first_response_seconds,
-    handle_seconds,
-    transfer_count,
-    ticket_id,
-    promised_callback_by,
-    data_start_at,
-    data_end_at,
+    {%- for column_name in contact_columns %}
+    {{ column_name }},
+    {%- endfor %}
     {%- for w in windows %}
 
     -- ---- repeat window {{ w.suffix }} ----

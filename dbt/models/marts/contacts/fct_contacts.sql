@@ -8,24 +8,16 @@
         corrects an earlier contact's fcr;
       - every contact not yet in the table (late delivery), and every older contact whose row would now be
         different (a late survey, a corrected record, a late contact that changes an older one's repeat or
-        journey). The windows themselves are always computed over the whole history (int_contacts_repeats), so a
-        rewritten row is exactly the full-refresh row.
+        journey). int_contacts_repeats, kept up to date by its own bounded rule (macros/contacts/
+        contacts_recompute_scope.sql), holds every contact's windows as a full build computes them, so a rewritten
+        row is exactly the full-refresh row.
       - and deletes (post-hook) every row that is no longer a contact: a ticket contact whose ticket a
         late-delivered call or digital contact turns out to have opened (docs/decisions.md, Tickets as contacts).
     Surveys: a survey names its contact (contact_id); a survey of a ticket only (ticket_id, no contact_id) is
     the survey of that ticket's own contact when the ticket is one (contact_source tickets), and no contact's
     otherwise.
 -#}
-{#- Spark: a table rebuilt whole (cross_db.sql updated_in_place), so no delete afterwards. -#}
-{{ config(
-    materialized=updated_in_place(),
-    unique_key='contact_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    post_hook=([
-        "delete from {{ this }} as existing where not exists (select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = existing.contact_id)"
-    ] if updated_in_place() == 'incremental' else [])
-) }}
+{{ config(**contacts_kept_in_place_config()) }}
 {{- contacts_require_windows([48, 168]) -}}
 {%- set lookback_hours = contacts_longest_window_hours() + contacts_lookback_margin_hours() -%}
 {#- The output columns, in contract order: the final select and the incremental change check use this list
