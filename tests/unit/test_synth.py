@@ -150,6 +150,37 @@ def test_daily_files_hold_exactly_the_weekly_files_rows(tmp_path, tiny):
     assert first_day and all(r["arrived_at"].startswith("2026-02-03") for r in first_day)
 
 
+def test_streaming_writes_the_same_bytes_as_the_whole_source_at_once(tmp_path, monkeypatch):
+    """The sources that grow with the contacts are turned into text a file (a period) at a time (issue 14: the
+    generator streams to disk, so a 10 M-contact year never exists as text all at once). Byte for byte the same
+    landing folder, ground truth included, as when every source is turned into text whole before it is cut into
+    files (how the generator wrote before, forced here by materialising each source first), in daily files."""
+    from dagster_project.lib.synth.io import Landing
+    from dagster_project.lib.synth.world import LazyFrame
+
+    args = dict(days=9, contacts_per_day=150, seed=7, file_period="day")
+    streamed = tmp_path / "streamed"
+    write_frame = Landing.write_frame
+    lazy = []
+
+    def recording(self, source, frame):
+        if isinstance(frame, LazyFrame):
+            lazy.append(source)
+        return write_frame(self, source, frame)
+
+    monkeypatch.setattr(Landing, "write_frame", recording)
+    generate(streamed, **args)
+    assert sorted(lazy) == ["agent_states", "calls", "digital_contacts", "ticket_events", "tickets"]
+
+    whole = tmp_path / "whole"
+    monkeypatch.setattr(Landing, "write_frame", lambda self, source, frame: write_frame(
+        self, source, frame.materialise() if isinstance(frame, LazyFrame) else frame))
+    generate(whole, **args)
+    streamed_files, whole_files = digests(streamed), digests(whole)
+    assert len(streamed_files) > 9 * 5  # a file per day of each streamed source, at least
+    assert streamed_files == whole_files
+
+
 def test_another_seed_gives_other_data(tmp_path, tiny):
     other = tmp_path / "other"
     generate(other, seed=12, **TINY)

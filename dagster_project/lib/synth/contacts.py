@@ -25,7 +25,7 @@ from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY, HOUR, MINUTE
 from dagster_project.lib.synth.people import DIGITAL, voice_queue_for_category
 from dagster_project.lib.synth.wfm import SLOT, local_slot, unavailability
-from dagster_project.lib.synth.world import (Frame, World, bools, choice_index, group_rank, ids, log_uniform,
+from dagster_project.lib.synth.world import (Frame, LazyFrame, World, bools, choice_index, group_rank, ids, log_uniform,
                                              lognormal, text)
 
 VOICE, CHAT, EMAIL, MESSAGING, BOT = range(5)
@@ -984,58 +984,75 @@ def _names(values: np.ndarray, names) -> np.ndarray:
     return np.where(values >= 0, names[np.maximum(values, 0)], None)
 
 
-def calls_frame(world: World) -> Frame:
+def calls_frame(world: World) -> LazyFrame:
     cs, clock, people = world.contacts, world.clock, world.people
     a = cs.a
-    idx = np.flatnonzero(a["channel"] == VOICE)
-    idx = idx[np.argsort(a["t"][idx], kind="stable")]
-    g = {k: v[idx] for k, v in a.items()}
-    inbound = ~g["outbound"]
-    callback_for = g["callback_for"]
-    promise_text = clock.fmt(g["promise"], offset=True)
-    return Frame({
-        "call_id": cs.contact_id[idx],
-        "customer_id": np.where(g["identified"], cs.customers.customer_id(g["customer"]), None),
-        "caller_number": phone_numbers(world, g["phone"], cs.customers),
-        "direction": np.where(inbound, "inbound", "outbound").astype(object),
-        "queue": _names(g["queue"], cs.queue_names),
-        "reason_code": _names(g["reason"], world.ref.reason_codes),
-        "arrived_at": clock.fmt(g["t"], offset=True),
-        "ivr_ended_at": clock.fmt(g["ivr_end"], offset=True),
-        "ivr_keypresses": text(g["keypresses"], "int"),
-        "queued_at": clock.fmt(g["queued"], offset=True),
-        "answered_at": clock.fmt(g["answered"], offset=True),
-        "ended_at": clock.fmt(g["ended"], offset=True),
-        "outcome": OUTCOMES[g["outcome"]],
-        "agent_id": _names(g["agent"], people.agent_id),
-        "talk_seconds": text(g["talk"], "int"),
-        "hold_seconds": text(g["hold"], "int"),
-        "wrap_seconds": text(g["wrap"], "int"),
-        "transfer_count": text(g["transfers"], "int"),
-        "ticket_id": _names(g["ticket"], cs.ticket_ids),
-        "promised_callback_by": promise_text,
-        "callback_for_call_id": np.where(callback_for >= 0, cs.contact_id[np.maximum(callback_for, 0)], None),
-    }, clock.local_day(g["t"]))
+    order = np.flatnonzero(a["channel"] == VOICE)
+    order = order[np.argsort(a["t"][order], kind="stable")]
+
+    def text_of(rows: np.ndarray) -> dict[str, np.ndarray]:
+        idx = order[rows]
+        g = {k: v[idx] for k, v in a.items()}
+        inbound = ~g["outbound"]
+        callback_for = g["callback_for"]
+        return {
+            "call_id": cs.contact_id[idx],
+            "customer_id": np.where(g["identified"], cs.customers.customer_id(g["customer"]), None),
+            "caller_number": phone_numbers(world, g["phone"], cs.customers),
+            "direction": np.where(inbound, "inbound", "outbound").astype(object),
+            "queue": _names(g["queue"], cs.queue_names),
+            "reason_code": _names(g["reason"], world.ref.reason_codes),
+            "arrived_at": clock.fmt(g["t"], offset=True),
+            "ivr_ended_at": clock.fmt(g["ivr_end"], offset=True),
+            "ivr_keypresses": text(g["keypresses"], "int"),
+            "queued_at": clock.fmt(g["queued"], offset=True),
+            "answered_at": clock.fmt(g["answered"], offset=True),
+            "ended_at": clock.fmt(g["ended"], offset=True),
+            "outcome": OUTCOMES[g["outcome"]],
+            "agent_id": _names(g["agent"], people.agent_id),
+            "talk_seconds": text(g["talk"], "int"),
+            "hold_seconds": text(g["hold"], "int"),
+            "wrap_seconds": text(g["wrap"], "int"),
+            "transfer_count": text(g["transfers"], "int"),
+            "ticket_id": _names(g["ticket"], cs.ticket_ids),
+            "promised_callback_by": clock.fmt(g["promise"], offset=True),
+            "callback_for_call_id": np.where(callback_for >= 0, cs.contact_id[np.maximum(callback_for, 0)], None),
+        }
+
+    return LazyFrame(text_of, clock.local_day(a["t"][order]))
 
 
-def digital_frame(world: World) -> Frame:
+def caller_numbers(world: World) -> np.ndarray:
+    """The distinct caller numbers of the calls file (sorted), from the phone indices: the same set as the
+    `caller_number` column's, without writing it out."""
+    a = world.contacts.a
+    phones = np.unique(a["phone"][(a["channel"] == VOICE) & (a["phone"] >= 0)])
+    return np.unique(phone_numbers(world, phones, world.contacts.customers))
+
+
+def digital_frame(world: World) -> LazyFrame:
     cs, clock, people = world.contacts, world.clock, world.people
     a = cs.a
-    idx = np.flatnonzero(a["channel"] != VOICE)
-    idx = idx[np.argsort(a["t"][idx], kind="stable")]
-    g = {k: v[idx] for k, v in a.items()}
-    return Frame({
-        "contact_id": cs.contact_id[idx],
-        "customer_id": np.where(g["identified"], cs.customers.customer_id(g["customer"]), None),
-        "channel": CHANNEL_NAMES[g["channel"]],
-        "started_at": clock.fmt(g["t"], offset=True),
-        "first_response_at": clock.fmt(g["first_response"], offset=True),
-        "ended_at": clock.fmt(g["ended"], offset=True),
-        "bot_handled": bools(g["bot_handled"]),
-        "escalated_to_agent": bools(g["escalated"]),
-        "outcome": OUTCOMES[g["outcome"]],
-        "agent_id": _names(g["agent"], people.agent_id),
-        "queue": _names(g["queue"], cs.queue_names),
-        "reason_code": _names(g["reason"], world.ref.reason_codes),
-        "ticket_id": _names(g["ticket"], cs.ticket_ids),
-    }, clock.local_day(g["t"]))
+    order = np.flatnonzero(a["channel"] != VOICE)
+    order = order[np.argsort(a["t"][order], kind="stable")]
+
+    def text_of(rows: np.ndarray) -> dict[str, np.ndarray]:
+        idx = order[rows]
+        g = {k: v[idx] for k, v in a.items()}
+        return {
+            "contact_id": cs.contact_id[idx],
+            "customer_id": np.where(g["identified"], cs.customers.customer_id(g["customer"]), None),
+            "channel": CHANNEL_NAMES[g["channel"]],
+            "started_at": clock.fmt(g["t"], offset=True),
+            "first_response_at": clock.fmt(g["first_response"], offset=True),
+            "ended_at": clock.fmt(g["ended"], offset=True),
+            "bot_handled": bools(g["bot_handled"]),
+            "escalated_to_agent": bools(g["escalated"]),
+            "outcome": OUTCOMES[g["outcome"]],
+            "agent_id": _names(g["agent"], people.agent_id),
+            "queue": _names(g["queue"], cs.queue_names),
+            "reason_code": _names(g["reason"], world.ref.reason_codes),
+            "ticket_id": _names(g["ticket"], cs.ticket_ids),
+        }
+
+    return LazyFrame(text_of, clock.local_day(a["t"][order]))

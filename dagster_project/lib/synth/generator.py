@@ -10,7 +10,8 @@ import numpy as np
 
 from dagster_project.lib.contract import load_contract
 from dagster_project.lib.synth.clock import Clock
-from dagster_project.lib.synth.contacts import assign_ids, build_contacts, calls_frame, digital_frame
+from dagster_project.lib.synth.contacts import (assign_ids, build_contacts, caller_numbers, calls_frame,
+                                                digital_frame)
 from dagster_project.lib.synth.dirty import Dirt
 from dagster_project.lib.synth.hours import business_schedules_frame, holidays_frame
 from dagster_project.lib.synth.io import FORMAT, PERIOD, Landing, check_file_period
@@ -22,7 +23,7 @@ from dagster_project.lib.synth.tickets import build_tickets, link_tickets
 from dagster_project.lib.synth.transcripts import build_transcripts
 from dagster_project.lib.synth.wfm import (build_routing, build_schedule, build_states, forecasts_frame,
                                            late_logins_and_not_ready, schedules_frame, states_frame)
-from dagster_project.lib.synth.world import World, concat_frames
+from dagster_project.lib.synth.world import LazyFrame, World, concat_frames
 
 MIN_CONTACTS = 20  # below this there is no contact center to speak of (and empty sources everywhere)
 SOURCES = ("calls", "digital_contacts", "tickets", "ticket_events", "surveys", "survey_answers", "survey_questions",
@@ -64,10 +65,11 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     sizes: dict[str, int] = {}
 
     def deliver(source: str, frame) -> None:
-        """Write a source as soon as it is built (and let it go: a million contacts is a lot of text)."""
+        """Write a source as soon as it is built (and let it go: a million contacts is a lot of text). The
+        sources that grow with the contacts come as a LazyFrame: written a file at a time, never whole."""
         sizes[source] = len(frame)
-        if dirt is not None:
-            dirt.write_source(source, frame)
+        if dirt is not None:  # dirty mode plants defects across a whole source
+            dirt.write_source(source, frame.materialise() if isinstance(frame, LazyFrame) else frame)
         else:
             landing.write_frame(source, frame)
 
@@ -89,7 +91,7 @@ def generate(out_dir: Path, days: int = 90, contacts_per_day: int = 2000, seed: 
     deliver("ticket_events", ticket_events)
     del tickets, ticket_events
     calls = calls_frame(world)
-    world.caller_numbers = np.unique(calls.columns["caller_number"][calls.columns["caller_number"] != None])  # noqa
+    world.caller_numbers = caller_numbers(world)
     deliver("calls", calls)
     del calls
     deliver("digital_contacts", digital_frame(world))

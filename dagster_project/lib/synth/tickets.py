@@ -14,7 +14,7 @@ import numpy as np
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY, HOUR, MINUTE
 from dagster_project.lib.synth.contacts import CHANNEL_NAMES, VOICE
-from dagster_project.lib.synth.world import Frame, World, ids, lognormal
+from dagster_project.lib.synth.world import LazyFrame, World, ids, lognormal
 
 PRIORITIES = np.array(["urgent", "high", "normal", "low"], dtype=object)
 # (first response median minutes, resolution median hours) by priority; lognormal sigma below.
@@ -66,7 +66,7 @@ def link_tickets(world: World) -> None:
     a["ticket"] = ticket
 
 
-def build_tickets(world: World) -> tuple[Frame, Frame]:
+def build_tickets(world: World) -> tuple[LazyFrame, LazyFrame]:
     rng = world.rng("ticket_events")
     a, clock, people = world.contacts.a, world.clock, world.people
     end = clock.end_utc
@@ -231,31 +231,38 @@ def build_tickets(world: World) -> tuple[Frame, Frame]:
     esc_done = e_type == "priority_change"
     final_prio[e["ticket"][esc_done]] = np.maximum(prio[e["ticket"][esc_done]] - 1, 0)
 
-    customers = world.contacts.customers
-    cust = a["customer"][first]
-    tickets = Frame({
-        "ticket_id": ticket_ids,
-        "customer_id": np.where(a["identified"][first], customers.customer_id(cust), None),
-        "created_at": clock.fmt(created, offset=False),
-        "channel": CHANNEL_NAMES[a["channel"][first]],
-        "priority": PRIORITIES[final_prio],
-        "reason_code": np.array(codes, dtype=object)[reason],
-        "status": status,
-        "assignee_group": group,
-        "solved_at": clock.fmt(solved_at, offset=False),
-        "closed_at": clock.fmt(closed_at, offset=False),
-    }, clock.local_day(created))
-    n_ev = len(e["t"])
-    events = Frame({
-        "event_id": ids("E", np.arange(1, n_ev + 1), 10),
-        "ticket_id": ticket_ids[e["ticket"]],
-        "event_at": clock.fmt(e["t"], offset=False),
-        "event_type": e_type,
-        "from_value": e_from,
-        "to_value": e_to,
-        "actor_id": e_actor,
-        "is_public": e_public,
-    }, clock.local_day(e["t"]))
+    customer_id, channel = world.contacts.customers.customer_id, CHANNEL_NAMES[a["channel"][first]]
+    identified, cust = a["identified"][first], a["customer"][first]
+    codes_arr = np.array(codes, dtype=object)
+
+    def ticket_text(rows: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "ticket_id": ticket_ids[rows],
+            "customer_id": np.where(identified[rows], customer_id(cust[rows]), None),
+            "created_at": clock.fmt(created[rows], offset=False),
+            "channel": channel[rows],
+            "priority": PRIORITIES[final_prio[rows]],
+            "reason_code": codes_arr[reason[rows]],
+            "status": status[rows],
+            "assignee_group": group[rows],
+            "solved_at": clock.fmt(solved_at[rows], offset=False),
+            "closed_at": clock.fmt(closed_at[rows], offset=False),
+        }
+
+    def event_text(rows: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "event_id": ids("E", rows + 1, 10),
+            "ticket_id": ticket_ids[e["ticket"][rows]],
+            "event_at": clock.fmt(e["t"][rows], offset=False),
+            "event_type": e_type[rows],
+            "from_value": e_from[rows],
+            "to_value": e_to[rows],
+            "actor_id": e_actor[rows],
+            "is_public": e_public[rows],
+        }
+
+    tickets = LazyFrame(ticket_text, clock.local_day(created))
+    events = LazyFrame(event_text, clock.local_day(e["t"]))
     world.ticket_state = {"created": created, "priority_at_creation": prio, "solved_first": t_solve,
                           "reopened": reopened & (reopen < end), "first_contact": first}
     urgent = prio == 0

@@ -15,7 +15,7 @@ import numpy as np
 from dagster_project.lib.synth import params as P
 from dagster_project.lib.synth.clock import DAY
 from dagster_project.lib.synth.people import DIGITAL, PART_TIME_SECONDS, SHIFT_SECONDS
-from dagster_project.lib.synth.world import Frame, World, text
+from dagster_project.lib.synth.world import Frame, LazyFrame, World, text
 
 SLOT = 900.0          # routing slot: 15 minutes
 SLOTS_PER_DAY = 96
@@ -241,16 +241,20 @@ def schedules_frame(world: World) -> Frame:
     }, s.day.astype(np.float64))
 
 
-def states_frame(world: World) -> Frame:
+def states_frame(world: World) -> LazyFrame:
     """The ACD state log: every scheduled, present agent-day from login to logout, without gaps or overlaps."""
     st = world.agent_time
-    clock = world.clock
-    return Frame({
-        "agent_id": world.people.agent_id[st["agent"]],
-        "state": st["state"],
-        "started_at": clock.fmt(st["start"], offset=False),
-        "ended_at": clock.fmt(st["end"], offset=False),
-    }, st["day"].astype(np.float64))
+    clock, agent_id = world.clock, world.people.agent_id
+
+    def text_of(rows: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "agent_id": agent_id[st["agent"][rows]],
+            "state": st["state"][rows],
+            "started_at": clock.fmt(st["start"][rows], offset=False),
+            "ended_at": clock.fmt(st["end"][rows], offset=False),
+        }
+
+    return LazyFrame(text_of, st["day"].astype(np.float64))
 
 
 def realised_aht_by_queue(world: World) -> dict[str, float]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +49,27 @@ class Frame:
 
     def take(self, index: np.ndarray) -> "Frame":
         return Frame({k: v[index] for k, v in self.columns.items()}, self.day[index])
+
+
+@dataclass
+class LazyFrame:
+    """Rows of one landing source not yet turned into text: `text_of(rows)` gives the text columns of those rows
+    (positions in this frame's order, every column computed row by row from the generator's arrays, so a part
+    has the same text as the same rows of the whole). The landing writes it a file (a period) at a time
+    (`Landing.write_frame` takes each period's rows), so a year of contacts never exists as text all at once:
+    the generator streams to disk (issue 14). Dirty mode plants its defects in a whole source: `materialise`."""
+    text_of: Callable[[np.ndarray], dict[str, np.ndarray]]
+    day: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    def take(self, index: np.ndarray) -> Frame:
+        index = np.asarray(index, dtype=np.int64)
+        return Frame(self.text_of(index), self.day[index])
+
+    def materialise(self) -> Frame:
+        return self.take(np.arange(len(self)))
 
 
 def concat_frames(*frames: Frame) -> Frame:
