@@ -14,7 +14,7 @@ memory sampled every 0.5 s (the peak is the largest sum over the tree), every ou
 3. Spark: `callqa load-spark` (the raw layer as a Parquet lake under $CALLQA_SPARK_DIR, registered as raw.*), then
    the same `dbt build --exclude-resource-type unit_test` on the `spark` target (README "Scale out").
 
-Reported: seconds and peak memory of each step, the Spark/DuckDB ratio of the dbt build and of load-spark + build,
+Reported: seconds and peak memory of each step (for dbt also its own seconds and node counts), the Spark/DuckDB ratio of the dbt build and of load-spark + build,
 the load average after each step, and every dbt exit code: a failed build's time is not a measurement (the script
 exits 1). One build per engine (a Spark build of the 1 M year takes too long for a median of three): the machines
 are shared, read the ratio, not the seconds. `<work>` and $CALLQA_SPARK_DIR must not exist yet; they are left in
@@ -26,7 +26,7 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
+import re
 import sys
 from pathlib import Path
 
@@ -68,6 +68,15 @@ def dbt_command(work: Path, name: str) -> list[str]:
             "--log-path", str(work / f"dbt_{name}" / "logs")]
 
 
+def dbt_summary(log: Path) -> str:
+    """dbt's own account of the last command in the log: seconds inside dbt and the node counts ("PASS=... ERROR=...")."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    text = text[max(text.rfind("\n### "), 0):]
+    inside = re.findall(r"Finished running .* \((\d+\.\d+)s\)", text)
+    done = re.findall(r"Done\. (PASS=.*TOTAL=\d+)", text)
+    return f"{inside[-1] if inside else '?'} s inside dbt, {done[-1] if done else 'no summary'}"
+
+
 def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
@@ -106,7 +115,8 @@ def main() -> None:
     for name, command, step_env in steps:
         seconds, peak, code = timed_run(command, step_env, log)
         results[name] = (seconds, peak, code)
-        print(f"{name}: {seconds:.0f} s; exit {code}; peak memory of the process tree {peak / 1e9:.2f} GB; "
+        inside = f" ({dbt_summary(log)})" if command[0].endswith("dbt") else ""
+        print(f"{name}: {seconds:.0f} s{inside}; exit {code}; peak memory of the process tree {peak / 1e9:.2f} GB; "
               f"{_load()} at its end", flush=True)
         if code != 0:
             print(f"FAILED (exit {code}): no measurement; see {log}")
