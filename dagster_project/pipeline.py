@@ -94,11 +94,13 @@ def job_run_config(log_level: str, full_refresh: bool = False) -> dict:
 
 
 def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: bool = False,
-                 full_refresh: bool = False) -> PipelineOutcome:
+                 full_refresh: bool = False, early_skip: bool = True) -> PipelineOutcome:
     """Runs every new delivery, in today's partition (defs/location.delivery_partition_key); `full_refresh` rebuilds every incremental dbt model
     from raw (dbt --full-refresh). Raises lib.preflight.PreflightError (one line; nothing loaded or published) before the job when the zone
     is invalid or not the warehouse's (unless `rebuild`), the landing folder is missing or has no file, or another
-    `callqa run` holds the warehouse (lib/runlock.py: one writer at a time, refused at once, naming the holder)."""
+    `callqa run` holds the warehouse (lib/runlock.py: one writer at a time, refused at once, naming the holder).
+    With nothing new since the last published build (lib/build_state.fast_skip_reason) it returns before starting
+    Dagster, unless `early_skip` is False (then the Dagster run decides by the same rule and skips dbt)."""
     from dagster_project.lib.preflight import PreflightError, check_arguments
     from dagster_project.lib.runlock import WarehouseBusy, warehouse_lock
 
@@ -106,18 +108,33 @@ def run_pipeline(settings: Settings | None = None, quiet: bool = True, rebuild: 
     check_arguments(settings)  # nothing is created (not even the lock file) for a typo
     try:
         with warehouse_lock(settings.warehouse):
-            return _run_locked(settings, quiet, rebuild, full_refresh)
+            return _run_locked(settings, quiet, rebuild, full_refresh, early_skip)
     except WarehouseBusy as exc:
         raise PreflightError(str(exc)) from None
 
 
-def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bool) -> PipelineOutcome:
+def early_skip_reason(settings: Settings) -> str | None:
+    """lib/build_state.fast_skip_reason on the settled warehouse (read only), or None (start the run)."""
+    from dagster_project.lib.build_state import code_fingerprint, fast_skip_reason
+    from dagster_project.lib.warehouse import warehouse_connection
+
+    if not settings.warehouse.exists() or not settings.serving_warehouse.exists():
+        return None
+    with warehouse_connection(settings, read_only=True) as con:
+        return fast_skip_reason(con, settings.landing_dir, code_fingerprint(), serving_copy_exists=True)
+
+
+def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bool,
+                early_skip: bool = True) -> PipelineOutcome:
     from dagster_project.lib.preflight import preflight
     from dagster_project.lib.runlock import PID_TAG, WAREHOUSE_TAG, reclaim_stale_runs
 
     settings = preflight(settings, rebuild=rebuild)
+    if early_skip and not (full_refresh or rebuild):
+        reason = early_skip_reason(settings)
+        if reason is not None:
+            return summarize(settings, success=True, run_label="no Dagster run", skipped=reason)
     import dagster as dg
-    import duckdb
 
     from dagster_project.defs.transform.project import prepare_dbt_project
 
@@ -128,10 +145,6 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
     # first imported, which in a process that imported it earlier (a test worker, a notebook) is not this run's
     # environment: this run's settings win for dbt's subprocesses.
     settings.export()
-    from dagster_project.lib.adapters import reported_sources
-    from dagster_project.lib.headlines import headlines
-    from dagster_project.lib.status import format_status, source_status
-    from dagster_project.lib.warehouse import warehouse_connection
     from dagster_project.resources import WarehouseResource
 
     log_level = "WARNING" if quiet else "INFO"
@@ -157,10 +170,25 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-    skipped = skipped_build(result)
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    failed_steps = [e.step_key for e in failures]
-    hints = failure_hints([_error_text(e) for e in failures], settings)
+    return summarize(settings, result.success, f"Dagster run {result.run_id[:8]}", skipped_build(result),
+                     failed_checks, [e.step_key for e in failures],
+                     failure_hints([_error_text(e) for e in failures], settings), reclaimed)
+
+
+def summarize(settings: Settings, success: bool, run_label: str, skipped: str | None = None,
+              failed_checks: list[str] = (), failed_steps: list[str] = (), hints: list[str] = (),
+              reclaimed=None) -> PipelineOutcome:
+    """The outcome and what `callqa run` prints: the first line, where things are, the warehouse's status per source
+    and its headlines (read back from the warehouse), what failed."""
+    import duckdb
+
+    from dagster_project.lib.adapters import reported_sources
+    from dagster_project.lib.headlines import headlines
+    from dagster_project.lib.status import format_status, source_status
+    from dagster_project.lib.warehouse import warehouse_connection
+
+    failed_checks, failed_steps = list(failed_checks), list(failed_steps)
     try:
         with warehouse_connection(settings, read_only=True) as con:
             report = source_status(con, reported_sources(con))
@@ -175,8 +203,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         report, status_text = [], f"(could not read the warehouse status: {exc})"
     refused = [f["error"] for e in report for f in e.get("refused_files", [])]
     lines = [
-        f"{outcome_line(result.success, failed_checks, refused, settings.serving_warehouse.exists())} "
-        f"(Dagster run {result.run_id[:8]})",
+        f"{outcome_line(success, failed_checks, refused, settings.serving_warehouse.exists())} ({run_label})",
         *([f"nothing to do: {skipped}"] if skipped else []),
         f"landing:   {settings.landing_dir}",
         f"warehouse: {settings.warehouse}",
@@ -186,10 +213,11 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         "",
         status_text,
     ]
-    if reclaimed.reclaimed:
+    if reclaimed is not None and reclaimed.reclaimed:
         lines.append(f"reclaimed the pool slots of {len(reclaimed.reclaimed)} earlier run(s) whose process was gone: "
                      + ", ".join(r[:8] for r in reclaimed.reclaimed))
-    lines.extend(reclaimed.unknown)
+    if reclaimed is not None:
+        lines.extend(reclaimed.unknown)
     if failed_steps:
         lines.append("failed steps: " + ", ".join(failed_steps))
     if failed_checks:
@@ -201,7 +229,7 @@ def _run_locked(settings: Settings, quiet: bool, rebuild: bool, full_refresh: bo
         f"`duckdb -readonly {settings.serving_warehouse}`."
     )
     return PipelineOutcome(
-        success=result.success,
+        success=success,
         failed_checks=failed_checks,
         refused_files=refused,
         failed_steps=failed_steps,

@@ -555,6 +555,28 @@ def _record(con, load: FileLoad, source: str, size: int, loaded_at: datetime) ->
     )
 
 
+def already_loaded(entries: list[tuple[str, str | None]], retryable=None) -> bool:
+    """The once-only rule: a file whose name and bytes the ledger already holds (`entries`: the (status, error) of
+    those entries, `retried` ones left out) is skipped, unless every entry is a refusal that `retryable(error)` says a
+    setting can lift (read again). No entry: not loaded."""
+    if not entries:
+        return False
+    return retryable is None or not all(s == "refused" and retryable(err or "") for s, err in entries)
+
+
+def ledger_entries(con) -> dict[tuple[str, str, str], list[tuple[str, str | None]]]:
+    """{(source, file, sha256): [(status, error), ...]} of the whole ledger (`retried` entries left out, as
+    `_ledger_lookup` does): what `already_loaded` needs for every file at once."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+                       "AND table_schema = 'raw' AND table_name = '_ingest_ledger'").fetchall():
+        return {}
+    entries: dict[tuple[str, str, str], list[tuple[str, str | None]]] = {}
+    for source, file, sha, status, error in con.execute(
+            f"SELECT source, file, file_sha256, status, error FROM {LEDGER} WHERE status <> 'retried'").fetchall():
+        entries.setdefault((source, file, sha), []).append((status, error))
+    return entries
+
+
 @dataclass
 class Delivery:
     """A file about to be loaded: its bytes, their SHA-256, the load id and time it gets."""
@@ -580,7 +602,7 @@ def open_delivery(con, landing_dir: Path, path: Path, source: str, retryable=Non
     same_name = [e for e in earlier if e[0] == name]
     retries: list[int] = []
     if same_name:
-        if retryable is None or not all(s == "refused" and retryable(err or "") for _, _, s, err in same_name):
+        if already_loaded([(s, err) for _, _, s, err in same_name], retryable):
             return FileLoad(name, sha, "already_loaded")
         retries = [load_id for _, load_id, _, _ in same_name]
         earlier = [e for e in earlier if e[0] != name]

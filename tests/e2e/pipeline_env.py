@@ -8,8 +8,8 @@ import duckdb
 
 @contextmanager
 def pipeline_env(base: Path, landing: Path, timezone: str):
-    """Yields `run(full_refresh=False)` (runs the pipeline, returns its outcome) and `connect()` (a read-only
-    connection)."""
+    """Yields `run(full_refresh=False, early_skip=True)` (runs the pipeline, returns its outcome) and `connect()` (a
+    read-only connection)."""
     from dagster_project.lib.dbt_inprocess import temporary_env
     from dagster_project.pipeline import run_pipeline
     from dagster_project.settings import Settings
@@ -25,5 +25,6 @@ def pipeline_env(base: Path, landing: Path, timezone: str):
         "CALLQA_EXPORT_DIR": str(base / "exports"),
     }
     with temporary_env(env):
-        yield (lambda full_refresh=False: run_pipeline(Settings.from_env(), full_refresh=full_refresh)), (
+        yield (lambda full_refresh=False, early_skip=True: run_pipeline(
+            Settings.from_env(), full_refresh=full_refresh, early_skip=early_skip)), (
             lambda: duckdb.connect(env["CALLQA_WAREHOUSE"], read_only=True))

@@ -4,7 +4,8 @@ concern), each day one `callqa run`:
 
 - a rerun with no new files notices it: it builds nothing (no dbt, no analysis, no publish), says so, and changes
   nothing: the warehouse's tables, its file size and the serving copy stay exactly as they were; the next run
-  after a new delivery builds again (lib/build_state.py);
+  after a new delivery builds again (lib/build_state.py). `callqa run` notices before it starts Dagster
+  (fast_skip_reason); a run started anyway (as the UI or the schedule start one) skips dbt by the same rule;
 - the warehouse file does not grow without new data, and an increment's growth is bounded (lib/warehouse
   checkpoint_and_compact);
 - proof of equality: every published mart and analysis table after the daily increments equals, row for row, a
@@ -123,8 +124,8 @@ def daily(tmp_path_factory):
     warehouse, serving = base / "callqa.duckdb", base / "callqa_serving.duckdb"
     out = {"runs": [], "sizes": [], "unreconciled": [], "days": days}
     with pipeline_env(base, landing, TZ) as (run, _connect):
-        def step(label, full_refresh=False):
-            outcome = run(full_refresh=full_refresh)
+        def step(label, full_refresh=False, early_skip=True):
+            outcome = run(full_refresh=full_refresh, early_skip=early_skip)
             assert outcome.success, outcome.summary
             out["runs"].append((label, outcome))
             out["sizes"].append((label, warehouse.stat().st_size))
@@ -136,6 +137,8 @@ def daily(tmp_path_factory):
         out["before_noop"] = (warehouse_digest(warehouse), verify_serving_copy(serving), serving.stat())
         step("no-op")
         out["after_noop"] = (warehouse_digest(warehouse), verify_serving_copy(serving), serving.stat())
+        step("no-op through Dagster", early_skip=False)
+        out["after_dagster_noop"] = (warehouse_digest(warehouse), verify_serving_copy(serving), serving.stat())
         for day in range(1, DAYS):
             deliver(generated, landing, days[day])
             step(f"day {day + 1}")
@@ -158,14 +161,21 @@ def test_the_replay_delivers_late_files_in_the_middle(daily):
 def test_a_rerun_without_new_files_builds_nothing_and_says_so(daily):
     noop = _run(daily, "no-op")
     assert noop.skipped and noop.skipped.startswith("no new loads since the last published build")
-    assert "nothing to do: no new loads" in noop.summary
+    assert noop.skipped.endswith("and no new landing file, with the same code: nothing was started")
+    assert "nothing to do: no new loads" in noop.summary and "(no Dagster run)" in noop.summary.splitlines()[0]
+    assert "headlines" in noop.summary  # the same report as a run's, read from the warehouse
+    dagster = _run(daily, "no-op through Dagster")
+    assert dagster.skipped and dagster.skipped.startswith("no new loads since the last published build")
+    assert dagster.skipped.endswith("dbt, the analysis and publishing skipped")
+    assert "(Dagster run " in dagster.summary.splitlines()[0]
     for label in ("day 1", "day 2", "day 3", "full refresh"):
         assert _run(daily, label).skipped is None, label
 
 
-def test_a_rerun_without_new_files_changes_nothing(daily):
+@pytest.mark.parametrize("after", ["after_noop", "after_dagster_noop"])
+def test_a_rerun_without_new_files_changes_nothing(daily, after):
     tables_before, (version_before, _), serving_before = daily["before_noop"]
-    tables_after, (version_after, _), serving_after = daily["after_noop"]
+    tables_after, (version_after, _), serving_after = daily[after]
     assert tables_after == tables_before
     assert version_after == version_before
     assert (serving_after.st_ino, serving_after.st_mtime_ns) == (serving_before.st_ino, serving_before.st_mtime_ns)
@@ -174,6 +184,7 @@ def test_a_rerun_without_new_files_changes_nothing(daily):
 def test_the_warehouse_does_not_grow_without_new_data(daily):
     sizes = dict(daily["sizes"])
     assert sizes["day 1"] <= sizes["no-op"] <= sizes["day 1"] + BLOCK_BYTES, daily["sizes"]
+    assert sizes["day 1"] <= sizes["no-op through Dagster"] <= sizes["day 1"] + BLOCK_BYTES, daily["sizes"]
     # an increment's growth is bounded: a day of a three-day center never doubles the file (the free blocks of
     # the tables dbt replaced are compacted away above half the file)
     assert sizes["day 2"] < 2 * sizes["day 1"] and sizes["day 3"] < 2 * sizes["day 2"], daily["sizes"]

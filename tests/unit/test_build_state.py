@@ -1,13 +1,21 @@
 """lib/build_state.py: the rule that lets a run with no new loads skip the build, and lib/warehouse's compaction."""
+import hashlib
+
 import duckdb
 import pytest
 
+from dagster_project.lib.adapters import RETRY_NOTE
 from dagster_project.lib.build_state import (
     BuildState,
+    code_fingerprint,
     current_state,
+    fast_skip_reason,
     last_published,
+    new_landing_files,
     project_fingerprint,
+    published_code,
     record_built,
+    record_equivalent_code,
     record_published,
     skip_reason,
 )
@@ -99,3 +107,121 @@ def test_compaction_keeps_everything_and_gives_the_space_back(tmp_path):
     again, none = checkpoint_and_compact(settings)
     assert none is None and again.free_blocks == 0
     assert not (tmp_path / "callqa.duckdb.compacting").exists()
+
+
+# ---- the early skip of `callqa run` (fast_skip_reason): no Dagster, no dbt parse, when nothing is new -------------
+
+def _code_tree(root):
+    """A repository as code_fingerprint reads it: dbt files, seeds, the package; and files it must ignore."""
+    files = {
+        "dbt/dbt_project.yml": "name: x", "dbt/models/a.sql": "select 1", "dbt/macros/m.sql": "{% macro m() %}",
+        "seeds/s.csv": "a\n1\n", "dagster_project/lib/x.py": "X = 1", "dagster_project/lib/sources.yml": "a: 1",
+        "dbt/target/manifest.json": "{}", "dbt/logs/dbt.log": "", "dagster_project/lib/__pycache__/x.pyc": "",
+        "data/demo/landing/calls/c.csv": "a\n", "README.md": "hello",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+@pytest.mark.parametrize("changed, counts", [
+    ("dbt/models/a.sql", True), ("dbt/macros/m.sql", True), ("dbt/dbt_project.yml", True), ("seeds/s.csv", True),
+    ("dagster_project/lib/x.py", True), ("dagster_project/lib/sources.yml", True),
+    ("dbt/target/manifest.json", False), ("dbt/logs/dbt.log", False), ("dagster_project/lib/__pycache__/x.pyc", False),
+    ("data/demo/landing/calls/c.csv", False), ("README.md", False),
+])
+def test_code_fingerprint_follows_what_a_build_is_made_of(tmp_path, changed, counts):
+    _code_tree(tmp_path)
+    before = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == before
+    (tmp_path / changed).write_text((tmp_path / changed).read_text() + " ")
+    assert (code_fingerprint(tmp_path) != before) is counts, changed
+
+
+def test_code_fingerprint_sees_a_new_and_a_renamed_file(tmp_path):
+    _code_tree(tmp_path)
+    before = code_fingerprint(tmp_path)
+    (tmp_path / "dbt/models/b.sql").write_text("select 2")
+    with_b = code_fingerprint(tmp_path)
+    (tmp_path / "dbt/models/b.sql").rename(tmp_path / "dbt/models/c.sql")
+    assert len({before, with_b, code_fingerprint(tmp_path)}) == 3
+
+
+def _ledger(con, *rows):
+    ensure_ledger(con)
+    for load_id, source, file, sha, status, error in rows:
+        con.execute("INSERT INTO raw._ingest_ledger (load_id, source, file, file_sha256, status, error) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [load_id, source, file, sha, status, error])
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_landing_files_follow_the_ledgers_once_only_rule(tmp_path):
+    landing = tmp_path / "landing"
+    calls = landing / "calls" / "calls_2026-02-02.csv"
+    refused = landing / "calls" / "calls_2026-02-03.csv"
+    ctr = landing / "amazon_connect_ctr" / "ctr_1.json"
+    for path, text in ((calls, "contact_id\n1\n"), (refused, "x\n1\n"), (ctr, '{"a": 1}')):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (landing / "calls" / "notes.txt").write_text("not a delivery")   # not a file ingestion takes
+    con = duckdb.connect()
+    _ledger(con)
+    assert new_landing_files(con, landing) == [
+        "amazon_connect_ctr/ctr_1.json", "calls/calls_2026-02-02.csv", "calls/calls_2026-02-03.csv"]
+    _ledger(con, (1, "calls", "calls/calls_2026-02-02.csv", _sha(calls), "loaded", None),
+            # a refusal of the bytes (a missing column) is final: the same file is skipped
+            (2, "calls", "calls/calls_2026-02-03.csv", _sha(refused), "refused", "missing required column"),
+            # an adapter's refusal that a setting can lift is read again on every run
+            (3, "amazon_connect_ctr", "amazon_connect_ctr/ctr_1.json", _sha(ctr), "refused",
+             f"ambiguous date order ({RETRY_NOTE})"))
+    assert new_landing_files(con, landing) == ["amazon_connect_ctr/ctr_1.json"]
+    _ledger(con, (4, "amazon_connect_ctr", "amazon_connect_ctr/ctr_1.json", _sha(ctr), "loaded", None))
+    assert new_landing_files(con, landing) == []
+    calls.write_text("contact_id\n2\n")                                  # the same name with other bytes
+    (landing / "calls" / "calls_2026-02-04.csv").write_bytes(refused.read_bytes())  # a copy under another name
+    assert new_landing_files(con, landing) == ["calls/calls_2026-02-02.csv", "calls/calls_2026-02-04.csv"]
+    # another source's entry of the same name and bytes is not this source's
+    con.execute("UPDATE raw._ingest_ledger SET source = 'agents' WHERE load_id = 2")
+    assert "calls/calls_2026-02-03.csv" in new_landing_files(con, landing)
+
+
+def test_fast_skip_needs_the_published_code_an_unmoved_ledger_and_no_new_file(tmp_path):
+    landing = tmp_path / "landing"
+    calls = landing / "calls" / "calls_1.csv"
+    calls.parent.mkdir(parents=True)
+    calls.write_text("contact_id\n1\n")
+    con = duckdb.connect()
+    _ledger(con, (7, "calls", "calls/calls_1.csv", _sha(calls), "loaded", None))
+    assert fast_skip_reason(con, landing, "c1", True) is None               # nothing published
+    record_built(con, "run-a", BuildState(7, "p"), full_refresh=False, code="c1")
+    assert fast_skip_reason(con, landing, "c1", True) is None               # built, not published
+    record_published(con, "run-a")
+    reason = fast_skip_reason(con, landing, "c1", True)
+    assert reason == ("no new loads since the last published build (Dagster run run-a, ledger up to load 7) and no "
+                      "new landing file, with the same code: nothing was started")
+    assert fast_skip_reason(con, landing, "c2", True) is None               # other code
+    assert fast_skip_reason(con, landing, "c1", False) is None              # the serving copy is gone
+    # a run that started and skipped with code c2 vouches for it: the next one skips early
+    record_equivalent_code(con, "run-a", "c2")
+    assert fast_skip_reason(con, landing, "c2", True) == reason
+    (landing / "calls" / "calls_2.csv").write_text("contact_id\n2\n")        # a new file
+    assert fast_skip_reason(con, landing, "c2", True) is None
+    (landing / "calls" / "calls_2.csv").unlink()
+    _ledger(con, (8, "calls", "calls/calls_0.csv", "ab", "refused", "x"))  # a load after the published build
+    assert fast_skip_reason(con, landing, "c2", True) is None
+
+
+def test_a_warehouse_published_before_the_code_column_starts_the_run(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA runs")
+    con.execute("CREATE TABLE runs.builds (run_id VARCHAR NOT NULL, ledger_mark BIGINT, project VARCHAR NOT NULL, "
+                "full_refresh BOOLEAN NOT NULL, status VARCHAR NOT NULL, built_at TIMESTAMPTZ NOT NULL, "
+                "published_at TIMESTAMPTZ)")
+    con.execute("INSERT INTO runs.builds VALUES ('run-a', NULL, 'p', false, 'published', now(), now())")
+    assert published_code(con, "run-a") is None
+    assert fast_skip_reason(con, tmp_path, "c1", True) is None
+    record_equivalent_code(con, "run-a", "c1")   # the column is added on the way
+    assert published_code(con, "run-a") == "c1"

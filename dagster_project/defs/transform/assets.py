@@ -17,7 +17,15 @@ from dagster_project.defs.location import (
     with_run_tags,
 )
 from dagster_project.defs.transform.project import dbt_project
-from dagster_project.lib.build_state import current_state, last_published, project_fingerprint, record_built, skip_reason
+from dagster_project.lib.build_state import (
+    code_fingerprint,
+    current_state,
+    last_published,
+    project_fingerprint,
+    record_built,
+    record_equivalent_code,
+    skip_reason,
+)
 from dagster_project.lib.dbt_progress import DbtProgress, install_command_filter, node_layers, quiet_stdout
 from dagster_project.lib.run_window import dbt_args
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
@@ -100,15 +108,18 @@ SKIPPED_METADATA = "skipped"
 def start_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, full_refresh: bool,
                 serving_copy_exists: bool) -> list[dg.AssetObservation]:
     """lib/build_state's rule: with nothing new since the last published build, observations of the selected marts
-    saying why (no materialization, so Dagster skips the analysis, the checks and publishing); else [] after
-    recording the state this build starts from."""
+    saying why (no materialization, so Dagster skips the analysis, the checks and publishing), after recording the
+    code found equivalent to the published build's (the next such `callqa run` skips before starting); else [] after
+    recording the state and the code this build starts from."""
     con = warehouse.connect()
     try:
         current = current_state(con, project_fingerprint(dbt_project.manifest_path))
-        reason = skip_reason(current, last_published(con), full_refresh, serving_copy_exists)
+        last = last_published(con)
+        reason = skip_reason(current, last, full_refresh, serving_copy_exists)
         if reason is None:
-            record_built(con, context.run.run_id, current, full_refresh)
+            record_built(con, context.run.run_id, current, full_refresh, code=code_fingerprint())
             return []
+        record_equivalent_code(con, last[0], code_fingerprint())
     finally:
         con.close()
     context.log.info(reason)
