@@ -39,8 +39,10 @@ help:
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 
+# --compile-bytecode: the environment's modules are compiled once here; where PYTHONDONTWRITEBYTECODE is set (this
+# machine, many container images) every process would otherwise compile dagster, dbt and pandas again on import.
 install: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 dbt-parse: install
 	$(UV) run python -c "from dagster_project.defs.transform.project import prepare_dbt_project; prepare_dbt_project()"
