@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dagster_project.defs.location import FULL_REFRESH_TAG, full_refresh_run_config, is_full_refresh_run
+from dagster_project.lib.drivers import store
 from dagster_project.lib.drivers.analysis import AnalysisSettings, fitting_rows, run_driver_analysis
 from dagster_project.lib.drivers.schedule import (
     MODEL_MODULES,
@@ -26,7 +27,6 @@ from dagster_project.lib.drivers.schedule import (
     settings_fingerprint,
 )
 from dagster_project.lib.drivers.simulate import simulate_modelling_table
-from dagster_project.lib.drivers import store
 
 FIT = FitRecord("0123456789abcdef", "settings", "code", 1000, date(2026, 3, 1), date(2026, 3, 10))
 POLICY = RefitPolicy()  # 5 % of the fitting rows, 7 days, 2 % of the fit's rows changed

@@ -16,7 +16,8 @@ write.
    scored on the later ones (a time-based hold-out of about `holdout_share` of the surveyed contacts).
 5. Scores for every contact from the model fitted on all surveyed contacts: P(csat = k) and expected csat; a
    driver unknown for a contact is filled (flags: 0, continuous: the fitting data's median) and named in
-   imputed_drivers.
+   imputed_drivers. Between refits (schedule.py) `score_with_model` scores every contact with the stored model by
+   the same code (`_score`, `_scores_table`).
 """
 from __future__ import annotations
 

@@ -160,12 +160,12 @@ def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, 
     return counts
 
 
-def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> int:
+def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str], schema: str = SCHEMA) -> int:
     view = f"_callqa_{table}"
     con.register(view, frame)
     try:
         select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-        con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {view}')
+        con.execute(f'create or replace table {schema}."{table}" as select {select} from {view}')
     finally:
         con.unregister(view)
     return len(frame)
@@ -309,15 +309,8 @@ def _store_model(con, model: StoredModel | None) -> None:
             "settings_fingerprint": r.settings_fingerprint, "code_fingerprint": r.code_fingerprint, "nobs": r.nobs,
             "period_from": r.period_from, "period_to": r.period_to, "model": model_json(model.fitted)}])
         rows = model.rows
-    for table, frame, columns in ((MODEL_TABLE, model_frame, MODEL_COLUMNS),
-                                  (MODEL_ROWS_TABLE, rows, MODEL_ROWS_COLUMNS)):
-        view = f"_callqa_{table}"
-        con.register(view, frame[list(columns)])
-        try:
-            select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-            con.execute(f'create or replace table {MODEL_SCHEMA}."{table}" as select {select} from {view}')
-        finally:
-            con.unregister(view)
+    _replace_table(con, MODEL_TABLE, model_frame[list(MODEL_COLUMNS)], MODEL_COLUMNS, MODEL_SCHEMA)
+    _replace_table(con, MODEL_ROWS_TABLE, rows[list(MODEL_ROWS_COLUMNS)], MODEL_ROWS_COLUMNS, MODEL_SCHEMA)
 
 
 def read_stored_model(con: duckdb.DuckDBPyConnection) -> StoredModel | None:
