@@ -93,6 +93,16 @@ def test_every_trigger_that_holds_is_named():
     assert len(found) == 7
 
 
+def test_next_refit_names_the_first_counts_that_refit():
+    stored = replace(FIT, nobs=9201)
+    text = next_refit(stored, POLICY)
+    assert text.startswith("fitting rows <= 8,740 or >= 9,662, data to 2026-03-17, 185 rows of the fit changed")
+    for rows, refit in ((8740, True), (8741, False), (9661, False), (9662, True)):
+        assert bool(reasons(stored=stored, data=DataState(rows, date(2026, 3, 10), 0))) is refit, rows
+    assert not reasons(stored=stored, data=DataState(9201, date(2026, 3, 10), 184))
+    assert reasons(stored=stored, data=DataState(9201, date(2026, 3, 10), 185))
+
+
 def test_next_refit_and_the_status_reason_say_when():
     assert next_refit(FIT, POLICY) == ("fitting rows <= 950 or >= 1,050, data to 2026-03-17, 20 rows of the fit "
                                        "changed, a full refresh, or new settings or model code")

@@ -160,8 +160,8 @@ def refit_reasons(stored: FitRecord | None, last_status: str | None, full_refres
 
 def next_refit(stored: FitRecord, policy: RefitPolicy) -> str:
     """When the data will have moved enough (the other triggers: a full refresh, a change of settings or code)."""
-    low = math.ceil(stored.nobs * (1 - policy.max_row_change))
-    high = math.floor(stored.nobs * (1 + policy.max_row_change))
+    low = math.floor(stored.nobs * (1 - policy.max_row_change))
+    high = math.ceil(stored.nobs * (1 + policy.max_row_change))
     changed = max(1, math.ceil(policy.max_changed_share * stored.nobs))
     return (f"fitting rows <= {low:,} or >= {high:,}, data to {stored.period_to + timedelta(days=policy.max_days)}, "
             f"{changed:,} rows of the fit changed, a full refresh, or new settings or model code")
