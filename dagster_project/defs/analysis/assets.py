@@ -60,16 +60,17 @@ DESCRIPTIONS = {
     "and the sup-score kink test's multiplier-bootstrap p-value.",
     "satisfaction_threshold_profile": "Grain: driver x candidate tipping point. The profile log-likelihood and score "
     "statistic behind satisfaction_thresholds (for plots).",
-    "contact_satisfaction_scores": "Grain: one row per contact (surveyed or not). Predicted P(csat = 1..5) and "
-    "expected csat from the model fitted on all surveyed contacts; filled drivers named; NULL with the reason when "
-    "there is no model.",
+    "contact_satisfaction_scores": "Grain: one row per contact (surveyed or not), rewritten every run. Predicted "
+    "P(csat = 1..5) and expected csat from the model fitted on all surveyed contacts by the last refit (used_in_fit, "
+    "in_holdout: in that fit); filled drivers named; NULL with the reason when there is no model.",
     "satisfaction_model_fit": "Grain: one row per fitted model (all_surveyed, holdout_training). n, log-likelihood, "
     "null log-likelihood, McFadden pseudo-R2, AIC, convergence, cut points, hold-out calibration summary.",
     "satisfaction_calibration": "Grain: hold-out x kind x bin. Predicted vs observed csat on the latest surveyed "
     "contacts, for a model fitted on the earlier ones (per csat value, overall, by expected-csat decile).",
     STATUS_TABLE: "Grain: one row per analysis. Whether its tables are this run's (current), the last good version "
     "kept after a failed or refused run (stale), or empty, with the reason, the run that built the tables and the "
-    "last attempt.",
+    "last attempt. A current satisfaction analysis that only scored (no refit this run) names in `reason` the fit "
+    "that scored it and when the next refit comes.",
 }
 SCORES = ANALYSIS_KEYS["contact_satisfaction_scores"]
 MODEL_FIT = ANALYSIS_KEYS["satisfaction_model_fit"]
