@@ -1,5 +1,7 @@
 """The satisfaction-driver analysis and the warehouse: settings from seeds metric_targets, the modelling table in,
-the analysis tables out (typed, replaced together in one transaction), and the checks read back from them."""
+the analysis tables out (typed, replaced together in one transaction), the fitted model kept between refits
+(runs.satisfaction_model: the refit decision and the score-only write, lib/drivers/schedule.py), and the checks read
+back from them."""
 from __future__ import annotations
 
 import json
