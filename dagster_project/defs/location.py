@@ -68,9 +68,12 @@ def partition_window(context: dg.AssetExecutionContext) -> DateWindow | None:
     return DateWindow.of_partition(context.partition_time_window)
 
 
+DBT_OP = "callqa_dbt"
+
+
 def full_refresh_run_config() -> dict:
     """Run config of a full refresh (`callqa run --full-refresh`, or typed in the launchpad)."""
-    return {"ops": {"callqa_dbt": {"config": {"full_refresh": True}}}}
+    return {"ops": {DBT_OP: {"config": {"full_refresh": True}}}}
 
 
 # A job's own config is not applied to a partitioned job's run launched without a partition, so the UI's
@@ -83,3 +86,11 @@ def with_run_tags(config: DbtRunConfig, tags: dict[str, str]) -> DbtRunConfig:
     if tags.get(FULL_REFRESH_TAG) == "true" and not config.full_refresh:
         return config.model_copy(update={"full_refresh": True})
     return config
+
+
+def is_full_refresh_run(run_config: dict | None, tags: dict[str, str]) -> bool:
+    """Whether a run is a full refresh, for steps other than dbt (the satisfaction analysis refits then): the dbt
+    step's config of the run, with the job's tag, by the same rule as the dbt step (`with_run_tags`)."""
+    ops = (run_config or {}).get("ops") or {}
+    dbt_config = (ops.get(DBT_OP) or {}).get("config") or {}
+    return with_run_tags(DbtRunConfig(**dbt_config), tags).full_refresh

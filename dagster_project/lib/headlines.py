@@ -16,7 +16,7 @@ ANALYSIS_HEADLINES = [
         """select status, reason, tables_run_id, strftime(tables_built_at, '%Y-%m-%d %H:%M UTC')
            from analysis.analysis_status where analysis = 'satisfaction_drivers'""",
         lambda r: (
-            "fitted this run" if r[0] == "current" else
+            (r[1] or "fitted this run") if r[0] == "current" else  # reason: a score-only run names its fit
             f"STALE: the tables below are the last good version (run {str(r[2])[:8]}, {r[3]}); this run failed: {r[1]}"
             if r[0] == "stale" else f"NOT AVAILABLE (no good version yet): {r[1]}"
         ),

@@ -27,9 +27,12 @@ def _warehouse(path, frame) -> None:
         con.close()
 
 
-def _materialize(**kwargs):
-    return dg.materialize([satisfaction_analysis], resources={"warehouse": WarehouseResource.from_env()}, run_config=FAST,
-                          raise_on_error=False, **kwargs)
+REFIT = {"ops": {"satisfaction_analysis": {"config": {"n_bootstrap": 199, "refit_every_run": True}}}}
+
+
+def _materialize(run_config=FAST, **kwargs):
+    return dg.materialize([satisfaction_analysis], resources={"warehouse": WarehouseResource.from_env()},
+                          run_config=run_config, raise_on_error=False, **kwargs)
 
 
 def _checks(result) -> dict:
@@ -151,7 +154,7 @@ def test_a_failed_run_keeps_the_last_good_tables_marked_stale_and_a_good_run_ref
 
     with monkeypatch.context() as patched:
         patched.setattr(analysis, "fit_ordinal_model", refuse)
-        failed = _materialize()
+        failed = _materialize(REFIT)  # the same data: the schedule alone would score with the stored model
     assert failed.success
     assert not _checks(failed)["analysis_current"].passed
     status = _status(warehouse)
@@ -190,3 +193,58 @@ def test_the_analysis_reads_the_modelling_mart_and_writes_in_the_single_writer_p
     assert {c.name for c in satisfaction_analysis.check_specs} == {
         "model_converged", "probabilities_sum_to_one", "every_contact_scored", "holdout_calibration_within_tolerance",
         "analysis_current"}
+
+
+def test_between_refits_a_run_scores_every_contact_with_the_stored_model(isolated_env):
+    """The second run on the same data and a run with new contacts refit nothing: the scores are rewritten (new
+    contacts scored), the fit tables stay as the first run wrote them, analysis_status says which fit scored and when
+    the next refit comes, and every check passes; refit_every_run refits."""
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    frame = simulate_modelling_table(n_contacts=3000, days=30, survey_rate=0.3, seed=9)
+    _warehouse(warehouse, frame)
+    first = _materialize()
+    assert first.success and _status(warehouse)["reason"] is None
+
+    def tables():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return {t: con.execute(f"select * from analysis.{t} order by all").fetchall() for t in
+                    ("satisfaction_drivers", "satisfaction_thresholds", "satisfaction_threshold_profile",
+                     "satisfaction_model_fit", "satisfaction_calibration", "contact_satisfaction_scores")}
+        finally:
+            con.close()
+
+    fitted = tables()
+    second = _materialize()
+    assert second.success and all(c.passed for c in _checks(second).values())
+    status = _status(warehouse)
+    assert status["status"] == "current" and status["tables_run_id"] == second.run_id
+    assert status["reason"].startswith(f"scored with the model fitted in run {first.run_id[:8]} on data ")
+    assert "next refit when fitting rows <= " in status["reason"]
+    assert "this run's scores, scored with the model" in _checks(second)["analysis_current"].description
+    assert tables() == fitted  # scores recomputed equal, fit tables untouched
+
+    con = duckdb.connect(str(warehouse))
+    try:  # 100 new unsurveyed contacts the next day: the fitting data is the same
+        con.execute("insert into marts.fct_contact_drivers select * replace ('new-' || contact_id as contact_id, "
+                    "local_date + interval 1 day as local_date) from marts.fct_contact_drivers "
+                    "where csat is null order by contact_id limit 100")
+    finally:
+        con.close()
+    third = _materialize()
+    assert third.success and all(c.passed for c in _checks(third).values())
+    assert _status(warehouse)["reason"].startswith(f"scored with the model fitted in run {first.run_id[:8]}")
+    after = tables()
+    assert {t: rows for t, rows in after.items() if t != "contact_satisfaction_scores"} == \
+        {t: rows for t, rows in fitted.items() if t != "contact_satisfaction_scores"}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*), count(expected_csat), count(*) filter (where used_in_fit or in_holdout) "
+                           "from analysis.contact_satisfaction_scores where contact_id like 'new-%'"
+                           ).fetchall() == [(100, 100, 0)]
+    finally:
+        con.close()
+
+    refit = _materialize(REFIT)
+    assert refit.success and _checks(refit)["analysis_current"].description == "the analysis tables are this run's"
+    assert _status(warehouse)["reason"] is None

@@ -420,3 +420,39 @@ def test_contacts_of_a_channel_never_surveyed_get_no_score_and_the_rest_are_unch
     rest = scores.loc[base.index]
     assert rest["score_null_reason"].isna().all()
     np.testing.assert_allclose(rest["expected_csat"].to_numpy(), base["expected_csat"].to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_a_score_only_run_scores_as_a_fit_on_the_same_fitting_data_and_scores_new_contacts(con):
+    """Between refits (lib/drivers/schedule.py) a run scores every contact with the stored model. With new
+    unsurveyed contacts (the fitting data unchanged) its scores are those of a full analysis of the same frame, every
+    column, to 1e-12; a new surveyed contact is scored but, not being in the stored fit, is neither used_in_fit nor
+    in_holdout, and the contacts of the fit keep their flags."""
+    from dagster_project.lib.drivers import store
+
+    frame = simulate_modelling_table(n_contacts=3000, days=30, seed=9)
+    settings = AnalysisSettings(n_bootstrap=49)
+    first = run_driver_analysis(frame, settings)
+    store.write_analysis(con, first, "run-1", store.stored_model(first, frame, settings, "run-1"))
+    stored = store.read_stored_model(con)
+
+    unsurveyed = frame.index[frame["csat"].isna()]
+    new = frame.loc[unsurveyed[:200]].copy()
+    new["contact_id"] = "N" + new["contact_id"].astype(str)
+    new["local_date"] = pd.to_datetime(frame["local_date"]).max() + pd.Timedelta(days=1)
+    grown = pd.concat([frame, new], ignore_index=True)
+    refit = run_driver_analysis(grown, settings).scores
+    scored = store.score_only(grown, stored)
+    assert len(scored) == len(grown) and scored["expected_csat"].notna().sum() == len(grown)
+    probabilities = [f"p_csat_{k}" for k in range(1, 6)] + ["expected_csat"]
+    np.testing.assert_allclose(scored[probabilities].to_numpy(), refit[probabilities].to_numpy(), rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(scored.drop(columns=probabilities), refit.drop(columns=probabilities))
+    assert scored.tail(200)["expected_csat"].notna().all() and not scored.tail(200)["used_in_fit"].any()
+
+    survey = frame.loc[frame["csat"].notna()].iloc[[0]].assign(contact_id="S-late", local_date=new["local_date"].iloc[0])
+    with_survey = store.score_only(pd.concat([grown, survey], ignore_index=True), stored).set_index("contact_id")
+    row = with_survey.loc["S-late"]
+    assert row["is_surveyed"] and not row["used_in_fit"] and not row["in_holdout"] and row["expected_csat"] > 0
+    before = first.scores.set_index("contact_id")
+    assert with_survey.loc[before.index, "used_in_fit"].equals(before["used_in_fit"])
+    assert with_survey.loc[before.index, "in_holdout"].equals(before["in_holdout"])
+    assert before["in_holdout"].any()

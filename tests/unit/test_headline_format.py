@@ -102,3 +102,18 @@ def test_the_planted_spots_reach_the_warehouse_and_leave_it_for_real_data(tmp_pa
     assert con.execute("select count(*) from information_schema.tables where table_name = 'planted_weak_spots'"
                        ).fetchall()[0][0] == 0
     con.close()
+
+
+def test_the_satisfaction_status_says_fitted_or_which_fit_scored(con):
+    """analysis_status: a refit (reason NULL, which the headlines read as 0) says "fitted this run"; a score-only run
+    prints its reason, naming the fit."""
+    from dagster_project.lib.headlines import headlines
+
+    con.execute("create schema analysis")
+    con.execute("create table analysis.analysis_status (analysis varchar, status varchar, reason varchar, "
+                "tables_run_id varchar, tables_built_at timestamp, attempted_run_id varchar, attempted_at timestamp)")
+    con.execute("insert into analysis.analysis_status values ('satisfaction_drivers', 'current', null, 'r1', "
+                "'2026-12-03 04:00', 'r1', '2026-12-03 04:00')")
+    assert headlines(con) == [f"{'satisfaction analysis:':<28}fitted this run"]
+    con.execute("update analysis.analysis_status set reason = 'scored with the model fitted in run 01234567'")
+    assert headlines(con) == [f"{'satisfaction analysis:':<28}scored with the model fitted in run 01234567"]

@@ -4,6 +4,12 @@ One multi-asset reads marts.fct_contact_drivers (and the csat_* rows of seeds me
 lib/drivers (ordinal regression, tipping points, importance-performance, hold-out calibration, scores for every
 contact) and replaces the analysis.* tables together. Its checks read the written tables back.
 
+It refits on a schedule (lib/drivers/schedule.py: no model stored or the last analysis not current, a full
+refresh, new settings or model code, the data moved by the SatisfactionAnalysisConfig refit_* thresholds, or
+refit_every_run); between refits a run scores every contact with the stored model (runs.satisfaction_model),
+rewrites only contact_satisfaction_scores, leaves the fit tables as the last fit wrote them and says so in
+analysis.analysis_status (status current, the reason naming the fit and when the next refit comes).
+
 A failed or refused analysis (a fit that does not converge, data the model cannot take, any error) never stops the
 warehouse: the step succeeds, the last good tables are kept and marked stale in analysis.analysis_status with the
 reason (or, with no good version yet, every contact gets a NULL score carrying it), the check `analysis_current`
@@ -11,7 +17,9 @@ fails, and the marts are published; `callqa run` then exits 2 ("published with a
 
 import dagster as dg
 
+from dagster_project.defs.location import is_full_refresh_run
 from dagster_project.lib.drivers.analysis import AnalysisSettings, failed_analysis, run_driver_analysis
+from dagster_project.lib.drivers.schedule import RefitPolicy, scored_reason
 from dagster_project.lib.drivers.store import (
     STATUS_TABLE,
     TABLES,
@@ -20,10 +28,14 @@ from dagster_project.lib.drivers.store import (
     check_every_contact_scored,
     check_model_converged,
     check_probabilities,
-    read_modelling_table,
     keep_last_good_analysis,
+    read_modelling_table,
     read_settings,
+    refit_decision,
+    score_only,
+    stored_model,
     write_analysis,
+    write_scores,
 )
 from dagster_project.lib.drivers.store import (
     SURVEY_TABLES,
@@ -48,16 +60,17 @@ DESCRIPTIONS = {
     "and the sup-score kink test's multiplier-bootstrap p-value.",
     "satisfaction_threshold_profile": "Grain: driver x candidate tipping point. The profile log-likelihood and score "
     "statistic behind satisfaction_thresholds (for plots).",
-    "contact_satisfaction_scores": "Grain: one row per contact (surveyed or not). Predicted P(csat = 1..5) and "
-    "expected csat from the model fitted on all surveyed contacts; filled drivers named; NULL with the reason when "
-    "there is no model.",
+    "contact_satisfaction_scores": "Grain: one row per contact (surveyed or not), rewritten every run. Predicted "
+    "P(csat = 1..5) and expected csat from the model fitted on all surveyed contacts by the last refit (used_in_fit, "
+    "in_holdout: in that fit); filled drivers named; NULL with the reason when there is no model.",
     "satisfaction_model_fit": "Grain: one row per fitted model (all_surveyed, holdout_training). n, log-likelihood, "
     "null log-likelihood, McFadden pseudo-R2, AIC, convergence, cut points, hold-out calibration summary.",
     "satisfaction_calibration": "Grain: hold-out x kind x bin. Predicted vs observed csat on the latest surveyed "
     "contacts, for a model fitted on the earlier ones (per csat value, overall, by expected-csat decile).",
     STATUS_TABLE: "Grain: one row per analysis. Whether its tables are this run's (current), the last good version "
     "kept after a failed or refused run (stale), or empty, with the reason, the run that built the tables and the "
-    "last attempt.",
+    "last attempt. A current satisfaction analysis that only scored (no refit this run) names in `reason` the fit "
+    "that scored it and when the next refit comes.",
 }
 SCORES = ANALYSIS_KEYS["contact_satisfaction_scores"]
 MODEL_FIT = ANALYSIS_KEYS["satisfaction_model_fit"]
@@ -72,11 +85,26 @@ CHECKS = {
 
 
 class SatisfactionAnalysisConfig(dg.Config):
-    """Method settings (targets and tolerances come from seeds metric_targets)."""
+    """Method settings (targets and tolerances come from seeds metric_targets), and when to refit
+    (lib/drivers/schedule.py): between refits a run scores every contact with the stored model.
+
+    refit_every_run: refit every run (the schedule off).
+    refit_row_change: refit when the fitting rows (surveyed contacts with every driver known) grew or shrank by at
+    least this share of the fit's.
+    refit_max_days: refit when the newest fitting row is at least this many days after the fit's last day.
+    refit_changed_share: refit when at least this share of the fit's rows changed, left the fitting rows, or arrived
+    late within the fit's period."""
 
     n_bootstrap: int = 999
     grid_step: float = 0.05
     seed: int = 20260401
+    refit_every_run: bool = False
+    refit_row_change: float = RefitPolicy.max_row_change
+    refit_max_days: int = RefitPolicy.max_days
+    refit_changed_share: float = RefitPolicy.max_changed_share
+
+    def policy(self) -> RefitPolicy:
+        return RefitPolicy(self.refit_every_run, self.refit_row_change, self.refit_max_days, self.refit_changed_share)
 
 
 @dg.multi_asset(
@@ -105,9 +133,20 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
                 n_bootstrap=config.n_bootstrap, seed=config.seed,
                 grid_probs=tuple(np.round(np.arange(0.05, 0.95 + 1e-9, config.grid_step), 4))))
             frame = read_modelling_table(con)
-            analysis = run_driver_analysis(frame, settings)
-            counts = write_analysis(con, analysis, run_id)
-            status, reason, notes = "current", None, analysis.notes
+            decision = refit_decision(con, frame, settings, config.policy(),
+                                      is_full_refresh_run(context.run.run_config, context.run.tags))
+            if decision.refit:
+                context.log.info(f"satisfaction analysis: refit ({'; '.join(decision.reasons)})")
+                analysis = run_driver_analysis(frame, settings)
+                counts = write_analysis(con, analysis, run_id, stored_model(analysis, frame, settings, run_id))
+                status, reason, notes = "current", None, analysis.notes
+                mode = "refit: " + "; ".join(decision.reasons)
+            else:
+                scored = scored_reason(decision.stored.record, config.policy())
+                counts = write_scores(con, score_only(frame, decision.stored), run_id, scored)
+                status, reason, notes = "current", None, []
+                mode = scored
+                context.log.info(f"satisfaction analysis: {scored}")
         except Exception as exc:  # degrade, never block: the marts are published with the last good analysis
             reason = f"{type(exc).__name__}: {exc}"
             context.log.exception(f"satisfaction analysis failed; keeping the last good tables: {reason}")
@@ -118,7 +157,7 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
                 except Exception:  # noqa: BLE001 - empty tables then
                     fallback = None
             status, counts = keep_last_good_analysis(con, reason, run_id, fallback)
-            notes = []
+            notes, mode = [], "failed"
         counts.setdefault(STATUS_TABLE, 1)
         outcomes = {name: _run_check(check, con) for name, (_, check) in CHECKS.items()}
     finally:
@@ -127,12 +166,14 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
         context.log.warning(note)
     for table, key in ANALYSIS_KEYS.items():
         yield dg.MaterializeResult(asset_key=key, metadata={
-            "rows": counts[table], "analysis_status": status, **({"stale_reason": reason} if reason else {})})
+            "rows": counts[table], "analysis_status": status, "analysis_mode": mode,
+            **({"stale_reason": reason} if reason else {})})
     for name, (key, _) in CHECKS.items():
         outcome = outcomes[name]
         yield dg.AssetCheckResult(asset_key=key, check_name=name, passed=outcome.passed,
                                   description=outcome.description, metadata=outcome.metadata)
-    current = CheckOutcome(status == "current", "the analysis tables are this run's" if status == "current" else
+    current = CheckOutcome(status == "current", ("the analysis tables are this run's" if mode.startswith("refit")
+                                                 else f"this run's scores, {mode}") if status == "current" else
                            f"analysis {status} ({'last good version kept' if status == 'stale' else 'no good version yet'}): "
                            f"{reason}", {"status": status})
     yield dg.AssetCheckResult(asset_key=STATUS, check_name="analysis_current", passed=current.passed,

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.location import (
+    DBT_OP,
     DbtRunConfig,
     delivery_partitions,
     partition_window,
@@ -78,7 +79,7 @@ AFTER_ANALYSIS_MODELS = "rpt_alerts rpt_journey_contacts"
     project=dbt_project,
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
-    name="callqa_dbt",
+    name=DBT_OP,
     partitions_def=delivery_partitions,
     backfill_policy=single_run_backfill,
     exclude=AFTER_ANALYSIS_MODELS,

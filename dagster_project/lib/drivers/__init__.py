@@ -6,6 +6,7 @@ tipping points, scores for every contact. Plain functions of DataFrames (no Dags
     importance   standardized effects, importance shares, relative weights, quadrants
     thresholds   hinge tipping-point search and its sup-score kink test (multiplier bootstrap)
     analysis     the whole analysis of marts.fct_contact_drivers -> the analysis tables
+    schedule     when a run refits, and when it only scores with the stored model (store: runs.satisfaction_model)
     simulate     a simulated modelling table with known effects (tests, examples)
 """
 from dagster_project.lib.drivers.importance import importance_shares, quadrants, relative_weights, standardized_effects

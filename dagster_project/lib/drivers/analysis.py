@@ -16,7 +16,8 @@ write.
    scored on the later ones (a time-based hold-out of about `holdout_share` of the surveyed contacts).
 5. Scores for every contact from the model fitted on all surveyed contacts: P(csat = k) and expected csat; a
    driver unknown for a contact is filled (flags: 0, continuous: the fitting data's median) and named in
-   imputed_drivers.
+   imputed_drivers. Between refits (schedule.py) `score_with_model` scores every contact with the stored model by
+   the same code (`_score`, `_scores_table`).
 """
 from __future__ import annotations
 
@@ -137,6 +138,7 @@ class DriverAnalysis:
     model_fit: pd.DataFrame
     calibration: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    fitted: FittedDrivers | None = None         # the model behind the scores (stored for score-only runs)
 
 
 # ---- design ------------------------------------------------------------------------------------------------
@@ -637,7 +639,21 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
         model_fit=_frame(fit_rows, FIT_COLUMNS),
         calibration=calibration,
         notes=notes,
+        fitted=fitted,
     )
+
+
+def score_with_model(frame: pd.DataFrame, fitted: FittedDrivers, fit_contacts, holdout_contacts) -> pd.DataFrame:
+    """contact_satisfaction_scores of every contact of `frame` from a stored model, by the same code as a fit
+    (`_score`, `_scores_table`): used_in_fit and in_holdout describe the stored fit (its contact ids), so a contact
+    that arrived or became a fitting row after it is in neither."""
+    frame = frame.reset_index(drop=True)
+    surveyed = frame[OUTCOME].notna()
+    contact_ids = frame["contact_id"].astype(str)
+    used = pd.Series(contact_ids.isin(set(fit_contacts)).to_numpy(), index=frame.index)
+    in_holdout = pd.Series(contact_ids.isin(set(holdout_contacts)).to_numpy(), index=frame.index)
+    probabilities, imputed, unscored = _score(frame, fitted)
+    return _scores_table(frame, surveyed, used, in_holdout, probabilities, imputed, unscored)
 
 
 def _score(frame: pd.DataFrame, fitted: FittedDrivers) -> tuple[pd.DataFrame, pd.Series, pd.Series]:

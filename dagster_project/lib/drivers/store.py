@@ -1,11 +1,15 @@
 """The satisfaction-driver analysis and the warehouse: settings from seeds metric_targets, the modelling table in,
-the analysis tables out (typed, replaced together in one transaction), and the checks read back from them."""
+the analysis tables out (typed, replaced together in one transaction), the fitted model kept between refits
+(runs.satisfaction_model: the refit decision and the score-only write, lib/drivers/schedule.py), and the checks read
+back from them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timezone
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dagster_project.lib.drivers.analysis import (
@@ -18,6 +22,19 @@ from dagster_project.lib.drivers.analysis import (
     THRESHOLD_COLUMNS,
     AnalysisSettings,
     DriverAnalysis,
+    FittedDrivers,
+    ModelSpec,
+    score_with_model,
+)
+from dagster_project.lib.drivers.ordinal import OrdinalFit
+from dagster_project.lib.drivers.schedule import (
+    FitRecord,
+    RefitPolicy,
+    code_fingerprint,
+    data_state,
+    fit_rows_table,
+    refit_reasons,
+    settings_fingerprint,
 )
 
 SCHEMA = "analysis"
@@ -117,22 +134,26 @@ STATUS_COLUMNS = {
 ANALYSIS_NAME = "satisfaction_drivers"
 
 
-def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run_id: str | None = None
-                   ) -> dict[str, int]:
+def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run_id: str | None = None,
+                   model: StoredModel | None = None) -> dict[str, int]:
     """Replace every analysis table in one transaction (readers never see a mix of two runs), and mark them
-    current in analysis.analysis_status; rows per table."""
-    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME)
+    current in analysis.analysis_status; the stored model (runs.satisfaction_model) is replaced by `model` in the
+    same transaction, or removed without one, so it always belongs to the fit tables. Rows per table."""
+    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME, also=lambda: _store_model(con, model))
 
 
 def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, run_id: str | None,
-                  analysis_name: str) -> dict[str, int]:
-    """Replace an analysis's tables (attribute of `analysis` -> table) in one transaction and mark it current."""
+                  analysis_name: str, also=None) -> dict[str, int]:
+    """Replace an analysis's tables (attribute of `analysis` -> table) in one transaction and mark it current;
+    `also()` runs inside the transaction."""
     counts = {}
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
     try:
         for table, (attribute, columns) in tables.items():
             counts[table] = _replace_table(con, table, getattr(analysis, attribute)[list(columns)], columns)
+        if also is not None:
+            also()
         _set_status(con, "current", None, run_id, tables_built=True, analysis=analysis_name)
         con.execute("commit")
     except Exception:
@@ -141,12 +162,12 @@ def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, 
     return counts
 
 
-def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> int:
+def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str], schema: str = SCHEMA) -> int:
     view = f"_callqa_{table}"
     con.register(view, frame)
     try:
         select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-        con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {view}')
+        con.execute(f'create or replace table {schema}."{table}" as select {select} from {view}')
     finally:
         con.unregister(view)
     return len(frame)
@@ -207,6 +228,160 @@ def read_status(con: duckdb.DuckDBPyConnection) -> dict | None:
         return None
     rows = cursor.fetchall()
     return dict(zip(STATUS_COLUMNS, rows[0])) if rows else None
+
+
+# ---- the stored model: score-only runs between refits (lib/drivers/schedule.py) ---------------------------------
+# In `runs` (the state runs keep between them, like runs.builds), not in a published schema: readers get the fit
+# tables and analysis_status; the model is the pipeline's own state, dropped with every derived schema by
+# `callqa run --rebuild` (so the next run refits).
+MODEL_SCHEMA = "runs"
+MODEL_TABLE = "satisfaction_model"            # one row: the model behind the fit tables, as JSON
+MODEL_ROWS_TABLE = "satisfaction_model_rows"  # the rows it was fitted on: contact_id, row_hash, in_holdout
+MODEL_COLUMNS = {
+    "fit_run_id": "VARCHAR", "fitted_at": "TIMESTAMP", "settings_fingerprint": "VARCHAR",
+    "code_fingerprint": "VARCHAR", "nobs": "BIGINT", "period_from": "DATE", "period_to": "DATE", "model": "VARCHAR",
+}
+MODEL_ROWS_COLUMNS = {"contact_id": "VARCHAR", "row_hash": "UBIGINT", "in_holdout": "BOOLEAN"}
+
+
+@dataclass
+class StoredModel:
+    """A fitted model as stored: the record the schedule reads, the model (spec and fit) and its fitting rows."""
+
+    record: FitRecord
+    fitted: FittedDrivers
+    rows: pd.DataFrame                        # MODEL_ROWS_COLUMNS
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def model_json(fitted: FittedDrivers) -> str:
+    """What scoring needs of a fit (ModelSpec; predictors, categories, coefficients, cut points), as JSON. Floats
+    are written by repr, so they read back bit for bit."""
+    fit = fitted.fit
+    return json.dumps({
+        "spec": json.loads(json.dumps(asdict(fitted.spec), default=_plain)),
+        "fit": {"outcome": fit.outcome, "predictors": list(fit.predictors),
+                "categories": [_plain(c) for c in fit.categories],
+                "coef": [float(v) for v in fit.params.loc[fit.predictors, "coef"]],
+                "cutpoints": {str(k): float(v) for k, v in fit.cutpoints.items()},
+                "nobs": int(fit.nobs)},
+    }, sort_keys=True)
+
+
+def model_from_json(text: str) -> FittedDrivers:
+    """The inverse of model_json: a FittedDrivers that scores exactly as the fit did (no design, no tipping-point
+    results, no standard errors: those are in the fit tables)."""
+    data = json.loads(text)
+    fit = data["fit"]
+    nan = float("nan")
+    params = pd.DataFrame({"coef": fit["coef"]}, index=pd.Index(fit["predictors"], dtype=object))
+    for column in ("std_err", "z", "p_value", "ci_low", "ci_high", "odds_ratio"):
+        params[column] = nan
+    cutpoints = pd.Series(fit["cutpoints"], dtype=float)
+    ordinal = OrdinalFit(fit["outcome"], list(fit["predictors"]), list(fit["categories"]), params, cutpoints,
+                         pd.Series(nan, index=cutpoints.index), nan, nan, nan, nan, int(fit["nobs"]), True, None)
+    return FittedDrivers(ModelSpec(**data["spec"]), ordinal, pd.DataFrame(), {})
+
+
+def stored_model(analysis: DriverAnalysis, frame: pd.DataFrame, settings: AnalysisSettings, run_id: str | None
+                 ) -> StoredModel | None:
+    """The model of a fitted analysis of `frame` (as run_driver_analysis got it), to store; None without a fit."""
+    if analysis.fitted is None or analysis.status != "fitted":
+        return None
+    fit_row = analysis.model_fit.set_index("model").loc["all_surveyed"]
+    record = FitRecord(run_id, settings_fingerprint(settings), code_fingerprint(), int(fit_row["nobs"]),
+                       fit_row["period_from"], fit_row["period_to"])
+    frame = frame.reset_index(drop=True)
+    rows = fit_rows_table(frame, analysis.scores["used_in_fit"], analysis.scores["in_holdout"])
+    return StoredModel(record, analysis.fitted, rows)
+
+
+def _store_model(con, model: StoredModel | None) -> None:
+    """Replace the stored model (inside the caller's transaction); None removes it."""
+    con.execute(f"create schema if not exists {MODEL_SCHEMA}")
+    model_frame = pd.DataFrame({c: pd.Series(dtype=object) for c in MODEL_COLUMNS})
+    rows = pd.DataFrame({c: pd.Series(dtype=object) for c in MODEL_ROWS_COLUMNS})
+    if model is not None:
+        r = model.record
+        model_frame = pd.DataFrame([{
+            "fit_run_id": r.run_id, "fitted_at": datetime.now(timezone.utc).replace(tzinfo=None),
+            "settings_fingerprint": r.settings_fingerprint, "code_fingerprint": r.code_fingerprint, "nobs": r.nobs,
+            "period_from": r.period_from, "period_to": r.period_to, "model": model_json(model.fitted)}])
+        rows = model.rows
+    _replace_table(con, MODEL_TABLE, model_frame[list(MODEL_COLUMNS)], MODEL_COLUMNS, MODEL_SCHEMA)
+    _replace_table(con, MODEL_ROWS_TABLE, rows[list(MODEL_ROWS_COLUMNS)], MODEL_ROWS_COLUMNS, MODEL_SCHEMA)
+
+
+def read_stored_model(con: duckdb.DuckDBPyConnection) -> StoredModel | None:
+    """The stored model (None when there is none)."""
+    present = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = ?", [MODEL_SCHEMA]).fetchall()}
+    if not {MODEL_TABLE, MODEL_ROWS_TABLE} <= present:
+        return None
+    found = con.execute(f"select {', '.join(MODEL_COLUMNS)} from {MODEL_SCHEMA}.{MODEL_TABLE}").fetchall()
+    if len(found) != 1:
+        return None
+    row = dict(zip(MODEL_COLUMNS, found[0]))
+    record = FitRecord(row["fit_run_id"], row["settings_fingerprint"], row["code_fingerprint"], int(row["nobs"]),
+                       _as_date(row["period_from"]), _as_date(row["period_to"]))
+    rows = con.execute(f"select contact_id, row_hash, in_holdout from {MODEL_SCHEMA}.{MODEL_ROWS_TABLE}").df()
+    rows["row_hash"] = rows["row_hash"].astype(np.uint64)
+    return StoredModel(record, model_from_json(row["model"]), rows)
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass
+class RefitDecision:
+    reasons: list[str]                        # empty: score only
+    stored: StoredModel | None
+
+    @property
+    def refit(self) -> bool:
+        return bool(self.reasons)
+
+
+def refit_decision(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, settings: AnalysisSettings,
+                   policy: RefitPolicy, full_refresh: bool) -> RefitDecision:
+    """Whether this run refits (schedule.refit_reasons on the stored model, analysis_status and the data now)."""
+    if policy.every_run:
+        return RefitDecision(refit_reasons(None, None, full_refresh, "", "", None, policy), None)
+    stored = read_stored_model(con)
+    status = read_status(con)
+    data = data_state(frame, stored.rows, stored.record.period_to) if stored is not None else None
+    reasons = refit_reasons(stored.record if stored else None, status["status"] if status else None, full_refresh,
+                            settings_fingerprint(settings), code_fingerprint(), data, policy)
+    return RefitDecision(reasons, stored)
+
+
+def score_only(frame: pd.DataFrame, stored: StoredModel) -> pd.DataFrame:
+    """contact_satisfaction_scores of every contact from the stored model (analysis.score_with_model)."""
+    rows = stored.rows
+    return score_with_model(frame, stored.fitted, rows["contact_id"], rows.loc[rows["in_holdout"], "contact_id"])
+
+
+def write_scores(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, run_id: str | None, reason: str
+                 ) -> dict[str, int]:
+    """A score-only run: replace contact_satisfaction_scores and mark the analysis current with `reason` (which
+    fit scored it), in one transaction; the fit tables stay as the last fit wrote them. Rows per table."""
+    columns = TABLES["contact_satisfaction_scores"][1]
+    con.execute("begin transaction")
+    try:
+        counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
+        counts["contact_satisfaction_scores"] = _replace_table(con, "contact_satisfaction_scores",
+                                                               scores[list(columns)], columns)
+        _set_status(con, "current", reason, run_id, tables_built=True)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return counts
 
 
 @dataclass
