@@ -86,9 +86,15 @@ def code_fingerprint(repo_root: Path | None = None) -> str:
         from dagster_project.settings import REPO_ROOT
 
         repo_root = REPO_ROOT
+    return files_fingerprint(repo_root, _code_files(repo_root))
+
+
+def files_fingerprint(root: Path, paths: Iterable[Path]) -> str:
+    """SHA-256 over the path relative to `root` and the bytes of each file, in path order: changes when a file's
+    text does, or a file is added, removed or renamed (also lib/drivers/schedule.code_fingerprint's)."""
     digest = hashlib.sha256()
-    for path in sorted(_code_files(repo_root), key=lambda p: p.relative_to(repo_root).as_posix()):
-        digest.update(path.relative_to(repo_root).as_posix().encode("utf-8") + b"\0")
+    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -567,8 +567,9 @@ def already_loaded(entries: list[tuple[str, str | None]], retryable=None) -> boo
 def ledger_entries(con) -> dict[tuple[str, str, str], list[tuple[str, str | None]]]:
     """{(source, file, sha256): [(status, error), ...]} of the whole ledger (`retried` entries left out, as
     `_ledger_lookup` does): what `already_loaded` needs for every file at once."""
-    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
-                       "AND table_schema = 'raw' AND table_name = '_ingest_ledger'").fetchall():
+    from dagster_project.lib.warehouse import table_exists
+
+    if not table_exists(con, "raw", "_ingest_ledger"):
         return {}
     entries: dict[tuple[str, str, str], list[tuple[str, str | None]]] = {}
     for source, file, sha, status, error in con.execute(

@@ -79,11 +79,10 @@ def settings_fingerprint(settings: AnalysisSettings) -> str:
 
 def code_fingerprint(folder: Path | None = None) -> str:
     """SHA-256 of the source of the modules a fit runs (MODEL_MODULES)."""
+    from dagster_project.lib.build_state import files_fingerprint
+
     folder = folder or Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in MODEL_MODULES:
-        digest.update(name.encode("utf-8") + b"\0" + (folder / name).read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_fingerprint(folder, [folder / name for name in MODEL_MODULES])
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:

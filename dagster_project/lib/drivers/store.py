@@ -317,10 +317,9 @@ def _store_model(con, model: StoredModel | None) -> None:
 
 def read_stored_model(con: duckdb.DuckDBPyConnection) -> StoredModel | None:
     """The stored model (None when there is none)."""
-    present = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_catalog = current_database() "
-        "and table_schema = ?", [MODEL_SCHEMA]).fetchall()}
-    if not {MODEL_TABLE, MODEL_ROWS_TABLE} <= present:
+    from dagster_project.lib.warehouse import table_exists
+
+    if not all(table_exists(con, MODEL_SCHEMA, t) for t in (MODEL_TABLE, MODEL_ROWS_TABLE)):
         return None
     found = con.execute(f"select {', '.join(MODEL_COLUMNS)} from {MODEL_SCHEMA}.{MODEL_TABLE}").fetchall()
     if len(found) != 1:
