@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch_sql, run_dbt
+from dbt_helpers import (append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch_sql, run_dbt,
+                         run_dbt_passing)
 
 TZ = "America/New_York"
 UTC = timezone.utc
@@ -80,37 +81,31 @@ def incremental(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_agent_time_incremental")
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, delivery(FIRST_LOAD, LOADED_AT, 1))
-    out = {}
-    with dbt_env(warehouse, TZ):
-        first = run_dbt(RUN, work)
-        assert first.success, "\n".join(failures(first))
 
+    def read(**queries) -> dict:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        con.execute("SET TimeZone = 'UTC'")
+        try:
+            return {name: query(con) for name, query in queries.items()}
+        finally:
+            con.close()
+
+    with dbt_env(warehouse, TZ):
+        run_dbt_passing(RUN, work)
         append_raw(warehouse, delivery(SECOND_LOAD, LOADED_AT + timedelta(days=1), 2))
         # The batch the incremental build will write: the model's incremental SELECT compiled against its table of
         # the first build, over the rebuilt upstream models.
         batch_sql = incremental_batch_sql(MODEL, work)
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["batch_partitions"] = set(con.execute(f"select distinct agent_id, local_date from ({batch_sql})").fetchall())
-        out["before"] = _rows(con)
-        con.close()
-
-        second = run_dbt(RUN, work)
-        assert second.success, "\n".join(failures(second))
+        out = read(batch_partitions=lambda con: set(
+                       con.execute(f"select distinct agent_id, local_date from ({batch_sql})").fetchall()),
+                   before=_rows)
+        run_dbt_passing(RUN, work)
         out["tests"] = run_dbt(["test", "--select", MODEL], work)
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["incremental"] = _rows(con)
-        out["columns"] = [d[0] for d in con.execute(f"select * from intermediate.{MODEL} limit 0").description]
-        con.close()
-
-        full = run_dbt(["build", "--select", MODEL, "--full-refresh", "--exclude-resource-type", "test", "unit_test"],
-                       work)
-        assert full.success, "\n".join(failures(full))
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["full"] = _rows(con)
-        con.close()
+        out |= read(incremental=_rows, columns=lambda con: [
+            d[0] for d in con.execute(f"select * from intermediate.{MODEL} limit 0").description])
+        run_dbt_passing(["build", "--select", MODEL, "--full-refresh", "--exclude-resource-type", "test", "unit_test"],
+                        work)
+        out |= read(full=_rows)
     return out
 
 

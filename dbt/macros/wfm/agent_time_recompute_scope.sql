@@ -47,15 +47,15 @@
 
 
 {% macro agent_time_overlaps_partitions(spans, start_column, end_column, partitions) -%}
+    {%- set day_before = 'cast(' ~ dbt.dateadd('day', -1, 'local_date') ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {%- set day_after_next = 'cast(' ~ dbt.dateadd('day', 2, 'local_date') ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
     exists (
         select 1
         from (
             select
                 agent_id,
-                {{ local_timestamp_to_instant_in_zone('cast(' ~ dbt.dateadd('day', -1, 'local_date') ~ ' as ' ~ dbt.type_timestamp() ~ ')', "'UTC'") }}
-                    as window_start,
-                {{ local_timestamp_to_instant_in_zone('cast(' ~ dbt.dateadd('day', 2, 'local_date') ~ ' as ' ~ dbt.type_timestamp() ~ ')', "'UTC'") }}
-                    as window_end
+                {{ local_timestamp_to_instant_in_zone(day_before, "'UTC'") }} as window_start,
+                {{ local_timestamp_to_instant_in_zone(day_after_next, "'UTC'") }} as window_end
             from {{ partitions }}
         ) as partition_windows
         where partition_windows.agent_id = {{ spans }}.agent_id
