@@ -243,6 +243,22 @@
 {%- endmacro %}
 
 
+{#- The config of a model kept up to date in place (int_contacts_repeats and fct_contacts by contact,
+    int_agent_time_sliced by agent and local date): delete+insert on `unique_key` (a column or a list: the rows of
+    every key in a build's batch are replaced) where the engine deletes rows (updated_in_place; a table rebuilt
+    whole on Spark, so no hook there), a contract change failing the build, and `post_hook` (SQL, e.g. deleting
+    the rows that are no longer there) after each incremental build. -#}
+{% macro kept_in_place_config(unique_key, post_hook) -%}
+    {{ return({
+        'materialized': updated_in_place(),
+        'unique_key': unique_key,
+        'incremental_strategy': 'delete+insert',
+        'on_schema_change': 'fail',
+        'post_hook': ([post_hook] if updated_in_place() == 'incremental' else [])
+    }) }}
+{%- endmacro %}
+
+
 {#- The IANA time zone names the engine knows, as a relation with one column `name` (DuckDB's ICU table function,
     PostgreSQL's catalog view): lets a model reject an unknown zone with a reason instead of failing the build. -#}
 {% macro time_zone_names() -%}

@@ -111,6 +111,23 @@ def run_dbt(args: list[str], work_dir: Path):
     return _run_dbt(args, work_dir)
 
 
+def run_dbt_passing(args: list[str], work_dir: Path):
+    """run_dbt, failing the test with dbt's failures unless every node passed."""
+    result = run_dbt(args, work_dir)
+    assert result.success, "\n".join(failures(result))
+    return result
+
+
+def incremental_batch_sql(model: str, work_dir: Path) -> str:
+    """The SELECT an incremental build of `model` will write, compiled against its table of the last build, after
+    building everything upstream of it again (without tests): run it to see the batch before the build."""
+    run_dbt_passing(["build", "--select", f"+{model}", "--exclude", model,
+                     "--exclude-resource-type", "test", "unit_test"], work_dir)
+    run_dbt_passing(["compile", "--select", model], work_dir)
+    (path,) = (work_dir / "target" / "compiled" / "callqa" / "models").rglob(f"{model}.sql")
+    return path.read_text(encoding="utf-8")
+
+
 def failures(result) -> list[str]:
     """Names and messages of the nodes that did not pass, for assertion messages."""
     out = []

@@ -109,15 +109,8 @@
 {%- endmacro %}
 
 
-{#- The config of a contact model kept up to date in place (int_contacts_repeats, fct_contacts): delete+insert on
-    contact_id where the engine deletes rows (cross_db.sql updated_in_place; a table rebuilt whole on Spark, so no
-    delete afterwards), a contract change failing the build, and the rows no longer contacts deleted. -#}
+{#- The config of a contact model kept up to date in place (int_contacts_repeats, fct_contacts; cross_db.sql
+    kept_in_place_config): delete+insert on contact_id, the rows no longer contacts deleted afterwards. -#}
 {% macro contacts_kept_in_place_config() -%}
-    {{ return({
-        'materialized': updated_in_place(),
-        'unique_key': 'contact_id',
-        'incremental_strategy': 'delete+insert',
-        'on_schema_change': 'fail',
-        'post_hook': (['{{ contacts_delete_vanished(this) }}'] if updated_in_place() == 'incremental' else [])
-    }) }}
+    {{ return(kept_in_place_config('contact_id', '{{ contacts_delete_vanished(this) }}')) }}
 {%- endmacro %}

@@ -32,3 +32,22 @@
 {% macro spark__landing_base_config(table_name, has_lookup) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
+
+
+{#- Every delivered version (any fate: staged, rejected, history) of the keys of landing source `table_name` that a
+    load after `after_load_id` (SQL: a number or a scalar subquery) delivered, and of every adapter key (adapter rows
+    are mapped again whole each build): the rows new, corrected or gone since a model last read the source, in both
+    versions, for a model that aggregates the source and so cannot compare its inputs with its own rows
+    (int_agent_time_sliced; macros/wfm/agent_time_recompute_scope.sql). Load ids only grow and a build sees every
+    committed load, so a staged row of a load not after `after_load_id` whose key no later load delivered is as it
+    was. The columns of base_landing__<table_name>. -#}
+{% macro landing_versions_since(table_name, after_load_id) -%}
+    select *
+    from {{ ref('base_landing__' ~ table_name) }}
+    where _rebuild_key in (
+        select _rebuild_key
+        from {{ ref('base_landing__' ~ table_name) }}
+        where _load_id > {{ after_load_id }}
+            or _adapter is not null
+    )
+{%- endmacro %}
