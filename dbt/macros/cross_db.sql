@@ -262,3 +262,19 @@
 {% macro spark__time_zone_names() -%}
     (select explode(array({% for name in modules.pytz.all_timezones %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})) as name)
 {%- endmacro %}
+
+
+{#- Text values of a group joined with ',' in text order (an aggregate), whatever the order rows are read in:
+    dbt's listagg with `order by` where the engine orders inside the aggregate; Spark's listagg ignores an order,
+    so there the collected list is sorted first. -#}
+{% macro sorted_text_agg(measure) -%}
+    {{ return(adapter.dispatch('sorted_text_agg', 'callqa')(measure)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_agg(measure) -%}
+    {{ dbt.listagg(measure, "','", 'order by ' ~ measure) }}
+{%- endmacro %}
+
+{% macro spark__sorted_text_agg(measure) -%}
+    array_join(sort_array(collect_list({{ measure }})), ',')
+{%- endmacro %}
