@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 
 TZ = "America/New_York"
 # Models kept up to date in place (delete+insert): built a second time on PostgreSQL, incrementally.
-INCREMENTAL_CONTACT_MODELS = ("int_contacts_repeats", "fct_contacts")
+INCREMENTAL_MODELS = ("int_contacts_repeats", "fct_contacts", "int_ticket_solves_reopened", "int_tickets_sla_measured")
+# The models whose unit tests include incremental builds (the rules of the bounded recomputation).
+INCREMENTAL_RULE_MODELS = ("int_contacts_repeats", "int_ticket_solves_reopened", "int_tickets_sla_measured")
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +53,11 @@ def both_targets(tmp_path_factory):
             duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
             with temporary_env(postgres_env(target)):
                 pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-                # the incremental contact models again, now over their own tables (nothing new: the marts
-                # compared below must not change), and the unit tests of the bounded recomputation's rule
-                pg_incremental = run_dbt(["build", "--select", *INCREMENTAL_CONTACT_MODELS,
+                # the incremental models again, now over their own tables (nothing new: the marts compared
+                # below must not change), and the unit tests of the bounded recomputation's rules
+                pg_incremental = run_dbt(["build", "--select", *INCREMENTAL_MODELS,
                                           "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-                pg_unit = run_dbt(["test", "--select", "int_contacts_repeats", "--resource-type", "unit_test"],
+                pg_unit = run_dbt(["test", "--select", *INCREMENTAL_RULE_MODELS, "--resource-type", "unit_test"],
                                   base / "dbt_postgres")
         yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied,
                "postgres_incremental": pg_incremental, "postgres_unit": pg_unit}
@@ -72,15 +74,18 @@ def test_both_targets_build_every_model_and_test(both_targets):
     assert both_targets["copied"]["calls"] > 0
 
 
-def test_incremental_contact_models_and_their_rule_run_on_postgres(both_targets):
+def test_incremental_models_and_their_rules_run_on_postgres(both_targets):
     incremental = both_targets["postgres_incremental"]
     assert incremental.success, "\n".join(failures(incremental))
-    assert {r.node.name for r in incremental.result.results} >= set(INCREMENTAL_CONTACT_MODELS)
+    assert {r.node.name for r in incremental.result.results} >= set(INCREMENTAL_MODELS)
     unit = both_targets["postgres_unit"]
     assert unit.success, "\n".join(failures(unit))
     ran = {r.node.name for r in unit.result.results}
     assert {"int_contacts_repeats__incremental_late_contact",
-            "int_contacts_repeats__incremental_end_of_data_moves"} <= ran, ran
+            "int_contacts_repeats__incremental_end_of_data_moves",
+            "int_ticket_solves_reopened__incremental_touched_and_data_end",
+            "int_ticket_solves_reopened__incremental_reopen_window_changed",
+            "int_tickets_sla_measured__incremental_touched_and_open_tickets"} <= ran, ran
 
 
 def test_every_public_mart_is_identical_row_for_row(both_targets):
