@@ -128,3 +128,21 @@ def query_rows(con, sql: str, *params) -> list[dict]:
     cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def incremental_batch(work_dir: Path, warehouse: Path, model: str, folder: tuple[str, ...]) -> list[dict]:
+    """The rows an incremental build of `model` (under models/<folder>/) will write: its upstream models built (not
+    the model itself), then its incremental SELECT compiled against its table of the previous build and run."""
+    upstream = run_dbt(["build", "--select", f"+{model}", "--exclude", model,
+                        "--exclude-resource-type", "test", "unit_test"], work_dir)
+    assert upstream.success, "\n".join(failures(upstream))
+    compiled = run_dbt(["compile", "--select", model], work_dir)
+    assert compiled.success, "\n".join(failures(compiled))
+    batch_sql = (work_dir / "target" / "compiled" / "callqa" / "models" / Path(*folder)
+                 / f"{model}.sql").read_text(encoding="utf-8")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return query_rows(con, f"select * from ({batch_sql}) as batch")
+    finally:
+        con.close()

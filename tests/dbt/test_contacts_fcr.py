@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, run_dbt
+from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch, run_dbt
 
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)
@@ -312,17 +312,7 @@ def incremental(tmp_path_factory):
         # The batches the incremental run will write: the incremental SELECTs of int_contacts_repeats and then
         # fct_contacts, each compiled against its table of the first run, over the rebuilt upstream models.
         for model, folder in (("int_contacts_repeats", ("intermediate", "repeats")), ("fct_contacts", ("marts", "contacts"))):
-            upstream = run_dbt(["build", "--select", f"+{model}", "--exclude", model,
-                                "--exclude-resource-type", "test", "unit_test"], work)
-            assert upstream.success, "\n".join(failures(upstream))
-            compiled = run_dbt(["compile", "--select", model], work)
-            assert compiled.success, "\n".join(failures(compiled))
-            batch_sql = (work / "target" / "compiled" / "callqa" / "models" / folder[0] / folder[1]
-                         / f"{model}.sql").read_text(encoding="utf-8")
-            con = duckdb.connect(str(warehouse), read_only=True)
-            con.execute("SET TimeZone = 'UTC'")
-            out[f"batch_{model}"] = {r[0] for r in con.execute(f"select contact_id from ({batch_sql})").fetchall()}
-            con.close()
+            out[f"batch_{model}"] = {r["contact_id"] for r in incremental_batch(work, warehouse, model, folder)}
 
         second = run_dbt(RUN, work)
         assert second.success, "\n".join(failures(second))

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, query_rows, run_dbt
+from dbt_helpers import (append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch, query_rows,
+                         run_dbt)
 
 TZ = "America/New_York"
 LOADED_AT = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
@@ -93,53 +94,33 @@ SECOND_LOAD = {
 }
 
 
-def _table(con, table: str) -> list[dict]:
-    return query_rows(con, f"select * from {table} order by all")
+def _tables(warehouse) -> dict[str, list[dict]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return {table: query_rows(con, f"select * from {table} order by all") for table in COMPARED}
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
+    """The tables after the first build, the second (incremental) and a full refresh; the batches in between."""
     work = tmp_path_factory.mktemp("dbt_tickets_incremental")
     warehouse = work / "warehouse" / "callqa.duckdb"
     create_raw_layer(warehouse, delivery(FIRST_LOAD, LOADED_AT, 1))
     out = {}
     with dbt_env(warehouse, TZ):
-        first = run_dbt(RUN, work)
-        assert first.success, "\n".join(failures(first))
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["before"] = {t: _table(con, t) for t in COMPARED}
-        con.close()
-
-        append_raw(warehouse, delivery(SECOND_LOAD, LOADED_AT, 2))
-        # The rows each incremental model's build writes: its incremental SELECT compiled against its table of
-        # the first run, over the rebuilt upstream models (the solves model is built before the SLA's).
-        for model, folder in INCREMENTAL:
-            upstream = run_dbt(["build", "--select", f"+{model}", "--exclude", model,
-                                "--exclude-resource-type", "test", "unit_test"], work)
-            assert upstream.success, "\n".join(failures(upstream))
-            compiled = run_dbt(["compile", "--select", model], work)
-            assert compiled.success, "\n".join(failures(compiled))
-            batch_sql = (work / "target" / "compiled" / "callqa" / "models" / "intermediate" / folder
-                         / f"{model}.sql").read_text(encoding="utf-8")
-            con = duckdb.connect(str(warehouse), read_only=True)
-            con.execute("SET TimeZone = 'UTC'")
-            out[f"batch_{model}"] = query_rows(con, f"select * from ({batch_sql}) as batch")
-            con.close()
-
-        second = run_dbt(RUN, work)
-        assert second.success, "\n".join(failures(second))
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["incremental"] = {t: _table(con, t) for t in COMPARED}
-        con.close()
-
-        full = run_dbt(RUN + ["--full-refresh"], work)
-        assert full.success, "\n".join(failures(full))
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        out["full"] = {t: _table(con, t) for t in COMPARED}
-        con.close()
+        for step, args in (("before", RUN), ("incremental", RUN), ("full", RUN + ["--full-refresh"])):
+            if step == "incremental":
+                append_raw(warehouse, delivery(SECOND_LOAD, LOADED_AT, 2))
+                # The rows each incremental model's build writes: its incremental SELECT compiled against its
+                # table of the first run, over the rebuilt upstream models (the solves model before the SLA's).
+                for model, folder in INCREMENTAL:
+                    out[f"batch_{model}"] = incremental_batch(work, warehouse, model, ("intermediate", folder))
+            result = run_dbt(args, work)
+            assert result.success, "\n".join(failures(result))
+            out[step] = _tables(warehouse)
     return out
 
 

@@ -52,6 +52,17 @@
 {%- endmacro %}
 
 
+{#- The rows of `relation` (a ticket model's input keyed by ticket_id) that this build computes from: in an
+    incremental build only those of the tickets in the CTE `recompute` (tickets_recompute_triggers), else all. -#}
+{% macro tickets_in_scope(relation, columns='*') -%}
+    select {{ columns }}
+    from {{ relation }}
+    {%- if is_incremental() %}
+    where ticket_id in (select ticket_id from recompute)
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- The rows of an incremental ticket model that no longer stand for the ticket's inputs: the ticket is gone, or
     it was recomputed from new inputs and this row was not written again. A post-hook deletes them. -#}
 {% macro tickets_delete_stale(relation) -%}

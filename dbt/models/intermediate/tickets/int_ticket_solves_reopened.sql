@@ -28,18 +28,11 @@ recompute as (
         '(select reference_hash from reference)'
     ) }}
 ),
-
-ticket_events as (
-    select *
-    from {{ ref('stg_landing__ticket_events') }}
-    where ticket_id in (select ticket_id from recompute)
-),
-{% else %}
-
-ticket_events as (
-    select * from {{ ref('stg_landing__ticket_events') }}
-),
 {% endif %}
+
+ticket_events as (
+    {{ tickets_in_scope(ref('stg_landing__ticket_events')) }}
+),
 
 status_events as (
     {{ tickets_status_events('ticket_events') }}

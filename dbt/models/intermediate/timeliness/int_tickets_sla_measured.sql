@@ -28,29 +28,15 @@ recompute as (
         '(select reference_hash from reference)'
     ) }}
 ),
-
-tickets as (
-    select ticket_id, created_at, priority
-    from {{ ref('stg_landing__tickets') }}
-    where ticket_id in (select ticket_id from recompute)
-),
-
-events as (
-    select *
-    from {{ ref('stg_landing__ticket_events') }}
-    where ticket_id in (select ticket_id from recompute)
-),
-{% else %}
-
-tickets as (
-    select ticket_id, created_at, priority
-    from {{ ref('stg_landing__tickets') }}
-),
-
-events as (
-    select * from {{ ref('stg_landing__ticket_events') }}
-),
 {% endif %}
+
+tickets as (
+    {{ tickets_in_scope(ref('stg_landing__tickets'), 'ticket_id, created_at, priority') }}
+),
+
+events as (
+    {{ tickets_in_scope(ref('stg_landing__ticket_events')) }}
+),
 
 first_priority_changes as (
     select
