@@ -264,17 +264,32 @@
 {%- endmacro %}
 
 
-{#- Text values of a group joined with ',' in text order (an aggregate), whatever the order rows are read in:
-    dbt's listagg with `order by` where the engine orders inside the aggregate; Spark's listagg ignores an order,
-    so there the collected list is sorted first. -#}
-{% macro sorted_text_agg(measure) -%}
-    {{ return(adapter.dispatch('sorted_text_agg', 'callqa')(measure)) }}
+{#- A 64-bit hash of the values of `columns` in one row (an integer; compared only within one engine): DuckDB's
+    hash() of the values themselves, PostgreSQL's hashtextextended() of the row as text (each value length-prefixed,
+    NULL apart, so no two different rows give the same text), Spark's xxhash64() with each column's NULL flag
+    (it skips NULL values). The project's fingerprints sum these (kept_in_place.sql set_fingerprint). -#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'callqa')(columns)) }}
 {%- endmacro %}
 
-{% macro default__sorted_text_agg(measure) -%}
-    {{ dbt.listagg(measure, "','", 'order by ' ~ measure) }}
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
 {%- endmacro %}
 
-{% macro spark__sorted_text_agg(measure) -%}
-    array_join(sort_array(collect_list({{ measure }})), ',')
+{% macro postgres__row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column_name in columns -%}
+        {%- set text = 'cast(' ~ column_name ~ ' as text)' -%}
+        {%- do parts.append("case when " ~ column_name ~ " is null then 'N' else length(" ~ text ~ ") || ':' || "
+            ~ text ~ " end") -%}
+    {%- endfor -%}
+    hashtextextended({{ parts | join(" || '|' || ") }}, 0)
+{%- endmacro %}
+
+{% macro spark__row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column_name in columns -%}
+        {%- do parts.append(column_name ~ ', ' ~ column_name ~ ' is null') -%}
+    {%- endfor -%}
+    xxhash64({{ parts | join(', ') }})
 {%- endmacro %}

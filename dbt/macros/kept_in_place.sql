@@ -58,23 +58,15 @@
 {%- endmacro %}
 
 
-{#- A fingerprint (MD5, 32 hex digits) of the values of `columns` in one row: each value as text with its length
-    before it (NULL apart), so no two different rows give the same text. Compared only within one engine. -#}
-{% macro row_fingerprint(columns) -%}
-    {%- set parts = [] -%}
-    {%- for column_name in columns -%}
-        {%- set text = 'cast(' ~ column_name ~ ' as ' ~ dbt.type_string() ~ ')' -%}
-        {%- do parts.append("case when " ~ column_name ~ " is null then 'N' else "
-            ~ dbt.concat(['cast(' ~ dbt.length(text) ~ ' as ' ~ dbt.type_string() ~ ')', "':'", text]) ~ " end") -%}
-    {%- endfor -%}
-    {{ dbt.hash(dbt.concat(parts)) }}
-{%- endmacro %}
-
-
-{#- The fingerprint of a set of row fingerprints (an aggregate: one per group): MD5 of them sorted and joined, so
-    it does not depend on the order rows are read in. -#}
-{% macro set_fingerprint(row_fingerprint_column) -%}
-    {{ dbt.hash('coalesce(' ~ sorted_text_agg(row_fingerprint_column) ~ ", '')") }}
+{#- The fingerprint of a set of rows (an aggregate: one per group), from a row hash per row (cross_db.sql
+    row_hash): their count and the exact sum of their hashes, as text. It does not depend on the order rows are
+    read in; a change goes unseen only if the changed set has the same count and the same sum of 64-bit hashes. -#}
+{% macro set_fingerprint(row_hash_expression) -%}
+    {{ dbt.concat([
+        'cast(count(*) as ' ~ dbt.type_string() ~ ')',
+        "':'",
+        'cast(coalesce(sum(cast(' ~ row_hash_expression ~ ' as decimal(38, 0))), 0) as ' ~ dbt.type_string() ~ ')'
+    ]) }}
 {%- endmacro %}
 
 
@@ -82,10 +74,10 @@
     of [name, relation, columns]), so a build can tell that reference data a model reads (seeds, schedules)
     changed since its rows were written. -#}
 {% macro reference_fingerprint(sources) -%}
-    select {{ set_fingerprint('part') }} as reference_hash
+    select {{ set_fingerprint('row_hash') }} as reference_hash
     from (
         {%- for name, relation, columns in sources %}
-        select {{ dbt.concat([sql_string(name ~ ':'), row_fingerprint(columns)]) }} as part
+        select {{ row_hash([sql_string(name)] + columns) }} as row_hash
         from {{ relation }}
         {%- if not loop.last %}
         union all

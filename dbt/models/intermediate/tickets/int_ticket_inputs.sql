@@ -9,18 +9,18 @@
     'solved_at', 'closed_at'
 ] -%}
 {%- set event_columns = ['event_id', 'ticket_id', 'event_at', 'event_type', 'from_value', 'to_value', 'actor_id', 'is_public'] -%}
-with parts as (
-    select ticket_id, {{ dbt.concat(["'ticket:'", row_fingerprint(ticket_columns)]) }} as part
+with row_hashes as (
+    select ticket_id, {{ row_hash(["'ticket'"] + ticket_columns) }} as row_hash
     from {{ ref('stg_landing__tickets') }}
 
     union all
 
-    select ticket_id, {{ dbt.concat(["'event:'", row_fingerprint(event_columns)]) }} as part
+    select ticket_id, {{ row_hash(["'event'"] + event_columns) }} as row_hash
     from {{ ref('stg_landing__ticket_events') }}
 )
 
 select
     ticket_id,
-    {{ set_fingerprint('part') }} as inputs_hash
-from parts
+    {{ set_fingerprint('row_hash') }} as inputs_hash
+from row_hashes
 group by ticket_id
