@@ -243,22 +243,6 @@
 {%- endmacro %}
 
 
-{#- The config of a model kept up to date in place (int_contacts_repeats and fct_contacts by contact,
-    int_agent_time_sliced by agent and local date): delete+insert on `unique_key` (a column or a list: the rows of
-    every key in a build's batch are replaced) where the engine deletes rows (updated_in_place; a table rebuilt
-    whole on Spark, so no hook there), a contract change failing the build, and `post_hook` (SQL, e.g. deleting
-    the rows that are no longer there) after each incremental build. -#}
-{% macro kept_in_place_config(unique_key, post_hook) -%}
-    {{ return({
-        'materialized': updated_in_place(),
-        'unique_key': unique_key,
-        'incremental_strategy': 'delete+insert',
-        'on_schema_change': 'fail',
-        'post_hook': ([post_hook] if updated_in_place() == 'incremental' else [])
-    }) }}
-{%- endmacro %}
-
-
 {#- The IANA time zone names the engine knows, as a relation with one column `name` (DuckDB's ICU table function,
     PostgreSQL's catalog view): lets a model reject an unknown zone with a reason instead of failing the build. -#}
 {% macro time_zone_names() -%}
@@ -277,4 +261,35 @@
     (Spark's) tz database also knows. -#}
 {% macro spark__time_zone_names() -%}
     (select explode(array({% for name in modules.pytz.all_timezones %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})) as name)
+{%- endmacro %}
+
+
+{#- A 64-bit hash of the values of `columns` in one row (an integer; compared only within one engine): DuckDB's
+    hash() of the values themselves, PostgreSQL's hashtextextended() of the row as text (each value length-prefixed,
+    NULL apart, so no two different rows give the same text), Spark's xxhash64() with each column's NULL flag
+    (it skips NULL values). The project's fingerprints sum these (kept_in_place.sql set_fingerprint). -#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'callqa')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro postgres__row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column_name in columns -%}
+        {%- set text = 'cast(' ~ column_name ~ ' as text)' -%}
+        {%- do parts.append("case when " ~ column_name ~ " is null then 'N' else length(" ~ text ~ ") || ':' || "
+            ~ text ~ " end") -%}
+    {%- endfor -%}
+    hashtextextended({{ parts | join(" || '|' || ") }}, 0)
+{%- endmacro %}
+
+{% macro spark__row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column_name in columns -%}
+        {%- do parts.append(column_name ~ ', ' ~ column_name ~ ' is null') -%}
+    {%- endfor -%}
+    xxhash64({{ parts | join(', ') }})
 {%- endmacro %}

@@ -145,3 +145,14 @@ def query_rows(con, sql: str, *params) -> list[dict]:
     cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def incremental_batch(work_dir: Path, warehouse: Path, model: str) -> list[dict]:
+    """The rows an incremental build of `model` will write (incremental_batch_sql, run against the warehouse)."""
+    batch_sql = incremental_batch_sql(model, work_dir)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return query_rows(con, f"select * from ({batch_sql}) as batch")
+    finally:
+        con.close()

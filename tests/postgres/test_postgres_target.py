@@ -27,7 +27,11 @@ pytestmark = pytest.mark.slow
 
 TZ = "America/New_York"
 # Models kept up to date in place (delete+insert): built a second time on PostgreSQL, incrementally.
-INCREMENTAL_MODELS = ("int_contacts_repeats", "fct_contacts", "int_agent_time_sliced")
+INCREMENTAL_MODELS = ("int_contacts_repeats", "fct_contacts", "int_agent_time_sliced", "int_ticket_solves_reopened",
+                      "int_tickets_sla_measured")
+# The models whose unit tests include incremental builds (the rules of the bounded recomputation).
+INCREMENTAL_RULE_MODELS = ("int_contacts_repeats", "int_agent_time_sliced", "int_ticket_solves_reopened",
+                           "int_tickets_sla_measured")
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +55,12 @@ def both_targets(tmp_path_factory):
             duck = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_duckdb")
             with temporary_env(postgres_env(target)):
                 pg = run_dbt(["build", "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-                # the incremental models again, now over their own tables (nothing new: the marts
-                # compared below must not change), and the unit tests of the bounded recomputation's rule
+                # the incremental models again, now over their own tables (nothing new: the marts compared
+                # below must not change), and the unit tests of the bounded recomputation's rules
                 pg_incremental = run_dbt(["build", "--select", *INCREMENTAL_MODELS,
                                           "--exclude-resource-type", "unit_test"], base / "dbt_postgres")
-                pg_unit = run_dbt(["test", "--select", "int_contacts_repeats", "int_agent_time_sliced",
-                                   "--resource-type", "unit_test"], base / "dbt_postgres")
+                pg_unit = run_dbt(["test", "--select", *INCREMENTAL_RULE_MODELS, "--resource-type", "unit_test"],
+                                  base / "dbt_postgres")
         yield {"duckdb": duck, "postgres": pg, "warehouse": warehouse, "target": target, "copied": copied,
                "postgres_incremental": pg_incremental, "postgres_unit": pg_unit}
 
@@ -82,7 +86,10 @@ def test_incremental_models_and_their_rules_run_on_postgres(both_targets):
     assert {"int_contacts_repeats__incremental_late_contact",
             "int_contacts_repeats__incremental_end_of_data_moves",
             "int_agent_time_sliced__incremental_new_day_correction_and_gone",
-            "int_agent_time_sliced__incremental_both_versions_and_fall_back"} <= ran, ran
+            "int_agent_time_sliced__incremental_both_versions_and_fall_back",
+            "int_ticket_solves_reopened__incremental_touched_and_data_end",
+            "int_ticket_solves_reopened__incremental_reopen_window_changed",
+            "int_tickets_sla_measured__incremental_touched_and_open_tickets"} <= ran, ran
 
 
 def test_every_public_mart_is_identical_row_for_row(both_targets):

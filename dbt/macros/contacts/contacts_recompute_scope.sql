@@ -43,21 +43,7 @@
 
         changed as (
             -- new, gone or different contacts: both versions
-            select
-                current_contacts.contact_id,
-                current_contacts.customer_key,
-                current_contacts.started_at,
-                previous_contacts.contact_id as previous_contact_id,
-                previous_contacts.customer_key as previous_customer_key,
-                previous_contacts.started_at as previous_started_at
-            from {{ current }} as current_contacts
-            full outer join {{ previous }} as previous_contacts
-                on previous_contacts.contact_id = current_contacts.contact_id
-            where current_contacts.contact_id is null
-                or previous_contacts.contact_id is null
-                {%- for column_name in compared_columns %}
-                or current_contacts.{{ column_name }} is distinct from previous_contacts.{{ column_name }}
-                {%- endfor %}
+            {{ kept_in_place_changes(current, previous, 'contact_id', compared_columns, ['customer_key', 'started_at']) }}
         )
 
         select customer_key, contact_id, started_at as triggered_at
@@ -102,15 +88,12 @@
 {#- The rows of an incremental contact model that are no longer contacts (a ticket contact whose ticket a late
     call or digital contact turns out to have opened): a post-hook deletes them. -#}
 {% macro contacts_delete_vanished(relation) -%}
-    delete from {{ relation }} as existing
-    where not exists (
-        select 1 from {{ ref('int_contacts_unioned') }} as contacts where contacts.contact_id = existing.contact_id
-    )
+    {{ kept_in_place_delete_stale(relation, ref('int_contacts_unioned'), 'contact_id') }}
 {%- endmacro %}
 
 
-{#- The config of a contact model kept up to date in place (int_contacts_repeats, fct_contacts; cross_db.sql
-    kept_in_place_config): delete+insert on contact_id, the rows no longer contacts deleted afterwards. -#}
+{#- The config of a contact model kept up to date in place (int_contacts_repeats, fct_contacts; kept_in_place.sql):
+    delete+insert on contact_id, the rows no longer contacts deleted after each build. -#}
 {% macro contacts_kept_in_place_config() -%}
     {{ return(kept_in_place_config('contact_id', '{{ contacts_delete_vanished(this) }}')) }}
 {%- endmacro %}

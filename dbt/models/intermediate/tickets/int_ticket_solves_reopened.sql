@@ -1,19 +1,41 @@
 {#- One row per solve of a ticket (a status change into solved/closed from an open status), with the first
     reopen that followed it and whether that reopen came within the reopen window (metric_targets
     ticket_reopen_window_days, boundary inclusive); NULL when the window is still open at the end of the data. -#}
-{#- A table, not a view: read several times downstream, and recomputing it means re-validating staging. -#}
-{{ config(materialized='table') }}
-with status_events as (
-    {{ tickets_status_events(ref('stg_landing__ticket_events')) }}
+{#- Incremental (delete+insert on ticket_id; a table rebuilt whole on Spark, cross_db.sql updated_in_place): a build
+    recomputes only the tickets of macros/tickets/tickets_recompute_scope.sql (the one rule): those whose events
+    changed, those with a solve whose censoring the current end of the data decides differently from the stored
+    row, and all of them when the reopen window changed. A ticket's solves depend on its own events only. -#}
+{{ config(**tickets_kept_in_place_config()) }}
+with reopen_window as (
+    {{ metric_targets_row([('ticket_reopen_window_days', 'reopen_window_days')]) }}
 ),
 
-reopen_window as (
-    {{ metric_targets_row([('ticket_reopen_window_days', 'reopen_window_days')]) }}
+reference as (
+    {{ reference_fingerprint([['reopen_window', 'reopen_window', ['reopen_window_days']]]) }}
 ),
 
 data_end as (
     select max(data_end_at) as data_end_at
     from {{ ref('int_ticket_data_end') }}
+),
+{% if is_incremental() %}
+
+recompute as (
+    {{ tickets_recompute_triggers(
+        this,
+        'stored_rows.reopened_at is null and stored_rows.is_censored is distinct from (not coalesce('
+            ~ 'stored_rows.reopen_window_end_at <= (select data_end_at from data_end), false))',
+        '(select reference_hash from reference)'
+    ) }}
+),
+{% endif %}
+
+ticket_events as (
+    {{ tickets_in_scope(ref('stg_landing__ticket_events')) }}
+),
+
+status_events as (
+    {{ tickets_status_events('ticket_events') }}
 ),
 
 solves as (
@@ -55,7 +77,9 @@ windowed as (
         w.reopen_window_days,
         -- The window in whole minutes of elapsed time (7 days = 10080 min = 168 h), independent of DST.
         {{ dbt.dateadd('minute', 'round(w.reopen_window_days * 1440)', 's.solved_at') }} as reopen_window_end_at,
-        d.data_end_at
+        d.data_end_at,
+        i.inputs_hash,
+        f.reference_hash
     from solves as s
     left join reopens as r
         on s.ticket_id = r.ticket_id
@@ -63,6 +87,8 @@ windowed as (
         and r.reopen_rank = 1
     cross join reopen_window as w
     cross join data_end as d
+    cross join reference as f
+    left join {{ ref('int_ticket_inputs') }} as i on i.ticket_id = s.ticket_id
 )
 
 select
@@ -81,10 +107,12 @@ select
     end as hours_to_reopen,
     reopen_window_days,
     reopen_window_end_at,
-    data_end_at,
     case
         when reopened_at is not null then reopened_at <= reopen_window_end_at
         when reopen_window_end_at <= data_end_at then false
     end as reopened_within_window,
-    reopened_at is null and not coalesce(reopen_window_end_at <= data_end_at, false) as is_censored
+    reopened_at is null and not coalesce(reopen_window_end_at <= data_end_at, false) as is_censored,
+    -- what the row was computed from (tickets_recompute_scope.sql)
+    inputs_hash,
+    reference_hash
 from windowed

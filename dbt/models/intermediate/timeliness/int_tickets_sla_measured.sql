@@ -2,15 +2,40 @@
     that priority (seeds sla_policies), counted on the policy's clock: elapsed 24x7 time when the policy names no
     schedule, else the open time of its business schedule (int_business_open_intervals); the resolution clock
     stops in pending / hold when the policy says so. Calendar and business minutes are both reported. -#}
-{#- A table, not a view: read several times downstream, and recomputing it means re-validating staging. -#}
-{{ config(materialized='table') }}
-with tickets as (
-    select ticket_id, created_at, priority
-    from {{ ref('stg_landing__tickets') }}
+{#- Incremental (delete+insert on ticket_id; a table rebuilt whole on Spark, cross_db.sql updated_in_place): a build
+    recomputes only the tickets of macros/tickets/tickets_recompute_scope.sql (the one rule): those whose row or
+    events changed, every ticket still waiting for its first response or first solve under a policy (its clock
+    runs to the end of the data), and all of them when a policy, a schedule, a holiday or the default schedule
+    changed. A ticket's result depends on its own row and events and on that reference data only: the open
+    intervals cover every span of every ticket (int_business_open_intervals reaches past the end of the data). -#}
+{{ config(**tickets_kept_in_place_config()) }}
+with reference as (
+    {{ reference_fingerprint([
+        ['sla_policies', ref('sla_policies'),
+            ['priority', 'first_response_target_minutes', 'resolution_target_minutes', 'schedule_id', 'pauses_in_pending_hold']],
+        ['schedules', ref('int_business_schedules'), ['schedule_id', 'time_zone', 'weekday', 'opens_at', 'closes_at']],
+        ['holidays', ref('int_business_holidays'), ['schedule_id', 'holiday_date']],
+        ['default_schedule', '(select ' ~ sql_string(var('default_business_schedule')) ~ ' as schedule_id) as default_schedule',
+            ['schedule_id']]
+    ]) }}
+),
+{% if is_incremental() %}
+
+recompute as (
+    {{ tickets_recompute_triggers(
+        this,
+        'stored_rows.has_sla_policy and (stored_rows.first_response_at is null or stored_rows.first_solved_at is null)',
+        '(select reference_hash from reference)'
+    ) }}
+),
+{% endif %}
+
+tickets as (
+    {{ tickets_in_scope(ref('stg_landing__tickets'), 'ticket_id, created_at, priority') }}
 ),
 
 events as (
-    select * from {{ ref('stg_landing__ticket_events') }}
+    {{ tickets_in_scope(ref('stg_landing__ticket_events')) }}
 ),
 
 first_priority_changes as (
@@ -203,6 +228,16 @@ with_clocks as (
         m.resolution_clock_seconds
     from with_targets as t
     left join measured as m on t.ticket_id = m.ticket_id
+),
+
+with_inputs as (
+    select
+        c.*,
+        i.inputs_hash,
+        f.reference_hash
+    from with_clocks as c
+    cross join reference as f
+    left join {{ ref('int_ticket_inputs') }} as i on i.ticket_id = c.ticket_id
 )
 
 select
@@ -227,7 +262,6 @@ select
             then {{ intervals_elapsed_seconds('created_at', 'first_solved_at') }} / 60
     end as resolution_minutes,
     pending_hold_minutes_to_first_solve,
-    data_end_at,
     -- Met = the policy's clock at the event is within the target (boundary inclusive). No event yet: false once
     -- the clock at the end of the data has reached the target, else censored. On calendar time without pauses
     -- this is exactly `event <= created_at + target` and `created_at + target <= data end`.
@@ -262,5 +296,8 @@ select
     case when has_sla_policy then sla_pauses_in_pending_hold end as sla_pauses_in_pending_hold,
     case when first_response_at is not null then first_response_clock_seconds / 60 end
         as first_response_sla_clock_minutes,
-    case when first_solved_at is not null then resolution_clock_seconds / 60 end as resolution_sla_clock_minutes
-from with_clocks
+    case when first_solved_at is not null then resolution_clock_seconds / 60 end as resolution_sla_clock_minutes,
+    -- what the row was computed from (tickets_recompute_scope.sql)
+    inputs_hash,
+    reference_hash
+from with_inputs

@@ -14,6 +14,12 @@ sla as (
 
 reopen_window as (
     {{ metric_targets_row([('ticket_reopen_window_days', 'reopen_window_days')]) }}
+),
+
+data_end as (
+    -- the end of the ticket data of this build (the incremental ticket models do not keep it on their rows)
+    select max(data_end_at) as data_end_at
+    from {{ ref('int_ticket_data_end') }}
 )
 
 select
@@ -52,7 +58,7 @@ select
     cast(s.first_response_sla_null_reason as {{ dbt.type_string() }}) as first_response_sla_null_reason,
     cast(s.resolution_sla_met as {{ dbt.type_boolean() }}) as resolution_sla_met,
     cast(s.resolution_sla_null_reason as {{ dbt.type_string() }}) as resolution_sla_null_reason,
-    cast(s.data_end_at as {{ type_timestamptz() }}) as ticket_data_end_at,
+    cast(d.data_end_at as {{ type_timestamptz() }}) as ticket_data_end_at,
     cast(s.business_schedule_id as {{ dbt.type_string() }}) as business_schedule_id,
     cast(s.first_response_business_minutes as {{ type_double() }}) as first_response_business_minutes,
     cast(s.resolution_business_minutes as {{ type_double() }}) as resolution_business_minutes,
@@ -65,3 +71,4 @@ from tickets as t
 left join resolved as r on t.ticket_id = r.ticket_id
 left join sla as s on t.ticket_id = s.ticket_id
 cross join reopen_window as w
+cross join data_end as d
