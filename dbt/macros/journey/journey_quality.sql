@@ -3,7 +3,7 @@
 
     journey_quality_measures(): (measure, lower-bound flag or none) of fct_contact_quality_measures a point can name.
     journey_quality_populations(): the populations a point can name (a flag in_<population> per contact).
-    journey_quality_judged_ctes(): CTEs `points`, `measures_long`, `populations_long` and `judged` (one row per
+    journey_quality_judged_ctes(): CTEs `points`, `contact_points` and `judged` (one row per
     contact x applicable point whose measure is known: passed true / false, or NULL when a lower bound cannot
     decide yet), to follow a `with`. A value that is only a lower bound decides only when it already fails (max) or
     passes (min). -#}
@@ -41,53 +41,58 @@ points as (
     from {{ ref('journey_quality_points') }}
 ),
 
-measures_long as (
-    {%- for measure, lower_bound in journey_quality_measures() %}
+-- one pass over the contacts, each beside every point (a handful of rows): the point's measure and population are
+-- picked by name, so no contact x measure or contact x population rows are built and nothing is joined by key
+-- (the unpivot-and-join shape ran out of memory at 10 M contacts; docs/decisions.md)
+contact_points as (
     select
-        contact_id,
-        local_month,
-        '{{ measure }}' as measure,
-        {{ measure }} as measure_value,
-        {{ lower_bound if lower_bound else 'false' }} as is_lower_bound
-    from {{ ref('fct_contact_quality_measures') }}
-    where {{ measure }} is not null
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-populations_long as (
-    {%- for population in journey_quality_populations() %}
-    select contact_id, '{{ population }}' as population
-    from {{ ref('fct_contact_quality_measures') }}
-    where in_{{ population }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        measures.contact_id,
+        points.quality_point,
+        measures.local_month,
+        points.direction,
+        points.threshold,
+        case points.measure
+            {%- for measure, lower_bound in journey_quality_measures() %}
+            when '{{ measure }}' then measures.{{ measure }}
+            {%- endfor %}
+        end as measure_value,
+        case points.measure
+            {%- for measure, lower_bound in journey_quality_measures() if lower_bound %}
+            when '{{ measure }}' then measures.{{ lower_bound }}
+            {%- endfor %}
+            else false
+        end as is_lower_bound,
+        case points.population
+            {%- for population in journey_quality_populations() %}
+            when '{{ population }}' then measures.in_{{ population }}
+            {%- endfor %}
+        end as in_population
+    from {{ ref('fct_contact_quality_measures') }} as measures
+    cross join points
 ),
 
 judged as (
     select
-        measures_long.contact_id,
-        points.quality_point,
-        measures_long.local_month,
-        measures_long.measure_value,
-        measures_long.is_lower_bound,
+        contact_id,
+        quality_point,
+        local_month,
+        measure_value,
+        is_lower_bound,
         case
-            when not measures_long.is_lower_bound then
-                case points.direction
-                    when 'max' then measures_long.measure_value <= points.threshold
-                    when 'min' then measures_long.measure_value >= points.threshold
-                    when 'equals' then measures_long.measure_value = points.threshold
+            when not is_lower_bound then
+                case direction
+                    when 'max' then measure_value <= threshold
+                    when 'min' then measure_value >= threshold
+                    when 'equals' then measure_value = threshold
                 end
             -- a lower bound already above a maximum fails; already at or above a minimum passes
-            when points.direction = 'max' and measures_long.measure_value > points.threshold then false
-            when points.direction = 'min' and measures_long.measure_value >= points.threshold then true
+            when direction = 'max' and measure_value > threshold then false
+            when direction = 'min' and measure_value >= threshold then true
         end as passed
-    from points
-    inner join measures_long
-        on measures_long.measure = points.measure
-    inner join populations_long
-        on populations_long.contact_id = measures_long.contact_id
-        and populations_long.population = points.population
+    from contact_points
+    -- an unknown measure or population names no column: NULL, so the point judges no contact
+    where in_population
+      and measure_value is not null
 )
 {%- endmacro %}
 

@@ -13,7 +13,7 @@ with targets as (
     {{ metric_targets_row([('journey_quality_pass_rate', 'target')]) }}
 ),
 
--- points, measures_long, populations_long, judged: one verdict per contact x point (macros/journey/journey_quality.sql)
+-- points, contact_points, judged: one verdict per contact x point (macros/journey/journey_quality.sql)
 {{ journey_quality_judged_ctes() }},
 
 counted as (
