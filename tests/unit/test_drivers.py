@@ -297,6 +297,28 @@ def test_kink_check_holds_its_level_on_straight_lines():
     assert (p_values > 0.5).sum() >= 8, p_values
 
 
+def test_the_bootstrap_draws_in_smaller_chunks_when_the_rows_are_many(monkeypatch):
+    """The multipliers are drawn in chunks of at most MULTIPLIER_BUDGET numbers (a 10 M-contact year fits about
+    800,000 rows: 200 replicates at a time would be 1.3 GB). Under the budget nothing changes; over it the draws
+    are other ones, the test is the same: the planted kink is still found (p < 0.01), the straight line is not."""
+    from dagster_project.lib.drivers import thresholds
+
+    kink = _hinge_data(4000, psi=2.5, slope=-1.0, seed=21)
+    straight = _hinge_data(1200, psi=0.0, slope=0.0, seed=104, linear_slope=-0.6)
+
+    def p_value(data):
+        linear = fit_ordinal_model(data, "y", ["other", "minutes"], standard_errors=False)
+        return sup_score_test(linear, data, "minutes", quantile_grid(data["minutes"]), n_bootstrap=199, seed=3)[2]
+
+    default = (p_value(kink), p_value(straight))
+    monkeypatch.setattr(thresholds, "MULTIPLIER_BUDGET", 4000 * 200)   # exactly one full chunk: unchanged
+    assert (p_value(kink), p_value(straight)) == default
+    monkeypatch.setattr(thresholds, "MULTIPLIER_BUDGET", 4000 * 7)     # 7 replicates per draw
+    small_kink, small_straight = p_value(kink), p_value(straight)
+    assert small_kink < 0.01 and default[0] < 0.01
+    assert small_straight > 0.05 and default[1] > 0.05
+
+
 def test_quantile_grid_skips_the_mass_at_zero_and_thin_tails():
     x = pd.Series(np.concatenate([np.zeros(500), np.arange(1, 501, dtype=float)]))
     grid = quantile_grid(x, probs=(0.05, 0.5, 0.95, 0.999), min_beyond=20)

@@ -152,3 +152,48 @@ def test_the_generator_planted_ranking_is_recovered(tmp_path):
     noise = truth["surveys"]["transactional_item_noise"]
     assert got["importance_share"].idxmax() == min(noise, key=noise.get)
     assert got["importance_share"].idxmin() == max(noise, key=noise.get)
+
+
+def test_survey_inputs_edges_by_hand():
+    """The answers as DuckDB sums them (surveys.survey_inputs): a NULL score counts among the answers and in the
+    bottom-two-box denominator but not in the performance or the mean; a response's keys are its first answer's
+    in question_code order; a response without a channel is in no channel segment; overall and nps are outcomes."""
+    import duckdb
+
+    from dagster_project.lib.drivers.surveys import survey_inputs
+
+    base = {"kind": "transactional", "queue": "q1", "overall_scale_min": 1, "overall_scale_max": 5,
+            "overall_source": "csat", "scale_min": 1, "scale_max": 5}
+    rows = [
+        # response a (voice): reliability 1 and NULL, empathy 5, overall item 4
+        {**base, "survey_id": "a", "channel": "voice", "overall_score": 4, "question_code": "q1_rel", "dimension": "reliability", "score": 1},
+        {**base, "survey_id": "a", "channel": "voice", "overall_score": 4, "question_code": "q2_rel", "dimension": "reliability", "score": None},
+        {**base, "survey_id": "a", "channel": "voice", "overall_score": 4, "question_code": "q3_emp", "dimension": "empathy", "score": 5},
+        {**base, "survey_id": "a", "channel": "voice", "overall_score": 4, "question_code": "q9_all", "dimension": "overall", "score": 4},
+        # response b (no channel): reliability 4 and 5, nps 9 on 0-10
+        {**base, "survey_id": "b", "channel": None, "overall_score": 2, "question_code": "q1_rel", "dimension": "reliability", "score": 4},
+        {**base, "survey_id": "b", "channel": None, "overall_score": 2, "question_code": "q2_rel", "dimension": "reliability", "score": 5},
+        {**base, "survey_id": "b", "channel": None, "overall_score": 2, "question_code": "q8_nps", "dimension": "nps", "score": 9,
+         "scale_min": 0, "scale_max": 10},
+    ]
+    con = duckdb.connect()
+    con.register("answers_frame", pd.DataFrame(rows))
+    inputs = survey_inputs(con, "answers_frame")
+    responses = inputs.responses.set_index("survey_id")
+    assert responses.loc["a", "reliability"] == 1.0 and responses.loc["b", "reliability"] == 4.5
+    assert responses.loc["a", "empathy"] == 5.0 and np.isnan(responses.loc["b", "empathy"])
+    assert "overall" not in responses.columns and "nps" not in responses.columns
+    assert responses.loc["a", "channel"] == "voice" and responses.loc["b", "channel"] is None
+    assert inputs.dimensions == {"transactional": ["empathy", "reliability"]}
+    dims = inputs.dimension_stats.set_index(["segment_type", "segment", "dimension"])
+    # all: reliability answers 1, NULL, 4, 5 -> 4 answers; shares 0, .75, 1 -> 7/12; bottom (1) 1 of 4; 2 items
+    everyone = dims.loc[("all", "all", "reliability")]
+    assert (everyone["answers"], everyone["items"]) == (4, 2)
+    assert everyone["performance"] == pytest.approx(7 / 12) and everyone["bottom_two_box_share"] == pytest.approx(0.25)
+    voice = dims.loc[("channel", "voice", "reliability")]
+    assert voice["answers"] == 2 and voice["performance"] == 0.0 and voice["bottom_two_box_share"] == 0.5
+    assert set(dims.index.get_level_values("segment")) == {"all", "voice", "q1"}   # no NULL-channel segment
+    questions = inputs.question_stats.set_index(["segment_type", "segment", "question_code"])
+    q2 = questions.loc[("all", "all", "q2_rel")]
+    assert q2["answers"] == 2 and q2["mean_score"] == 5.0 and q2["dimension"] == "reliability"
+    assert ("all", "all", "q9_all") not in questions.index and ("all", "all", "q8_nps") not in questions.index

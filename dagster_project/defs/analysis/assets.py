@@ -28,11 +28,13 @@ from dagster_project.lib.drivers.store import (
     check_every_contact_scored,
     check_model_converged,
     check_probabilities,
+    contact_score_chunks,
     keep_last_good_analysis,
-    read_modelling_table,
+    model_scorer,
+    read_fitting_table,
+    read_performance,
     read_settings,
     refit_decision,
-    score_only,
     stored_model,
     write_analysis,
     write_scores,
@@ -40,10 +42,10 @@ from dagster_project.lib.drivers.store import (
 from dagster_project.lib.drivers.store import (
     SURVEY_TABLES,
     mark_survey_analysis_failed,
-    read_survey_answers,
+    read_survey_inputs,
     write_survey_analysis,
 )
-from dagster_project.lib.drivers.surveys import run_survey_analysis
+from dagster_project.lib.drivers.surveys import analyse_survey_inputs
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 MODELLING_TABLE = dg.AssetKey(["marts", "fct_contact_drivers"])
@@ -127,23 +129,27 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
     run_id = context.run.run_id
     con = warehouse.connect()
     try:
-        frame = None
+        frame = performance = None
         try:
             settings = read_settings(con, AnalysisSettings(
                 n_bootstrap=config.n_bootstrap, seed=config.seed,
                 grid_probs=tuple(np.round(np.arange(0.05, 0.95 + 1e-9, config.grid_step), 4))))
-            frame = read_modelling_table(con)
+            # Memory follows the surveyed contacts, not the history: the fit reads the surveyed contacts, the
+            # drivers' performance is summed in DuckDB, every contact is scored a chunk at a time.
+            frame = read_fitting_table(con)
+            performance = read_performance(con)
             decision = refit_decision(con, frame, settings, config.policy(),
                                       is_full_refresh_run(context.run.run_config, context.run.tags))
             if decision.refit:
                 context.log.info(f"satisfaction analysis: refit ({'; '.join(decision.reasons)})")
-                analysis = run_driver_analysis(frame, settings)
-                counts = write_analysis(con, analysis, run_id, stored_model(analysis, frame, settings, run_id))
+                analysis = run_driver_analysis(frame, settings, performance)
+                counts = write_analysis(con, analysis, run_id, stored_model(analysis, frame, settings, run_id),
+                                        score_every_contact=True)
                 status, reason, notes = "current", None, analysis.notes
                 mode = "refit: " + "; ".join(decision.reasons)
             else:
                 scored = scored_reason(decision.stored.record, config.policy())
-                counts = write_scores(con, score_only(frame, decision.stored), run_id, scored)
+                counts = write_scores(con, contact_score_chunks(con, model_scorer(decision.stored)), run_id, scored)
                 status, reason, notes = "current", None, []
                 mode = scored
                 context.log.info(f"satisfaction analysis: {scored}")
@@ -153,10 +159,10 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
             fallback = None
             if frame is not None:
                 try:
-                    fallback = failed_analysis(frame, f"analysis failed: {reason}")
+                    fallback = failed_analysis(frame, f"analysis failed: {reason}", performance)
                 except Exception:  # noqa: BLE001 - empty tables then
                     fallback = None
-            status, counts = keep_last_good_analysis(con, reason, run_id, fallback)
+            status, counts = keep_last_good_analysis(con, reason, run_id, fallback, score_every_contact=True)
             notes, mode = [], "failed"
         counts.setdefault(STATUS_TABLE, 1)
         outcomes = {name: _run_check(check, con) for name, (_, check) in CHECKS.items()}
@@ -214,7 +220,7 @@ def survey_dimension_analysis(context: dg.AssetExecutionContext, warehouse: Ware
     con = warehouse.connect()
     try:
         try:
-            analysis = run_survey_analysis(read_survey_answers(con))
+            analysis = analyse_survey_inputs(read_survey_inputs(con))
             counts = write_survey_analysis(con, analysis, context.run.run_id)
             status, reason = "current", None
         except Exception as exc:  # degrade, never block

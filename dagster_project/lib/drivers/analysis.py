@@ -366,9 +366,9 @@ def _performance(frame: pd.DataFrame) -> dict[str, tuple[float, int]]:
     return out
 
 
-def _drivers_table(fitted: FittedDrivers | None, frame: pd.DataFrame, excluded_all: dict[str, str] | None
-                   ) -> pd.DataFrame:
-    performance = _performance(frame)
+def _drivers_table(fitted: FittedDrivers | None, frame: pd.DataFrame, excluded_all: dict[str, str] | None,
+                   performance: dict[str, tuple[float, int]] | None = None) -> pd.DataFrame:
+    performance = _performance(frame) if performance is None else performance
     rows = []
     if fitted is None:
         for spec in DRIVERS:
@@ -551,15 +551,23 @@ def _split_by_date(dates: pd.Series, share: float) -> object | None:
     return holdout_days.index.min()
 
 
-def run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings | None = None) -> DriverAnalysis:
-    """The whole analysis from marts.fct_contact_drivers (all contacts; csat NULL when not surveyed)."""
+def run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings | None = None,
+                        performance: dict[str, tuple[float, int]] | None = None) -> DriverAnalysis:
+    """The whole analysis from marts.fct_contact_drivers (all contacts; csat NULL when not surveyed).
+
+    Only the surveyed contacts are fitted; the others count only in the drivers' performance and get scores. So
+    `frame` may hold the surveyed contacts alone when `performance` (driver -> (share of all contacts on the good
+    side of its target, contacts measured), store.read_performance) is given: the fit tables are then the same as
+    from every contact, and the scores cover the rows of `frame` (store.write_analysis scores every contact from
+    the warehouse in chunks, so a 10 M-contact year is never held in memory)."""
     # Hundreds of small fits: one BLAS thread each is fastest, and multi-threaded BLAS on a busy machine
     # (Dagster, dbt and DuckDB share it) is many times slower.
     with threadpool_limits(limits=1):
-        return _run_driver_analysis(frame, settings or AnalysisSettings())
+        return _run_driver_analysis(frame, settings or AnalysisSettings(), performance)
 
 
-def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> DriverAnalysis:
+def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings,
+                         performance: dict[str, tuple[float, int]] | None = None) -> DriverAnalysis:
     frame = frame.reset_index(drop=True)
     surveyed = frame[OUTCOME].notna()
     usable = fitting_rows(frame)
@@ -579,7 +587,7 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
         if empty:
             reason = f"no surveyed contact answered csat {empty}: those cut points cannot be estimated"
     if reason is not None:
-        return _insufficient(frame, surveyed, usable, reason, base_fit)
+        return _insufficient(frame, surveyed, usable, reason, base_fit, performance=performance)
 
     fitted = fit_drivers(frame.loc[usable], settings)
     probabilities, imputed, unscored = _score(frame, fitted)
@@ -632,7 +640,7 @@ def _run_driver_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Dri
     return DriverAnalysis(
         status="fitted",
         status_reason=None,
-        drivers=_drivers_table(fitted, frame, None),
+        drivers=_drivers_table(fitted, frame, None, performance),
         thresholds=thresholds,
         threshold_profile=profile,
         scores=scores,
@@ -650,10 +658,18 @@ def score_with_model(frame: pd.DataFrame, fitted: FittedDrivers, fit_contacts, h
     frame = frame.reset_index(drop=True)
     surveyed = frame[OUTCOME].notna()
     contact_ids = frame["contact_id"].astype(str)
-    used = pd.Series(contact_ids.isin(set(fit_contacts)).to_numpy(), index=frame.index)
-    in_holdout = pd.Series(contact_ids.isin(set(holdout_contacts)).to_numpy(), index=frame.index)
+    used = pd.Series(contact_index(fit_contacts).get_indexer(contact_ids) >= 0, index=frame.index)
+    in_holdout = pd.Series(contact_index(holdout_contacts).get_indexer(contact_ids) >= 0, index=frame.index)
     probabilities, imputed, unscored = _score(frame, fitted)
     return _scores_table(frame, surveyed, used, in_holdout, probabilities, imputed, unscored)
+
+
+def contact_index(contact_ids) -> pd.Index:
+    """Distinct contact ids as an Index (kept as it is when it already is one): its hash table is built once and
+    reused for every chunk scored against it (Series.isin rebuilds it from the values on every call)."""
+    if isinstance(contact_ids, pd.Index) and contact_ids.is_unique:
+        return contact_ids
+    return pd.Index(pd.unique(pd.Series(list(contact_ids), dtype=object).astype(str)))
 
 
 def _score(frame: pd.DataFrame, fitted: FittedDrivers) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -700,7 +716,8 @@ def _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, n
     return out[SCORE_COLUMNS]
 
 
-def failed_analysis(frame: pd.DataFrame, reason: str) -> DriverAnalysis:
+def failed_analysis(frame: pd.DataFrame, reason: str, performance: dict[str, tuple[float, int]] | None = None
+                    ) -> DriverAnalysis:
     """The tables of an analysis that failed or was refused (no good version to keep): every contact with a NULL
     score carrying the reason, the drivers not estimated, the fit rows with status failed."""
     frame = frame.reset_index(drop=True)
@@ -708,17 +725,26 @@ def failed_analysis(frame: pd.DataFrame, reason: str) -> DriverAnalysis:
     usable = fitting_rows(frame)
     base_fit = {"surveyed_contacts": int(surveyed.sum()),
                 "surveyed_with_unknown_drivers": int(surveyed.sum() - usable.sum())}
-    return _insufficient(frame, surveyed, usable, reason, base_fit, status="failed")
+    return _insufficient(frame, surveyed, usable, reason, base_fit, status="failed", performance=performance)
 
 
-def _insufficient(frame, surveyed, usable, reason, base_fit, status: str = "insufficient_data") -> DriverAnalysis:
+def null_scores(frame: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """contact_satisfaction_scores of `frame` without a model: every score NULL carrying `reason` (as
+    `_insufficient` writes them), used_in_fit marking the rows a fit would have used."""
+    frame = frame.reset_index(drop=True)
+    return _scores_table(frame, frame[OUTCOME].notna(), fitting_rows(frame), pd.Series(False, index=frame.index),
+                         None, None, reason)
+
+
+def _insufficient(frame, surveyed, usable, reason, base_fit, status: str = "insufficient_data",
+                  performance=None) -> DriverAnalysis:
     fit_rows = [{"model": m, "status": status, "status_reason": reason, **base_fit}
                 for m in ("all_surveyed", "holdout_training")]
     thresholds, profile = _thresholds_tables(None)
     return DriverAnalysis(
         status=status,
         status_reason=reason,
-        drivers=_drivers_table(None, frame, None),
+        drivers=_drivers_table(None, frame, None, performance),
         thresholds=thresholds,
         threshold_profile=profile,
         scores=_scores_table(frame, surveyed, usable, pd.Series(False, index=frame.index), None, None,

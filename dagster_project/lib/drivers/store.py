@@ -14,7 +14,10 @@ import pandas as pd
 
 from dagster_project.lib.drivers.analysis import (
     CALIBRATION_COLUMNS,
+    CHANNEL,
     CSAT_CATEGORIES,
+    DRIVERS,
+    OUTCOME,
     DRIVER_COLUMNS,
     FIT_COLUMNS,
     PROFILE_COLUMNS,
@@ -24,6 +27,8 @@ from dagster_project.lib.drivers.analysis import (
     DriverAnalysis,
     FittedDrivers,
     ModelSpec,
+    contact_index,
+    null_scores,
     score_with_model,
 )
 from dagster_project.lib.drivers.ordinal import OrdinalFit
@@ -120,7 +125,72 @@ def settings_from_targets(rows, base: AnalysisSettings | None = None) -> Analysi
 
 
 def read_modelling_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every contact of the modelling table (small warehouses, tests, Spark's twin); the pipeline reads the
+    surveyed contacts (read_fitting_table) and scores the rest in chunks (write_analysis, write_scores)."""
     return con.execute(f"select * from {INPUT_TABLE} order by contact_id").df()
+
+
+def read_fitting_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The surveyed contacts of the modelling table (csat known), every column, in contact_id order: all the fit,
+    the hold-out and the refit schedule read (the fitting rows are surveyed contacts with every driver known), in
+    the order read_modelling_table would give them, so the fit is the same."""
+    return con.execute(f"select * from {INPUT_TABLE} where {OUTCOME} is not null order by contact_id").df()
+
+
+def read_performance(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, int]]:
+    """Per driver with a target: the share of ALL contacts on the good side of it and how many were measured
+    (analysis._performance over every contact), summed by DuckDB instead of read into memory. The 0/1 sums are
+    exact, so the share is the same number as pandas' mean of the same column."""
+    specs = [s for s in DRIVERS if s.performance is not None]
+    parts = ", ".join(f"sum(cast({s.performance} as double)), count({s.performance})" for s in specs)
+    row = con.execute(f"select {parts} from {INPUT_TABLE}").fetchall()[0]
+    out = {}
+    for i, spec in enumerate(specs):
+        total, n = row[2 * i], int(row[2 * i + 1])
+        out[spec.name] = (float(total) / n if n else np.nan, n)
+    return out
+
+
+# What scoring reads of a contact (analysis._score, _scores_table, null_scores).
+SCORE_INPUT_COLUMNS = ["contact_id", "local_date", CHANNEL, OUTCOME, *(s.name for s in DRIVERS)]
+SCORE_CHUNK_VECTORS = 100     # DuckDB vectors of 2,048 rows: about 200,000 contacts scored at a time
+
+
+def contact_score_chunks(con: duckdb.DuckDBPyConnection, scorer, vectors: int | None = None):
+    """contact_satisfaction_scores of every contact of the modelling table, a chunk at a time: `scorer` turns a
+    frame of SCORE_INPUT_COLUMNS into score rows. Read on a cursor of its own (DuckDB: another connection to the
+    same database), so the caller's connection can write the chunks inside its transaction meanwhile; the table's
+    own order, so DuckDB streams it instead of sorting it."""
+    reader = con.cursor()
+    try:
+        reader.execute(f"select {', '.join(SCORE_INPUT_COLUMNS)} from {INPUT_TABLE}")
+        while True:
+            chunk = reader.fetch_df_chunk(vectors or SCORE_CHUNK_VECTORS)
+            if chunk.empty:
+                break
+            yield scorer(chunk)
+    finally:
+        reader.close()
+
+
+def analysis_scorer(analysis: DriverAnalysis):
+    """How `analysis` scores a contact: with its model (the contacts it was fitted on and held out, from its own
+    score rows), or NULL with its reason when nothing was fitted: the same rows it gives the contacts of its frame."""
+    if analysis.fitted is not None and analysis.status == "fitted":
+        scores = analysis.scores
+        fit_ids = contact_index(scores.loc[scores["used_in_fit"].astype(bool), "contact_id"])
+        holdout_ids = contact_index(scores.loc[scores["in_holdout"].astype(bool), "contact_id"])
+        return lambda chunk: score_with_model(chunk, analysis.fitted, fit_ids, holdout_ids)
+    reason = f"no model: {analysis.status_reason}"
+    return lambda chunk: null_scores(chunk, reason)
+
+
+def model_scorer(stored: StoredModel):
+    """How a score-only run scores a contact: the stored model and its fitting rows (score_only, in chunks)."""
+    rows = stored.rows
+    fit_ids = contact_index(rows["contact_id"])
+    holdout_ids = contact_index(rows.loc[rows["in_holdout"].astype(bool), "contact_id"])
+    return lambda chunk: score_with_model(chunk, stored.fitted, fit_ids, holdout_ids)
 
 
 # One row per analysis: whether its tables are this run's (current), the last good version kept after a failed or
@@ -135,22 +205,30 @@ ANALYSIS_NAME = "satisfaction_drivers"
 
 
 def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run_id: str | None = None,
-                   model: StoredModel | None = None) -> dict[str, int]:
+                   model: StoredModel | None = None, score_every_contact: bool = False) -> dict[str, int]:
     """Replace every analysis table in one transaction (readers never see a mix of two runs), and mark them
     current in analysis.analysis_status; the stored model (runs.satisfaction_model) is replaced by `model` in the
-    same transaction, or removed without one, so it always belongs to the fit tables. Rows per table."""
-    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME, also=lambda: _store_model(con, model))
+    same transaction, or removed without one, so it always belongs to the fit tables. With `score_every_contact`
+    the scores are not `analysis.scores` (the analysed frame's rows, e.g. the surveyed contacts only) but every
+    contact of the modelling table, scored in chunks by the same model (analysis_scorer). Rows per table."""
+    chunks = {"contact_satisfaction_scores": contact_score_chunks(con, analysis_scorer(analysis))} \
+        if score_every_contact else None
+    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME, also=lambda: _store_model(con, model),
+                         chunks=chunks)
 
 
 def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, run_id: str | None,
-                  analysis_name: str, also=None) -> dict[str, int]:
-    """Replace an analysis's tables (attribute of `analysis` -> table) in one transaction and mark it current;
-    `also()` runs inside the transaction."""
+                  analysis_name: str, also=None, chunks: dict | None = None) -> dict[str, int]:
+    """Replace an analysis's tables (attribute of `analysis` -> table; or table -> frames in `chunks`) in one
+    transaction and mark it current; `also()` runs inside the transaction."""
     counts = {}
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
     try:
         for table, (attribute, columns) in tables.items():
+            if chunks and table in chunks:
+                counts[table] = _replace_table_chunks(con, table, chunks[table], columns)
+                continue
             counts[table] = _replace_table(con, table, getattr(analysis, attribute)[list(columns)], columns)
         if also is not None:
             also()
@@ -171,6 +249,24 @@ def _replace_table(con, table: str, frame: pd.DataFrame, columns: dict[str, str]
     finally:
         con.unregister(view)
     return len(frame)
+
+
+def _replace_table_chunks(con, table: str, frames, columns: dict[str, str], schema: str = SCHEMA) -> int:
+    """`_replace_table` from an iterable of frames, appended one at a time (the typed table exists even without
+    rows)."""
+    con.execute(f'create or replace table {schema}."{table}" ('
+                + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+    view = f"_callqa_{table}"
+    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+    rows = 0
+    for frame in frames:
+        con.register(view, frame[list(columns)])
+        try:
+            con.execute(f'insert into {schema}."{table}" select {select} from {view}')
+        finally:
+            con.unregister(view)
+        rows += len(frame)
+    return rows
 
 
 def _set_status(con, status: str, reason: str | None, run_id: str | None, tables_built: bool,
@@ -195,9 +291,11 @@ def analysis_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None,
-                            fallback: DriverAnalysis | None = None) -> tuple[str, dict[str, int]]:
+                            fallback: DriverAnalysis | None = None, score_every_contact: bool = False
+                            ) -> tuple[str, dict[str, int]]:
     """After a failed or refused analysis: keep the last good tables and mark them stale with the reason; with no
-    good version yet, write `fallback` (e.g. NULL scores carrying the reason) or empty tables, marked empty.
+    good version yet, write `fallback` (e.g. NULL scores carrying the reason; with `score_every_contact`, for
+    every contact of the modelling table, as write_analysis) or empty tables, marked empty.
     Returns (status, rows per table)."""
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
@@ -209,6 +307,10 @@ def keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id:
             status = "empty"
             counts = {}
             for table, (attribute, columns) in TABLES.items():
+                if fallback is not None and score_every_contact and table == "contact_satisfaction_scores":
+                    counts[table] = _replace_table_chunks(
+                        con, table, contact_score_chunks(con, analysis_scorer(fallback)), columns)
+                    continue
                 frame = (getattr(fallback, attribute)[list(columns)] if fallback is not None
                          else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
                 counts[table] = _replace_table(con, table, frame, columns)
@@ -365,16 +467,17 @@ def score_only(frame: pd.DataFrame, stored: StoredModel) -> pd.DataFrame:
     return score_with_model(frame, stored.fitted, rows["contact_id"], rows.loc[rows["in_holdout"], "contact_id"])
 
 
-def write_scores(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, run_id: str | None, reason: str
-                 ) -> dict[str, int]:
-    """A score-only run: replace contact_satisfaction_scores and mark the analysis current with `reason` (which
-    fit scored it), in one transaction; the fit tables stay as the last fit wrote them. Rows per table."""
+def write_scores(con: duckdb.DuckDBPyConnection, scores, run_id: str | None, reason: str) -> dict[str, int]:
+    """A score-only run: replace contact_satisfaction_scores (a frame, or an iterable of frames such as
+    contact_score_chunks(con, model_scorer(stored))) and mark the analysis current with `reason` (which fit scored
+    it), in one transaction; the fit tables stay as the last fit wrote them. Rows per table."""
     columns = TABLES["contact_satisfaction_scores"][1]
+    frames = [scores] if isinstance(scores, pd.DataFrame) else scores
     con.execute("begin transaction")
     try:
         counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
-        counts["contact_satisfaction_scores"] = _replace_table(con, "contact_satisfaction_scores",
-                                                               scores[list(columns)], columns)
+        counts["contact_satisfaction_scores"] = _replace_table_chunks(con, "contact_satisfaction_scores", frames,
+                                                                      columns)
         _set_status(con, "current", reason, run_id, tables_built=True)
         con.execute("commit")
     except Exception:
@@ -473,8 +576,12 @@ SURVEY_TABLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def read_survey_answers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(f"select * from {SURVEY_INPUT_TABLE} order by survey_id, question_code").df()
+def read_survey_inputs(con: duckdb.DuckDBPyConnection):
+    """What the survey analysis reads of marts.fct_survey_answers, summed by DuckDB (surveys.survey_inputs): one
+    row per response and the segments' performance, never the answers themselves."""
+    from dagster_project.lib.drivers.surveys import survey_inputs
+
+    return survey_inputs(con, SURVEY_INPUT_TABLE)
 
 
 def write_survey_analysis(con: duckdb.DuckDBPyConnection, analysis, run_id: str | None = None) -> dict[str, int]:

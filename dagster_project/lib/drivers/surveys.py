@@ -1,6 +1,7 @@
 """Voice of the customer (metrics.md §7b): which survey dimension drives overall satisfaction, and where the center
-does worst, on transactional and relationship surveys. Plain functions of DataFrames (the answers of
-marts.fct_survey_answers); the Dagster asset only reads and writes.
+does worst, on transactional and relationship surveys. DuckDB sums the answers of marts.fct_survey_answers into
+one row per response and the segments' performance (survey_inputs: memory follows the responses, not the answers);
+the rest are plain functions of those DataFrames; the Dagster asset only reads and writes.
 
 1. Responses: one row per survey response with its overall answer (csat, or the answer to its `overall` question,
    on that question's scale) and its dimension scores (mean of the response's items in each dimension; items on
@@ -75,15 +76,83 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def response_scores(answers: pd.DataFrame) -> pd.DataFrame:
-    """One row per response: kind, channel, queue, overall_score and its scale, and one column per driver dimension
-    (the mean of the response's items in it; NaN when it answered none)."""
-    keys = ["survey_id", "kind", "channel", "queue", OUTCOME, "overall_scale_min", "overall_scale_max",
-            "overall_source"]
-    responses = answers[keys].drop_duplicates("survey_id").set_index("survey_id")
-    drivers = answers[~answers["dimension"].isin(OUTCOME_DIMENSIONS)]
-    scores = drivers.pivot_table(index="survey_id", columns="dimension", values="score", aggfunc="mean")
-    return responses.join(scores).reset_index()
+@dataclass
+class SurveyInputs:
+    """What the analysis reads of the answers, summed by DuckDB (survey_inputs), so memory follows the responses
+    and the segments, not the answers (9.4 M answers in a 10 M-contact year)."""
+
+    responses: pd.DataFrame         # one row per response: keys, overall answer and its scale, one column per dimension
+    dimensions: dict[str, list[str]]  # kind -> its driver dimensions (sorted)
+    dimension_stats: pd.DataFrame   # kind, segment_type, segment, dimension: answers, performance, bottom two, items
+    question_stats: pd.DataFrame    # kind, segment_type, segment, question_code: dimension, scale, mean, performance...
+
+
+_RESPONSE_KEYS = ["kind", "channel", "queue", OUTCOME, "overall_scale_min", "overall_scale_max", "overall_source"]
+_NUMERIC = {"score", "scale_min", "scale_max", OUTCOME, "overall_scale_min", "overall_scale_max"}
+
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def survey_inputs(con, relation: str) -> SurveyInputs:
+    """SurveyInputs from `relation` (marts.fct_survey_answers, or any relation with its columns) on a DuckDB
+    connection, in four queries:
+
+    - responses: a response's keys are those of its first answer in question_code order (they are the survey's);
+      its score in a dimension is the mean of its items there (NULL when it answered none); `overall` and `nps`
+      are outcomes, never dimensions. In survey_id order.
+    - per segment (kind: all responses; each channel; each queue, by the response's keys) and per driver dimension
+      and per question: answers (rows, a NULL score included), performance (mean of (score - min) / (max - min)
+      over the scored answers), bottom-two-box share (score < min + 2, over every answer), the items of a
+      dimension; for a question its dimension and scale (first non-NULL in survey order) and mean score.
+    """
+    num = {c: f"try_cast({_quote(c)} as double)" for c in _NUMERIC}
+    col = {c: num.get(c, f"cast({_quote(c)} as varchar)") for c in
+           ["survey_id", "question_code", "dimension", *_RESPONSE_KEYS, "score", "scale_min", "scale_max"]}
+    outcome_dims = ", ".join(f"'{d}'" for d in OUTCOME_DIMENSIONS)
+    typed = (f"select {', '.join(f'{e} as {_quote(c)}' for c, e in col.items())} from {relation}")
+    keys = ", ".join(f"first({_quote(k)} order by question_code) as {_quote(k)}" for k in _RESPONSE_KEYS)
+    response_keys = f"select survey_id, {keys} from answers group by survey_id"
+    dims = con.execute(f"""with answers as ({typed}), r as ({response_keys})
+        select distinct r.kind, a.dimension from answers a join r using (survey_id)
+        where a.dimension not in ({outcome_dims}) order by 1, 2""").fetchall()
+    dimensions: dict[str, list[str]] = {}
+    for kind, dimension in dims:
+        dimensions.setdefault(kind, []).append(dimension)
+    names = sorted({d for _, d in dims})
+    pivot = "".join(f", avg(score) filter (where dimension = ?) as {_quote(d)}" for d in names)
+    responses = con.execute(f"""with answers as ({typed}), r as ({response_keys}),
+        d as (select survey_id{pivot} from answers where dimension not in ({outcome_dims}) group by survey_id)
+        select r.*{''.join(f', d.{_quote(n)}' for n in names)} from r left join d using (survey_id)
+        order by survey_id""", names).df()
+    for column in ("kind", "channel", "queue", "overall_source"):
+        responses[column] = responses[column].astype(object).where(responses[column].notna(), None)
+    segment = """case when grouping(channel) = 0 then 'channel' when grouping(queue) = 0 then 'queue' else 'all' end
+                 as segment_type, coalesce(case when grouping(channel) = 0 then channel
+                                                 when grouping(queue) = 0 then queue end, 'all') as segment,
+                 grouping(channel) = 0 and channel is null or grouping(queue) = 0 and queue is null as no_segment"""
+    measured = f"""with answers as ({typed}), r as ({response_keys}),
+        s as (select r.kind, r.channel, r.queue, a.survey_id, a.question_code, a.dimension, a.score, a.scale_min,
+                     a.scale_max, (a.score - a.scale_min) / (a.scale_max - a.scale_min) as share,
+                     case when a.score < a.scale_min + 2 then 1.0 else 0.0 end as bottom
+              from answers a join r using (survey_id)
+              where a.dimension is null or a.dimension not in ({outcome_dims}))"""
+    sets = "grouping sets ((kind, {k}), (kind, channel, {k}), (kind, queue, {k}))"
+    dimension_stats = con.execute(f"""{measured}
+        select kind, {segment}, dimension, count(*) as answers, fsum(share) / count(share) as performance,
+               fsum(bottom) / count(*) as bottom_two_box_share, count(distinct question_code) as items
+        from s where dimension is not null group by {sets.format(k='dimension')}""").df()
+    question_stats = con.execute(f"""{measured}
+        select kind, {segment}, question_code, count(*) as answers, fsum(share) / count(share) as performance,
+               fsum(bottom) / count(*) as bottom_two_box_share,
+               first(dimension order by survey_id) filter (where dimension is not null) as dimension,
+               first(scale_min order by survey_id) filter (where scale_min is not null) as scale_min,
+               first(scale_max order by survey_id) filter (where scale_max is not null) as scale_max,
+               fsum(score) / count(score) as mean_score
+        from s where question_code is not null group by {sets.format(k='question_code')}""").df()
+    return SurveyInputs(responses, dimensions, dimension_stats[~dimension_stats["no_segment"].astype(bool)],
+                        question_stats[~question_stats["no_segment"].astype(bool)])
 
 
 def _segments(responses: pd.DataFrame, settings: SurveySettings):
@@ -151,25 +220,21 @@ def fit_dimensions(rows: pd.DataFrame, dimensions: list[str], settings: SurveySe
     return fit, data, refused, info
 
 
-def _performance(answers: pd.DataFrame, by: str) -> pd.DataFrame:
-    share = (answers["score"] - answers["scale_min"]) / (answers["scale_max"] - answers["scale_min"])
-    bottom = answers["score"] < answers["scale_min"] + 2
-    frame = answers.assign(_share=share, _bottom=bottom.astype(float))
-    return frame.groupby(by).agg(answers=("score", "size"), performance=("_share", "mean"),
-                                 bottom_two_box_share=("_bottom", "mean"))
+def _stats(stats: pd.DataFrame, kind: str, segment_type: str, segment: str, by: str) -> pd.DataFrame:
+    """One segment's rows of SurveyInputs.dimension_stats / question_stats, indexed by `by`, in its order."""
+    rows = stats[(stats["kind"] == kind) & (stats["segment_type"] == segment_type) & (stats["segment"] == segment)]
+    return rows.set_index(by).sort_index()
 
 
-def _segment_tables(kind: str, segment_type: str, segment: str, rows: pd.DataFrame, answers: pd.DataFrame,
+def _segment_tables(kind: str, segment_type: str, segment: str, rows: pd.DataFrame, inputs: SurveyInputs,
                     dimensions: list[str], settings: SurveySettings) -> tuple[list[dict], list[dict], dict]:
     minimum = settings.min_responses if segment_type == ALL else settings.min_segment_responses
     fit, data, refused, info = fit_dimensions(rows, dimensions, settings, minimum)
     fit_row = {"kind": kind, "segment_type": segment_type, "segment": segment, **info}
     if segment_type != ALL and fit is None:
         return [], [], fit_row   # a queue or channel without its own model: only the reason, in model_fit
-    segment_answers = answers[answers["survey_id"].isin(rows["survey_id"])
-                              & ~answers["dimension"].isin(OUTCOME_DIMENSIONS)]
-    dim_perf = _performance(segment_answers, "dimension")
-    items = segment_answers.groupby("dimension")["question_code"].nunique()
+    dim_perf = _stats(inputs.dimension_stats, kind, segment_type, segment, "dimension")
+    items = dim_perf["items"]
     shares = pd.Series(dtype=float)
     effects = pd.Series(dtype=float)
     weights = pd.Series(dtype=float)
@@ -207,11 +272,8 @@ def _segment_tables(kind: str, segment_type: str, segment: str, rows: pd.DataFra
                         "quadrant_null_reason": "not estimated"})
         dimension_rows.append(row)
     question_rows = []
-    q_perf = _performance(segment_answers, "question_code")
-    q_dim = segment_answers.groupby("question_code").agg(dimension=("dimension", "first"),
-                                                         scale_min=("scale_min", "first"),
-                                                         scale_max=("scale_max", "first"),
-                                                         mean_score=("score", "mean"))
+    q_perf = _stats(inputs.question_stats, kind, segment_type, segment, "question_code")
+    q_dim = q_perf[["dimension", "scale_min", "scale_max", "mean_score"]]
     q_importance = q_dim["dimension"].map(shares)
     q_quads = quadrants(q_importance, q_perf["performance"].reindex(q_dim.index))
     for code, q in q_dim.iterrows():
@@ -227,20 +289,30 @@ def _segment_tables(kind: str, segment_type: str, segment: str, rows: pd.DataFra
 
 
 def run_survey_analysis(answers: pd.DataFrame, settings: SurveySettings | None = None) -> SurveyAnalysis:
-    """The whole analysis from marts.fct_survey_answers (one row per answer)."""
+    """The whole analysis from a frame of marts.fct_survey_answers rows (one row per answer): the same queries as
+    the warehouse's (survey_inputs) on an in-memory DuckDB."""
+    import duckdb
+
+    if not len(answers):
+        return analyse_survey_inputs(None, settings)
+    con = duckdb.connect()
+    try:
+        con.register("survey_answers_frame", answers)
+        return analyse_survey_inputs(survey_inputs(con, "survey_answers_frame"), settings)
+    finally:
+        con.close()
+
+
+def analyse_survey_inputs(inputs: SurveyInputs | None, settings: SurveySettings | None = None) -> SurveyAnalysis:
+    """The whole analysis from SurveyInputs (None: no answers)."""
     settings = settings or SurveySettings()
     with threadpool_limits(limits=1):
         dimension_rows, question_rows, fit_rows = [], [], []
-        if len(answers):
-            answers = answers.copy()
-            for column in ("score", "scale_min", "scale_max", OUTCOME, "overall_scale_min", "overall_scale_max"):
-                answers[column] = pd.to_numeric(answers[column], errors="coerce").astype(float)
-            responses = response_scores(answers)
-            for kind, kind_rows in responses.groupby("kind"):
-                kind_answers = answers[answers["kind"] == kind]
-                dimensions = sorted(set(kind_answers["dimension"]) - set(OUTCOME_DIMENSIONS))
+        if inputs is not None and len(inputs.responses):
+            for kind, kind_rows in inputs.responses.groupby("kind"):
+                dimensions = inputs.dimensions.get(kind, [])
                 for segment_type, segment, rows in _segments(kind_rows, settings):
-                    d_rows, q_rows, fit_row = _segment_tables(str(kind), segment_type, segment, rows, kind_answers,
+                    d_rows, q_rows, fit_row = _segment_tables(str(kind), segment_type, segment, rows, inputs,
                                                               dimensions, settings)
                     dimension_rows += d_rows
                     question_rows += q_rows

@@ -148,6 +148,9 @@ def _profile_bound(grid: np.ndarray, llf: np.ndarray, psi: float, target: float,
     return inner, True
 
 
+MULTIPLIER_BUDGET = 2 ** 25   # normal draws per bootstrap chunk: 256 MB of doubles
+
+
 def sup_score_test(linear_fit, data: pd.DataFrame, driver: str, grid: np.ndarray, n_bootstrap: int, seed: int,
                    chunk: int = 200) -> tuple[np.ndarray, float, float]:
     """LM(psi) for every grid value, the sup, and the multiplier-bootstrap p-value (see the module docstring)."""
@@ -163,6 +166,10 @@ def sup_score_test(linear_fit, data: pd.DataFrame, driver: str, grid: np.ndarray
     rng = np.random.default_rng(seed)
     exceed = 0
     done = 0
+    # The multipliers of `chunk` replicates at a time, fewer when the rows are many so that one draw stays within
+    # MULTIPLIER_BUDGET numbers (800,000 fitting rows x 200 would be 1.3 GB). The draws depend on the chunk, so a
+    # result is reproducible for given rows and seed; below MULTIPLIER_BUDGET / chunk rows it is as before.
+    chunk = max(1, min(chunk, MULTIPLIER_BUDGET // max(1, len(efficient))))
     while done < n_bootstrap:
         size = min(chunk, n_bootstrap - done)
         multipliers = rng.standard_normal((len(efficient), size))

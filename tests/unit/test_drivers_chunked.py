@@ -1,0 +1,147 @@
+"""The satisfaction analysis as the pipeline runs it, with memory that follows the surveyed contacts rather than the
+history (issue 14: a 10 M-contact year): the fit reads only the surveyed contacts (store.read_fitting_table), the
+drivers' performance over every contact is summed by DuckDB (store.read_performance), and every contact is scored
+a chunk at a time on a cursor of its own (store.contact_score_chunks) while the tables are written in one
+transaction. Each way must write exactly the tables the whole-frame analysis writes (store.read_modelling_table
+into run_driver_analysis), row for row and bit for bit: fitted, refused, score-only and failed."""
+from dataclasses import replace
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from dagster_project.lib.drivers import store
+from dagster_project.lib.drivers.analysis import AnalysisSettings, _performance, failed_analysis, run_driver_analysis
+from dagster_project.lib.drivers.simulate import simulate_modelling_table
+
+SETTINGS = AnalysisSettings(n_bootstrap=49)
+CHUNK = 1   # one DuckDB vector (2,048 rows) per chunk: 5,000 contacts come in 3 chunks
+
+
+@pytest.fixture(scope="module")
+def modelling_table():
+    frame = simulate_modelling_table(n_contacts=5000, days=30, seed=11)
+    # the table's physical order is not contact_id order: the chunks must not depend on it
+    return frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+
+def _warehouse(path, frame) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone='UTC'")
+    con.execute("create schema marts")
+    con.register("frame", frame)
+    con.execute("create table marts.fct_contact_drivers as select * from frame")
+    con.unregister("frame")
+    return con
+
+
+def _tables(con) -> dict[str, pd.DataFrame]:
+    out = {}
+    for table in store.TABLES:
+        key = "contact_id" if table == "contact_satisfaction_scores" else None
+        frame = con.execute(f'select * from analysis."{table}"' + (f" order by {key}" if key else "")).df()
+        out[table] = frame
+    out["model"] = con.execute("select model, nobs, period_from, period_to from runs.satisfaction_model").df() \
+        if store.read_stored_model(con) is not None else None
+    out["model_rows"] = con.execute("select * from runs.satisfaction_model_rows order by contact_id").df() \
+        if out["model"] is not None else None
+    return out
+
+
+def _assert_same(left: dict, right: dict) -> None:
+    assert left.keys() == right.keys()
+    for name in left:
+        if left[name] is None or right[name] is None:
+            assert left[name] is None and right[name] is None, name
+            continue
+        pd.testing.assert_frame_equal(left[name], right[name], check_exact=True, obj=name)
+
+
+def _whole(con, settings):
+    frame = store.read_modelling_table(con)
+    analysis = run_driver_analysis(frame, settings)
+    store.write_analysis(con, analysis, "run", store.stored_model(analysis, frame, settings, "run"))
+    return analysis
+
+
+def _pipeline(con, settings, monkeypatch):
+    monkeypatch.setattr(store, "SCORE_CHUNK_VECTORS", CHUNK)
+    frame = store.read_fitting_table(con)
+    analysis = run_driver_analysis(frame, settings, store.read_performance(con))
+    store.write_analysis(con, analysis, "run", store.stored_model(analysis, frame, settings, "run"),
+                         score_every_contact=True)
+    return frame, analysis
+
+
+def test_the_fitting_table_is_the_surveyed_contacts_and_performance_is_every_contacts(modelling_table, tmp_path):
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    fitting = store.read_fitting_table(con)
+    surveyed = modelling_table[modelling_table["csat"].notna()]
+    assert len(fitting) == len(surveyed) < len(modelling_table)
+    assert list(fitting["contact_id"]) == sorted(surveyed["contact_id"])
+    # the same numbers as pandas over every contact, bit for bit (sums of 0/1 are exact)
+    assert store.read_performance(con) == _performance(modelling_table)
+
+
+def test_a_fit_writes_the_same_tables_as_the_whole_frame(modelling_table, tmp_path, monkeypatch):
+    whole = _warehouse(tmp_path / "whole.duckdb", modelling_table)
+    whole_analysis = _whole(whole, SETTINGS)
+    assert whole_analysis.status == "fitted"
+    piped = _warehouse(tmp_path / "piped.duckdb", modelling_table)
+    frame, analysis = _pipeline(piped, SETTINGS, monkeypatch)
+    assert len(analysis.scores) == len(frame) < len(modelling_table)  # the analysis itself saw the surveyed only
+    expected, got = _tables(whole), _tables(piped)
+    assert len(got["contact_satisfaction_scores"]) == len(modelling_table)
+    assert got["contact_satisfaction_scores"]["expected_csat"].notna().sum() > len(frame)
+    _assert_same(expected, got)
+    for check in (store.check_every_contact_scored, store.check_probabilities):
+        assert check(piped).passed
+
+
+def test_a_refused_fit_scores_every_contact_null_with_the_reason(modelling_table, tmp_path, monkeypatch):
+    refused = replace(SETTINGS, min_responses=10 ** 6)
+    whole = _warehouse(tmp_path / "whole.duckdb", modelling_table)
+    assert _whole(whole, refused).status == "insufficient_data"
+    piped = _warehouse(tmp_path / "piped.duckdb", modelling_table)
+    _pipeline(piped, refused, monkeypatch)
+    expected, got = _tables(whole), _tables(piped)
+    _assert_same(expected, got)
+    scores = got["contact_satisfaction_scores"]
+    assert len(scores) == len(modelling_table) and scores["expected_csat"].isna().all()
+    assert scores["score_null_reason"].str.startswith("no model: ").all()
+
+
+def test_score_only_in_chunks_equals_scoring_the_whole_frame(modelling_table, tmp_path, monkeypatch):
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    _whole(con, SETTINGS)
+    stored = store.read_stored_model(con)
+    store.write_scores(con, store.score_only(store.read_modelling_table(con), stored), "run-2", "scored")
+    whole = con.execute("select * from analysis.contact_satisfaction_scores order by contact_id").df()
+    monkeypatch.setattr(store, "SCORE_CHUNK_VECTORS", CHUNK)
+    chunks = list(store.contact_score_chunks(con, store.model_scorer(stored)))
+    assert len(chunks) == 3
+    counts = store.write_scores(con, iter(chunks), "run-3", "scored")
+    assert counts["contact_satisfaction_scores"] == len(modelling_table)
+    chunked = con.execute("select * from analysis.contact_satisfaction_scores order by contact_id").df()
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+    assert np.isfinite(chunked["expected_csat"]).sum() > 0
+
+
+def test_a_failure_with_no_good_version_gives_every_contact_the_reason(modelling_table, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "SCORE_CHUNK_VECTORS", CHUNK)
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    frame = store.read_fitting_table(con)
+    fallback = failed_analysis(frame, "analysis failed: planted", store.read_performance(con))
+    status, counts = store.keep_last_good_analysis(con, "planted", "run", fallback, score_every_contact=True)
+    assert status == "empty" and counts["contact_satisfaction_scores"] == len(modelling_table)
+    reasons = con.execute("select distinct score_null_reason, count(expected_csat) from "
+                          "analysis.contact_satisfaction_scores group by 1").fetchall()
+    assert reasons == [("no model: analysis failed: planted", 0)]
+    whole = failed_analysis(store.read_modelling_table(con), "analysis failed: planted")
+    drivers = con.execute("select driver, performance, performance_contacts from analysis.satisfaction_drivers "
+                          "order by driver").df()
+    expected = whole.drivers[["driver", "performance", "performance_contacts"]].sort_values("driver")
+    assert drivers["performance"].tolist() == pytest.approx(expected["performance"].astype(float).tolist(),
+                                                            rel=0, abs=0, nan_ok=True)
+    assert drivers["performance_contacts"].tolist() == expected["performance_contacts"].astype(int).tolist()
