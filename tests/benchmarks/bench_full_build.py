@@ -8,8 +8,9 @@ The 1 M-contact year of issue 14: `callqa generate --out data/bench1m/landing --
 --seed 7 --file-period day`. The warehouse must not exist yet (a full build); the serving copy and exports go beside
 it. `callqa run` runs as its own process (as a user runs it); every line it prints is kept in `--log` with the
 seconds since its start, and its process tree's resident memory is sampled every 0.5 s (the peak is the largest sum
-over the tree). Reported: wall seconds, seconds per Dagster step (from the log), peak memory, the warehouse file's
-size, the ratio to the floor, and whether it published (the serving copy has every marts / analysis / reference table
+over the tree; every sample is kept with its second, so each Dagster step's span gets its own peak and the
+largest process at the overall peak is named). Reported: wall seconds, seconds and peak memory per Dagster step
+(from the log), peak memory, the warehouse file's size, the ratio to the floor, and whether it published (the serving copy has every marts / analysis / reference table
 of the warehouse, with the manifest's row counts). The machines are shared: read the ratio, not the seconds.
 """
 from __future__ import annotations
@@ -40,32 +41,43 @@ def _floor_function():
     return module.floor
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    total = 0
+def _tree_rss(process: psutil.Process) -> tuple[int, int, str]:
+    """Resident bytes of the process tree, and of its largest process with that process's command (shortened)."""
+    total, largest, name = 0, 0, ""
     for p in [process, *process.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            rss = p.memory_info().rss
+            total += rss
+            if rss > largest:
+                largest, name = rss, " ".join(p.cmdline()[:3])[-80:]
         except psutil.Error:  # a child that just ended
             pass
-    return total
+    return total, largest, name
+
+
+# Every memory sample of the last `timed_run`: (seconds since its start, tree bytes, largest process bytes, its name).
+SAMPLES: list[tuple[float, int, int, str]] = []
 
 
 def timed_run(args: list[str], env: dict, log: Path) -> tuple[float, int, int]:
-    """Run a command; every output line goes to `log` with the seconds since the start. Returns (seconds, peak
-    resident bytes of the process tree, exit code)."""
+    """Run a command; every output line goes to `log` with the seconds since the start; the tree's memory every
+    0.5 s into `SAMPLES`. Returns (seconds, peak resident bytes of the process tree, exit code)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             errors="replace")
     peak = [0]
     done = threading.Event()
+    SAMPLES.clear()
 
     def sample() -> None:
         ps = psutil.Process(proc.pid)
         while not done.is_set():
             try:
-                peak[0] = max(peak[0], _tree_rss(ps))
+                total, largest, name = _tree_rss(ps)
             except psutil.Error:
                 return
+            SAMPLES.append((time.perf_counter() - start, total, largest, name))
+            peak[0] = max(peak[0], total)
             done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -116,8 +128,21 @@ def print_phases(log: Path, warehouse: Path, since: datetime) -> None:
     first, last = ingestion_span(warehouse, since)
     print(f"  start-up until the first file is loaded: {first:.0f} s; ingestion (first to last file in the ledger): "
           f"{last - first:.0f} s")
-    for step, (begin, end) in step_spans(log).items():
-        print(f"  step {step}: {begin:.0f}-{end:.0f} s after the start ({end - begin:.0f} s)")
+    # A step may print only when it ends (the analyses): its memory is read from the previous step's last line
+    # (in the order the steps ended) to its own last line
+    previous_end = 0.0
+    for step, (begin, end) in sorted(step_spans(log).items(), key=lambda item: item[1][1]):
+        print(f"  step {step}: {begin:.0f}-{end:.0f} s after the start ({end - begin:.0f} s); peak of the tree "
+              f"from the previous step's last line to its last {span_peak(previous_end, end) / 1e9:.2f} GB")
+        previous_end = end
+    if SAMPLES:
+        at, total, largest, name = max(SAMPLES, key=lambda s: s[1])
+        print(f"  overall peak {total / 1e9:.2f} GB at {at:.0f} s; its largest process {largest / 1e9:.2f} GB: {name}")
+
+
+def span_peak(begin: float, end: float) -> int:
+    """The largest tree memory sampled from `begin` to `end` (seconds since the run's start); 0 if none."""
+    return max((total for at, total, _, _ in SAMPLES if begin <= at <= end), default=0)
 
 
 def published(warehouse: Path, serving: Path) -> list[str]:
