@@ -16,12 +16,13 @@ from dagster_project.lib.drivers.analysis import AnalysisSettings, _performance,
 from dagster_project.lib.drivers.simulate import simulate_modelling_table
 
 SETTINGS = AnalysisSettings(n_bootstrap=49)
-CHUNK = 1   # one DuckDB vector (2,048 rows) per chunk: 5,000 contacts come in 3 chunks
+CHUNK = 1   # one DuckDB vector (2,048 rows) per chunk: 5,003 contacts come in 3 chunks, the last of 907 rows (not
+#             a multiple of 8: matrix products treat the rows left after their blocks apart, see ordinal.row_dot)
 
 
 @pytest.fixture(scope="module")
 def modelling_table():
-    frame = simulate_modelling_table(n_contacts=5000, days=30, seed=11)
+    frame = simulate_modelling_table(n_contacts=5003, days=30, seed=11)
     # the table's physical order is not contact_id order: the chunks must not depend on it
     return frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
 
@@ -145,3 +146,68 @@ def test_a_failure_with_no_good_version_gives_every_contact_the_reason(modelling
     assert drivers["performance"].tolist() == pytest.approx(expected["performance"].astype(float).tolist(),
                                                             rel=0, abs=0, nan_ok=True)
     assert drivers["performance_contacts"].tolist() == expected["performance_contacts"].astype(int).tolist()
+
+
+def test_a_rows_score_does_not_depend_on_where_it_stands():
+    """ordinal.row_dot gives each row the same bits alone, in a block, or at any position of a longer matrix (a BLAS
+    product does not: the rows after its last block go through other code), and equals the product within 1e-15."""
+    from dagster_project.lib.drivers.ordinal import row_dot
+
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(1003, 17)) * rng.lognormal(size=17)
+    vector = rng.normal(size=17)
+    whole = row_dot(matrix, vector)
+    for start, stop in [(0, 1), (1000, 1003), (5, 12), (0, 1003), (997, 1003), (3, 1000)]:
+        assert np.array_equal(row_dot(matrix[start:stop], vector), whole[start:stop])
+    alone = np.array([row_dot(matrix[i:i + 1], vector)[0] for i in range(len(matrix))])
+    assert np.array_equal(alone, whole)
+    np.testing.assert_allclose(whole, matrix @ vector, rtol=1e-13, atol=1e-15)
+    assert row_dot(np.empty((0, 3)), np.ones(3)).shape == (0,)
+
+
+def _failing_on_chunk(n):
+    """A contact_score_chunks that raises when asked for chunk `n` (1-based), as a DuckDB or scorer error would."""
+    real = store.contact_score_chunks
+
+    def chunks(con, scorer, vectors=None):
+        for i, chunk in enumerate(real(con, scorer, vectors), start=1):
+            if i == n:
+                raise RuntimeError(f"planted failure on chunk {n}")
+            yield chunk
+    return chunks
+
+
+def test_a_failure_while_scoring_in_chunks_leaves_the_last_good_tables(modelling_table, tmp_path, monkeypatch):
+    """One transaction replaces every analysis table: a failure after some chunks are written rolls all of it
+    back (the previous run's tables and status row as they were), and no reading cursor is left open."""
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    _pipeline(con, SETTINGS, monkeypatch)
+    before = _tables(con)
+    status_before = con.execute("select * from analysis.analysis_status").fetchall()
+    monkeypatch.setattr(store, "contact_score_chunks", _failing_on_chunk(2))
+    frame = store.read_fitting_table(con)
+    analysis = run_driver_analysis(frame, replace(SETTINGS, seed=99), store.read_performance(con))
+    with pytest.raises(RuntimeError, match="planted failure on chunk 2"):
+        store.write_analysis(con, analysis, "run-2", store.stored_model(analysis, frame, SETTINGS, "run-2"),
+                             score_every_contact=True)
+    _assert_same(before, _tables(con))
+    assert con.execute("select * from analysis.analysis_status").fetchall() == status_before
+    con.execute("create table marts.after_the_failure as select 1 as x")  # the connection is usable
+
+
+def test_a_fallback_that_fails_too_still_writes_the_status(modelling_table, tmp_path, monkeypatch):
+    """No good version yet and the NULL scores of every contact cannot be written either (the chunked read that
+    failed the analysis fails again): empty tables, the status row says both, so the step still ends."""
+    monkeypatch.setattr(store, "SCORE_CHUNK_VECTORS", CHUNK)
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    frame = store.read_fitting_table(con)
+    fallback = failed_analysis(frame, "analysis failed: planted", store.read_performance(con))
+    monkeypatch.setattr(store, "contact_score_chunks", _failing_on_chunk(2))
+    status, counts = store.keep_last_good_analysis(con, "planted", "run", fallback, score_every_contact=True)
+    assert status == "empty" and counts == {t: 0 for t in store.TABLES}
+    row = store.read_status(con)
+    assert row["status"] == "empty"
+    assert row["reason"] == ("planted; its NULL scores could not be written either "
+                             "(RuntimeError: planted failure on chunk 2)")
+    for table in store.TABLES:
+        assert con.execute(f'select count(*) from analysis."{table}"').fetchall() == [(0,)]

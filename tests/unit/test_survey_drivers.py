@@ -197,3 +197,24 @@ def test_survey_inputs_edges_by_hand():
     q2 = questions.loc[("all", "all", "q2_rel")]
     assert q2["answers"] == 2 and q2["mean_score"] == 5.0 and q2["dimension"] == "reliability"
     assert ("all", "all", "q9_all") not in questions.index and ("all", "all", "q8_nps") not in questions.index
+
+
+def test_a_question_without_a_range_has_no_share():
+    """A question whose scale_min equals its scale_max (staging rejects it; a frame handed to run_survey_analysis
+    may hold it) has no share of its scale: its answers count, but not in the performance, as pandas' mean skipped
+    the NaN of 0 / 0 (DuckDB's 0.0 / 0.0 is NaN, and its sums would take it)."""
+    import duckdb
+
+    from dagster_project.lib.drivers.surveys import survey_inputs
+
+    base = {"kind": "transactional", "queue": "q1", "channel": "voice", "overall_scale_min": 1,
+            "overall_scale_max": 5, "overall_source": "csat", "overall_score": 4, "dimension": "reliability"}
+    rows = [
+        {**base, "survey_id": "a", "question_code": "q1", "score": 4, "scale_min": 1, "scale_max": 5},
+        {**base, "survey_id": "a", "question_code": "q2", "score": 3, "scale_min": 3, "scale_max": 3},
+    ]
+    con = duckdb.connect()
+    con.register("answers_frame", pd.DataFrame(rows))
+    dims = survey_inputs(con, "answers_frame").dimension_stats.set_index(["segment_type", "segment", "dimension"])
+    everyone = dims.loc[("all", "all", "reliability")]
+    assert everyone["answers"] == 2 and everyone["performance"] == 0.75

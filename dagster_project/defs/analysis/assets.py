@@ -159,7 +159,9 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
             fallback = None
             if frame is not None:
                 try:
-                    fallback = failed_analysis(frame, f"analysis failed: {reason}", performance)
+                    # performance unknown when it could not be read: NULL, not the surveyed contacts' share
+                    fallback = failed_analysis(frame, f"analysis failed: {reason}",
+                                               performance if performance is not None else {})
                 except Exception:  # noqa: BLE001 - empty tables then
                     fallback = None
             status, counts = keep_last_good_analysis(con, reason, run_id, fallback, score_every_contact=True)

@@ -34,6 +34,7 @@ from dagster_project.lib.drivers.ordinal import (
     OrdinalSeparationError,
     fit_ordinal_model,
     redundant_predictors,
+    row_dot,
     separated_predictors,
 )
 from dagster_project.lib.drivers.thresholds import DEFAULT_GRID_PROBS, TippingPoint, find_tipping_point, hinge, hinge_column
@@ -710,7 +711,8 @@ def _scores_table(frame, surveyed, usable, in_holdout, probabilities, imputed, n
     else:
         for k in CSAT_CATEGORIES:
             out[f"p_csat_{k}"] = probabilities[k].to_numpy()
-        out["expected_csat"] = probabilities[CSAT_CATEGORIES].to_numpy() @ np.array(CSAT_CATEGORIES, dtype=float)
+        out["expected_csat"] = row_dot(probabilities[CSAT_CATEGORIES].to_numpy(),
+                                       np.array(CSAT_CATEGORIES, dtype=float))
         out["imputed_drivers"] = imputed.reindex(frame.index).where(null_reason.isna()).to_numpy()
         out["score_null_reason"] = null_reason.to_numpy()
     return out[SCORE_COLUMNS]

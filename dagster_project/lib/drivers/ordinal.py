@@ -179,7 +179,7 @@ class OrdinalFit:
 
     def linear_predictor(self, data: pd.DataFrame) -> np.ndarray:
         """x.beta per row (the latent location; higher = more likely a higher category)."""
-        return self.design(data) @ self.params["coef"].to_numpy()
+        return row_dot(self.design(data), self.params["coef"].to_numpy())
 
     def predict_proba(self, data: pd.DataFrame) -> pd.DataFrame:
         """P(y = k) per row, one column per category (in category order); each row sums to 1."""
@@ -191,7 +191,18 @@ class OrdinalFit:
     def expected_value(self, data: pd.DataFrame) -> pd.Series:
         """E[y] per row for numeric categories (e.g. expected csat on 1-5)."""
         values = np.asarray(self.categories, dtype=float)
-        return pd.Series(self.predict_proba(data).to_numpy() @ values, index=data.index)
+        return pd.Series(row_dot(self.predict_proba(data).to_numpy(), values), index=data.index)
+
+
+def row_dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector, one row at a time in column order: the same bits for a row wherever it stands in `matrix`.
+    A BLAS matrix-vector product computes the rows left after its blocks of rows with other code, so a contact's
+    score could differ in the last bit between scoring the whole table and scoring it a chunk at a time."""
+    matrix = np.asarray(matrix, dtype=float)
+    out = np.zeros(matrix.shape[0])
+    for j, weight in enumerate(np.asarray(vector, dtype=float)):
+        out += matrix[:, j] * weight
+    return out
 
 
 def _categories(values: pd.Series, categories: list | None) -> list:

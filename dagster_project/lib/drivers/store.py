@@ -259,13 +259,16 @@ def _replace_table_chunks(con, table: str, frames, columns: dict[str, str], sche
     view = f"_callqa_{table}"
     select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
     rows = 0
-    for frame in frames:
-        con.register(view, frame[list(columns)])
-        try:
-            con.execute(f'insert into {schema}."{table}" select {select} from {view}')
-        finally:
-            con.unregister(view)
-        rows += len(frame)
+    try:
+        for frame in frames:
+            con.register(view, frame[list(columns)])
+            try:
+                con.execute(f'insert into {schema}."{table}" select {select} from {view}')
+            finally:
+                con.unregister(view)
+            rows += len(frame)
+    finally:  # a failed insert: close the chunks' reading cursor now, not when the generator is collected
+        getattr(frames, "close", lambda: None)()
     return rows
 
 
@@ -295,8 +298,22 @@ def keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id:
                             ) -> tuple[str, dict[str, int]]:
     """After a failed or refused analysis: keep the last good tables and mark them stale with the reason; with no
     good version yet, write `fallback` (e.g. NULL scores carrying the reason; with `score_every_contact`, for
-    every contact of the modelling table, as write_analysis) or empty tables, marked empty.
+    every contact of the modelling table, as write_analysis) or empty tables, marked empty. Writing the fallback
+    can fail the way the analysis did (reading every contact a chunk at a time): then empty tables, and the
+    reason says so, so that a failure never leaves the step without its status row.
     Returns (status, rows per table)."""
+    try:
+        return _keep_last_good_analysis(con, reason, run_id, fallback, score_every_contact)
+    except Exception as exc:
+        if fallback is None:
+            raise
+        return _keep_last_good_analysis(
+            con, f"{reason}; its NULL scores could not be written either ({type(exc).__name__}: {exc})", run_id)
+
+
+def _keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None,
+                             fallback: DriverAnalysis | None = None, score_every_contact: bool = False
+                             ) -> tuple[str, dict[str, int]]:
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute("begin transaction")
     try:

@@ -134,7 +134,7 @@ def survey_inputs(con, relation: str) -> SurveyInputs:
                  grouping(channel) = 0 and channel is null or grouping(queue) = 0 and queue is null as no_segment"""
     measured = f"""with answers as ({typed}), r as ({response_keys}),
         s as (select r.kind, r.channel, r.queue, a.survey_id, a.question_code, a.dimension, a.score, a.scale_min,
-                     a.scale_max, (a.score - a.scale_min) / (a.scale_max - a.scale_min) as share,
+                     a.scale_max, (a.score - a.scale_min) / nullif(a.scale_max - a.scale_min, 0) as share,
                      case when a.score < a.scale_min + 2 then 1.0 else 0.0 end as bottom
               from answers a join r using (survey_id)
               where a.dimension is null or a.dimension not in ({outcome_dims}))"""
