@@ -98,6 +98,11 @@ def test_a_fit_writes_the_same_tables_as_the_whole_frame(modelling_table, tmp_pa
     _assert_same(expected, got)
     for check in (store.check_every_contact_scored, store.check_probabilities):
         assert check(piped).passed
+    # stored in contact_id order whatever the modelling table's order (a look-up of one contact reads one row group)
+    stored = piped.execute("select contact_id from analysis.contact_satisfaction_scores order by rowid").df()
+    assert stored["contact_id"].is_monotonic_increasing
+    assert not piped.execute("select contact_id from marts.fct_contact_drivers order by rowid").df()[
+        "contact_id"].is_monotonic_increasing
 
 
 def test_a_refused_fit_scores_every_contact_null_with_the_reason(modelling_table, tmp_path, monkeypatch):

@@ -159,11 +159,13 @@ SCORE_CHUNK_VECTORS = 100     # DuckDB vectors of 2,048 rows: about 200,000 cont
 def contact_score_chunks(con: duckdb.DuckDBPyConnection, scorer, vectors: int | None = None):
     """contact_satisfaction_scores of every contact of the modelling table, a chunk at a time: `scorer` turns a
     frame of SCORE_INPUT_COLUMNS into score rows. Read on a cursor of its own (DuckDB: another connection to the
-    same database), so the caller's connection can write the chunks inside its transaction meanwhile; the table's
-    own order, so DuckDB streams it instead of sorting it."""
+    same database), so the caller's connection can write the chunks inside its transaction meanwhile; in
+    contact_id order (DuckDB sorts out of core, within its memory limit), so the scores table is stored in that
+    order and a look-up of one contact reads one row group (at 10 M contacts 1.4 ms, against 160-220 ms in the
+    modelling table's arbitrary order: docs/decisions.md)."""
     reader = con.cursor()
     try:
-        reader.execute(f"select {', '.join(SCORE_INPUT_COLUMNS)} from {INPUT_TABLE}")
+        reader.execute(f"select {', '.join(SCORE_INPUT_COLUMNS)} from {INPUT_TABLE} order by contact_id")
         while True:
             chunk = reader.fetch_df_chunk(vectors or SCORE_CHUNK_VECTORS)
             if chunk.empty:
