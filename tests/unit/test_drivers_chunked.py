@@ -155,7 +155,8 @@ def test_a_failure_with_no_good_version_gives_every_contact_the_reason(modelling
 
 def test_a_rows_score_does_not_depend_on_where_it_stands():
     """ordinal.row_dot gives each row the same bits alone, in a block, or at any position of a longer matrix (a BLAS
-    product does not: the rows after its last block go through other code), and equals the product within 1e-15."""
+    product does not: the rows after its last block go through other code), and equals the product within a
+    relative 1e-13."""
     from dagster_project.lib.drivers.ordinal import row_dot
 
     rng = np.random.default_rng(5)
@@ -184,7 +185,7 @@ def _failing_on_chunk(n):
 
 def test_a_failure_while_scoring_in_chunks_leaves_the_last_good_tables(modelling_table, tmp_path, monkeypatch):
     """One transaction replaces every analysis table: a failure after some chunks are written rolls all of it
-    back (the previous run's tables and status row as they were), and no reading cursor is left open."""
+    back (the previous run's tables and status row as they were), and the connection goes on working."""
     con = _warehouse(tmp_path / "w.duckdb", modelling_table)
     _pipeline(con, SETTINGS, monkeypatch)
     before = _tables(con)
@@ -216,3 +217,18 @@ def test_a_fallback_that_fails_too_still_writes_the_status(modelling_table, tmp_
                              "(RuntimeError: planted failure on chunk 2)")
     for table in store.TABLES:
         assert con.execute(f'select count(*) from analysis."{table}"').fetchall() == [(0,)]
+
+
+def test_a_failure_before_performance_was_read_leaves_it_null(modelling_table, tmp_path):
+    """The asset's fallback when store.read_performance itself failed (it passes {}): the drivers' performance is
+    NULL with 0 contacts, not the surveyed contacts' share shown as every contact's."""
+    con = _warehouse(tmp_path / "w.duckdb", modelling_table)
+    frame = store.read_fitting_table(con)
+    unknown = failed_analysis(frame, "analysis failed: planted", {})
+    assert unknown.drivers["performance"].isna().all()
+    assert (unknown.drivers["performance_contacts"] == 0).all()
+    # what passing None would have shown: the surveyed contacts' share, which differs from every contact's
+    surveyed_only = failed_analysis(frame, "analysis failed: planted")
+    every = store.read_performance(con)
+    shown = surveyed_only.drivers.set_index("driver")["performance_contacts"]
+    assert any(shown[d] != n for d, (_, n) in every.items() if d in shown.index)
