@@ -195,10 +195,11 @@ def test_the_analysis_reads_the_modelling_mart_and_writes_in_the_single_writer_p
         "analysis_current"}
 
 
-def test_between_refits_a_run_scores_every_contact_with_the_stored_model(isolated_env):
-    """The second run on the same data and a run with new contacts refit nothing: the scores are rewritten (new
-    contacts scored), the fit tables stay as the first run wrote them, analysis_status says which fit scored and when
-    the next refit comes, and every check passes; refit_every_run refits."""
+def test_between_refits_a_run_scores_the_new_contacts_with_the_stored_model(isolated_env):
+    """The second run on the same data and a run with new contacts refit nothing: only the new contacts are scored
+    (none, then 100; the others keep their scores), the fit tables stay as the first run wrote them,
+    analysis_status says which fit scored and when the next refit comes, and every check passes; refit_every_run
+    refits (and scores every contact)."""
     warehouse = isolated_env / "warehouse" / "callqa.duckdb"
     frame = simulate_modelling_table(n_contacts=3000, days=30, survey_rate=0.3, seed=9)
     _warehouse(warehouse, frame)
@@ -222,7 +223,8 @@ def test_between_refits_a_run_scores_every_contact_with_the_stored_model(isolate
     assert status["reason"].startswith(f"scored with the model fitted in run {first.run_id[:8]} on data ")
     assert "next refit when fitting rows <= " in status["reason"]
     assert "this run's scores, scored with the model" in _checks(second)["analysis_current"].description
-    assert tables() == fitted  # scores recomputed equal, fit tables untouched
+    assert tables() == fitted  # scores as they were, fit tables untouched
+    assert _scored_this_run(second) == 0
 
     con = duckdb.connect(str(warehouse))
     try:  # 100 new unsurveyed contacts the next day: the fitting data is the same
@@ -233,6 +235,7 @@ def test_between_refits_a_run_scores_every_contact_with_the_stored_model(isolate
         con.close()
     third = _materialize()
     assert third.success and all(c.passed for c in _checks(third).values())
+    assert _scored_this_run(third) == 100
     assert _status(warehouse)["reason"].startswith(f"scored with the model fitted in run {first.run_id[:8]}")
     after = tables()
     assert {t: rows for t, rows in after.items() if t != "contact_satisfaction_scores"} == \
@@ -248,3 +251,10 @@ def test_between_refits_a_run_scores_every_contact_with_the_stored_model(isolate
     refit = _materialize(REFIT)
     assert refit.success and _checks(refit)["analysis_current"].description == "the analysis tables are this run's"
     assert _status(warehouse)["reason"] is None
+    assert _scored_this_run(refit) == len(frame) + 100
+
+
+def _scored_this_run(result) -> int:
+    (event,) = [e for e in result.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey(["analysis", "contact_satisfaction_scores"])]
+    return event.materialization.metadata["contacts_scored_this_run"].value

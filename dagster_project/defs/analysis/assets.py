@@ -6,8 +6,9 @@ contact) and replaces the analysis.* tables together. Its checks read the writte
 
 It refits on a schedule (lib/drivers/schedule.py: no model stored or the last analysis not current, a full
 refresh, new settings or model code, the data moved by the SatisfactionAnalysisConfig refit_* thresholds, or
-refit_every_run); between refits a run scores every contact with the stored model (runs.satisfaction_model),
-rewrites only contact_satisfaction_scores, leaves the fit tables as the last fit wrote them and says so in
+refit_every_run); between refits a run scores the new and changed contacts with the stored model
+(runs.satisfaction_model; store.rescore_changed: the others keep their score, which would be the same), rewrites
+only contact_satisfaction_scores, leaves the fit tables as the last fit wrote them and says so in
 analysis.analysis_status (status current, the reason naming the fit and when the next refit comes).
 
 A failed or refused analysis (a fit that does not converge, data the model cannot take, any error) never stops the
@@ -28,16 +29,14 @@ from dagster_project.lib.drivers.store import (
     check_every_contact_scored,
     check_model_converged,
     check_probabilities,
-    contact_score_chunks,
     keep_last_good_analysis,
-    model_scorer,
     read_fitting_table,
     read_performance,
     read_settings,
     refit_decision,
+    rescore_changed,
     stored_model,
     write_analysis,
-    write_scores,
 )
 from dagster_project.lib.drivers.store import (
     SURVEY_TABLES,
@@ -88,7 +87,7 @@ CHECKS = {
 
 class SatisfactionAnalysisConfig(dg.Config):
     """Method settings (targets and tolerances come from seeds metric_targets), and when to refit
-    (lib/drivers/schedule.py): between refits a run scores every contact with the stored model.
+    (lib/drivers/schedule.py): between refits a run scores the new and changed contacts with the stored model.
 
     refit_every_run: refit every run (the schedule off).
     refit_row_change: refit when the fitting rows (surveyed contacts with every driver known) grew or shrank by at
@@ -129,7 +128,7 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
     run_id = context.run.run_id
     con = warehouse.connect()
     try:
-        frame = performance = None
+        frame = performance = scored_now = None
         try:
             settings = read_settings(con, AnalysisSettings(
                 n_bootstrap=config.n_bootstrap, seed=config.seed,
@@ -147,12 +146,16 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
                                         score_every_contact=True)
                 status, reason, notes = "current", None, analysis.notes
                 mode = "refit: " + "; ".join(decision.reasons)
+                scored_now = counts["contact_satisfaction_scores"]
             else:
                 scored = scored_reason(decision.stored.record, config.policy())
-                counts = write_scores(con, contact_score_chunks(con, model_scorer(decision.stored)), run_id, scored)
+                counts, done = rescore_changed(con, decision.stored, run_id, scored)
                 status, reason, notes = "current", None, []
-                mode = scored
-                context.log.info(f"satisfaction analysis: {scored}")
+                mode, scored_now = scored, done["rescored"]
+                context.log.info(f"satisfaction analysis: {scored}; " + (
+                    f"every contact scored ({done['rescored']:,})" if done["whole"] else
+                    f"{done['rescored']:,} new or changed contacts scored, {done['removed']:,} gone, "
+                    f"{done['kept']:,} kept"))
         except Exception as exc:  # degrade, never block: the marts are published with the last good analysis
             reason = f"{type(exc).__name__}: {exc}"
             context.log.exception(f"satisfaction analysis failed; keeping the last good tables: {reason}")
@@ -175,7 +178,8 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
     for table, key in ANALYSIS_KEYS.items():
         yield dg.MaterializeResult(asset_key=key, metadata={
             "rows": counts[table], "analysis_status": status, "analysis_mode": mode,
-            **({"stale_reason": reason} if reason else {})})
+            **({"stale_reason": reason} if reason else {}),
+            **({"contacts_scored_this_run": scored_now} if key == SCORES and scored_now is not None else {})})
     for name, (key, _) in CHECKS.items():
         outcome = outcomes[name]
         yield dg.AssetCheckResult(asset_key=key, check_name=name, passed=outcome.passed,

@@ -156,16 +156,19 @@ SCORE_INPUT_COLUMNS = ["contact_id", "local_date", CHANNEL, OUTCOME, *(s.name fo
 SCORE_CHUNK_VECTORS = 100     # DuckDB vectors of 2,048 rows: about 200,000 contacts scored at a time
 
 
-def contact_score_chunks(con: duckdb.DuckDBPyConnection, scorer, vectors: int | None = None):
-    """contact_satisfaction_scores of every contact of the modelling table, a chunk at a time: `scorer` turns a
-    frame of SCORE_INPUT_COLUMNS into score rows. Read on a cursor of its own (DuckDB: another connection to the
-    same database), so the caller's connection can write the chunks inside its transaction meanwhile; in
-    contact_id order (DuckDB sorts out of core, within its memory limit), so the scores table is stored in that
-    order and a look-up of one contact reads one row group (at 10 M contacts 1.4 ms, against 160-220 ms in the
-    modelling table's arbitrary order: docs/decisions.md)."""
+def contact_score_chunks(con: duckdb.DuckDBPyConnection, scorer, vectors: int | None = None,
+                         where: str | None = None):
+    """contact_satisfaction_scores of every contact of the modelling table (or those matching the SQL condition
+    `where`), a chunk at a time: `scorer` turns a frame of SCORE_INPUT_COLUMNS into score rows. Read on a cursor of
+    its own (DuckDB: another connection to the same database, which sees what is committed), so the caller's
+    connection can write the chunks inside its transaction meanwhile; in contact_id order (DuckDB sorts out of
+    core, within its memory limit), so the scores table is stored in that order and a look-up of one contact reads
+    one row group (at 10 M contacts 1.4 ms, against 160-220 ms in the modelling table's arbitrary order:
+    docs/decisions.md)."""
     reader = con.cursor()
     try:
-        reader.execute(f"select {', '.join(SCORE_INPUT_COLUMNS)} from {INPUT_TABLE} order by contact_id")
+        reader.execute(f"select {', '.join(SCORE_INPUT_COLUMNS)} from {INPUT_TABLE}"
+                       + (f" where {where}" if where else "") + " order by contact_id")
         while True:
             chunk = reader.fetch_df_chunk(vectors or SCORE_CHUNK_VECTORS)
             if chunk.empty:
@@ -215,8 +218,13 @@ def write_analysis(con: duckdb.DuckDBPyConnection, analysis: DriverAnalysis, run
     contact of the modelling table, scored in chunks by the same model (analysis_scorer). Rows per table."""
     chunks = {"contact_satisfaction_scores": contact_score_chunks(con, analysis_scorer(analysis))} \
         if score_every_contact else None
-    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME, also=lambda: _store_model(con, model),
-                         chunks=chunks)
+
+    def also():
+        _store_model(con, model)
+        # what the scores were computed from, for the score-only runs until the next refit (rescore_changed)
+        _record_scored_inputs(con, _stored_model_key(con) if score_every_contact and model is not None else None)
+
+    return _write_tables(con, TABLES, analysis, run_id, ANALYSIS_NAME, also=also, chunks=chunks)
 
 
 def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, run_id: str | None,
@@ -258,6 +266,11 @@ def _replace_table_chunks(con, table: str, frames, columns: dict[str, str], sche
     rows)."""
     con.execute(f'create or replace table {schema}."{table}" ('
                 + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+    return _append_chunks(con, table, frames, columns, schema)
+
+
+def _append_chunks(con, table: str, frames, columns: dict[str, str], schema: str = SCHEMA) -> int:
+    """Insert an iterable of frames into an existing table, one at a time; rows inserted."""
     view = f"_callqa_{table}"
     select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
     rows = 0
@@ -333,6 +346,7 @@ def _keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id
                 frame = (getattr(fallback, attribute)[list(columns)] if fallback is not None
                          else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
                 counts[table] = _replace_table(con, table, frame, columns)
+        _record_scored_inputs(con, None)  # the next run refits (the analysis is not current) and scores everyone
         _set_status(con, status, reason, run_id, tables_built=False)
         con.execute("commit")
     except Exception:
@@ -497,12 +511,111 @@ def write_scores(con: duckdb.DuckDBPyConnection, scores, run_id: str | None, rea
         counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
         counts["contact_satisfaction_scores"] = _replace_table_chunks(con, "contact_satisfaction_scores", frames,
                                                                       columns)
+        _record_scored_inputs(con, _stored_model_key(con))
         _set_status(con, "current", reason, run_id, tables_built=True)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return counts
+
+
+# ---- a score-only run rescores only the contacts whose inputs changed (issue 14 item 3: "scores new contacts every
+# run"). A contact's score is a function of the stored model (its coefficients, cut points and the contacts it was
+# fitted on and held out) and of the contact's SCORE_INPUT_COLUMNS only, so between refits a score changes only when
+# those inputs do. Every write of the scores records, per contact, a 64-bit hash of the inputs it was scored from,
+# and which stored model scored them; a score-only run compares the modelling table with it in DuckDB, deletes the
+# scores of contacts gone, and scores the new and changed contacts alone. The result is the table a full scoring
+# with the same model writes, row for row (tests/unit/test_drivers_rescore.py); a changed row goes unseen only if
+# its hash collides with its old one (2^-64 per changed contact). Without a record that belongs to the stored
+# model (a refit that scored only the analysed frame, a failed run, a DuckDB whose hash() differs, a first run)
+# every contact is scored, as before.
+SCORED_INPUTS_TABLE = "satisfaction_scored_inputs"  # contact_id, input_hash: what each score was computed from
+SCORING_TABLE = "satisfaction_scoring"              # one row: model_key of the stored model that scored them
+RESCORE_TABLE = "satisfaction_rescore"              # a run's new and changed contacts (dropped after it)
+INPUT_HASH_SQL = "hash(" + ", ".join(f'"{c}"' for c in SCORE_INPUT_COLUMNS) + ")"
+
+
+def _stored_model_key(con) -> str | None:
+    """An identity of the stored model as written (its JSON, its fit run and the instant it was stored: a refit on
+    the same data stores a new key); None without one."""
+    from dagster_project.lib.warehouse import table_exists
+
+    if not table_exists(con, MODEL_SCHEMA, MODEL_TABLE):
+        return None
+    rows = con.execute(f"select md5(concat_ws('|', model, coalesce(fit_run_id, ''), cast(fitted_at as varchar))) "
+                       f"from {MODEL_SCHEMA}.{MODEL_TABLE}").fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _record_scored_inputs(con, model_key: str | None) -> None:
+    """Inside the caller's transaction, after every contact was scored by the stored model `model_key`: record each
+    contact's input hash; None forgets the record (the scores were not all written by a stored model)."""
+    con.execute(f"create schema if not exists {MODEL_SCHEMA}")
+    if model_key is None:
+        con.execute(f"drop table if exists {MODEL_SCHEMA}.{SCORING_TABLE}")
+        con.execute(f"drop table if exists {MODEL_SCHEMA}.{SCORED_INPUTS_TABLE}")
+        return
+    con.execute(f"create or replace table {MODEL_SCHEMA}.{SCORED_INPUTS_TABLE} as "
+                f"select contact_id, {INPUT_HASH_SQL} as input_hash from {INPUT_TABLE} order by contact_id")
+    con.execute(f"create or replace table {MODEL_SCHEMA}.{SCORING_TABLE} as select cast(? as varchar) as model_key",
+                [model_key])
+
+
+def _recorded_model_key(con) -> str | None:
+    from dagster_project.lib.warehouse import table_exists
+
+    if not all(table_exists(con, s, t) for s, t in ((MODEL_SCHEMA, SCORING_TABLE), (MODEL_SCHEMA, SCORED_INPUTS_TABLE),
+                                                    (SCHEMA, "contact_satisfaction_scores"))):
+        return None
+    rows = con.execute(f"select model_key from {MODEL_SCHEMA}.{SCORING_TABLE}").fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def rescore_changed(con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: str | None, reason: str
+                    ) -> tuple[dict[str, int], dict[str, int]]:
+    """A score-only run: rescore the new and changed contacts with the stored model, delete the scores of contacts
+    no longer in the modelling table, and mark the analysis current with `reason`, in one transaction; every contact
+    (write_scores) when the recorded inputs do not belong to the stored model. Returns (rows per table, what was
+    done: rescored, removed, kept, and whole = 1 when every contact was scored)."""
+    key = _stored_model_key(con)
+    if key is None or _recorded_model_key(con) != key:
+        counts = write_scores(con, contact_score_chunks(con, model_scorer(stored)), run_id, reason)
+        n = counts["contact_satisfaction_scores"]
+        return counts, {"rescored": n, "removed": 0, "kept": 0, "whole": 1}
+    inputs = f"{MODEL_SCHEMA}.{SCORED_INPUTS_TABLE}"
+    rescore = f"{MODEL_SCHEMA}.{RESCORE_TABLE}"
+    scores = f'{SCHEMA}."contact_satisfaction_scores"'
+    gone = f"not exists (select 1 from {INPUT_TABLE} as now where now.contact_id = {{t}}.contact_id)"
+    # committed before the transaction: the chunks' reader (a cursor: another connection) must see it
+    con.execute(f"""create or replace table {rescore} as
+        select now.contact_id, now.input_hash
+        from (select contact_id, {INPUT_HASH_SQL} as input_hash from {INPUT_TABLE}) as now
+        left join {inputs} as recorded on recorded.contact_id = now.contact_id
+        where recorded.input_hash is distinct from now.input_hash""")
+    try:
+        con.execute("begin transaction")
+        try:
+            counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
+            (removed,) = con.execute(f"select count(*) from {scores} as t where {gone.format(t='t')}").fetchall()[0]
+            con.execute(f"delete from {scores} as t where t.contact_id in (select contact_id from {rescore}) "
+                        f"or {gone.format(t='t')}")
+            rescored = _append_chunks(con, "contact_satisfaction_scores", contact_score_chunks(
+                con, model_scorer(stored), where=f"contact_id in (select contact_id from {rescore})"),
+                TABLES["contact_satisfaction_scores"][1])
+            con.execute(f"delete from {inputs} as t where t.contact_id in (select contact_id from {rescore}) "
+                        f"or {gone.format(t='t')}")
+            con.execute(f"insert into {inputs} select contact_id, input_hash from {rescore} order by contact_id")
+            (total,) = con.execute(f"select count(*) from {scores}").fetchall()[0]
+            counts["contact_satisfaction_scores"] = int(total)
+            _set_status(con, "current", reason, run_id, tables_built=True)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    finally:
+        con.execute(f"drop table if exists {rescore}")
+    return counts, {"rescored": rescored, "removed": int(removed), "kept": int(total) - rescored, "whole": 0}
 
 
 @dataclass
