@@ -34,6 +34,35 @@
 {%- endmacro %}
 
 
+{#- How stg_landing__<source> is materialized (landing_staged calls it): incremental as its base model is (the same
+    dispatch: a full table for a source with a lookup and on engines whose tables cannot delete rows), by the same
+    unit, `_rebuild_key`. A staging row is a function of its base row alone (typed columns, the local calendar in the
+    warehouse's recorded time zone), and a key's staged version changes only when a load delivers that key (or an
+    adapter maps it again), so a build takes the staged rows of the keys loads after the table's newest contract
+    load delivered, and of every adapter key (landing_keys_since), and replaces those keys' rows (delete+insert).
+    A key no longer staged at all would keep its old row, but in a base model incremental by load a key once staged
+    keeps a staged version: a later valid version replaces it, an invalid one is rejected beside it (a source whose
+    fates a lookup can change is a full table). -#}
+{% macro landing_staging_config(table_name, has_lookup) -%}
+    {%- set base_config = landing_base_config(table_name, has_lookup) -%}
+    {%- if base_config.get('materialized') != 'incremental' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
+               'on_schema_change': 'fail'}) }}
+{%- endmacro %}
+
+
+{#- The keys (_rebuild_key) of landing source `table_name` that a load after `after_load_id` (SQL) delivered, and every
+    adapter key (adapter rows are mapped again whole each build). -#}
+{% macro landing_keys_since(table_name, after_load_id) -%}
+    select _rebuild_key
+    from {{ ref('base_landing__' ~ table_name) }}
+    where _load_id > {{ after_load_id }}
+        or _adapter is not null
+{%- endmacro %}
+
+
 {#- Every delivered version (any fate: staged, rejected, history) of the keys of landing source `table_name` that a
     load after `after_load_id` (SQL: a number or a scalar subquery) delivered, and of every adapter key (adapter rows
     are mapped again whole each build): the rows new, corrected or gone since a model last read the source, in both
@@ -44,10 +73,5 @@
 {% macro landing_versions_since(table_name, after_load_id) -%}
     select *
     from {{ ref('base_landing__' ~ table_name) }}
-    where _rebuild_key in (
-        select _rebuild_key
-        from {{ ref('base_landing__' ~ table_name) }}
-        where _load_id > {{ after_load_id }}
-            or _adapter is not null
-    )
+    where _rebuild_key in ({{ landing_keys_since(table_name, after_load_id) }})
 {%- endmacro %}

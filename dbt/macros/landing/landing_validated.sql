@@ -411,9 +411,16 @@ from landing_fated
 
 {#- The rows staging keeps: the staged rows of the source's base model. -#}
 {% macro landing_staged(table_name) -%}
+    {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
+    {%- set staging_config = landing_staging_config(table_name, lookup is not none) -%}
+    {{ config(**staging_config) }}
     select *
     from {{ ref('base_landing__' ~ table_name) }}
     where _fate = 'staged'
+    {%- if staging_config.get('materialized') == 'incremental' and not compiling_unit_test() and is_incremental() %}
+        -- incremental (landing_incremental.sql): the staged rows of the keys loads after this table's last delivered
+        and _rebuild_key in ({{ landing_keys_since(table_name, "(select coalesce(max(_load_id), 0) from " ~ this ~ " where _adapter is null)") }})
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -16,5 +16,6 @@ select
     _load_id,
     _file,
     _line,
-    _loaded_at
+    _loaded_at,
+    _rebuild_key
 from staged
