@@ -70,6 +70,9 @@ def failure_hints(errors: list[str], settings: Settings) -> list[str]:
     if "No space left on device" in text:
         hints.append(f"the disk is full (warehouse {settings.warehouse}, spills in {settings.duckdb_temp_dir}): free "
                      "space or point CALLQA_DUCKDB_TEMP_DIR at a larger disk")
+    if "schemas on this incremental model are out of sync" in text:
+        hints.append("a table this callqa keeps up to date in place has other columns in the warehouse (built by an "
+                     "earlier version, or the model's columns changed): run `callqa run --full-refresh` once")
     return hints
 
 

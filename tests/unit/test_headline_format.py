@@ -83,6 +83,19 @@ def test_a_full_disk_says_where_the_warehouse_and_its_spills_are_and_what_to_set
     assert [h.split(" (")[0] for h in both] == ["DuckDB ran out of memory", "the disk is full"]
 
 
+def test_an_incremental_table_with_other_columns_asks_for_a_full_refresh(monkeypatch, tmp_path):
+    """dbt's on_schema_change: fail (a warehouse built before a kept-in-place model gained a column)."""
+    from dagster_project.pipeline import failure_hints
+    from dagster_project.settings import Settings
+
+    monkeypatch.setenv("CALLQA_WAREHOUSE", str(tmp_path / "callqa.duckdb"))
+    error = ("Compilation Error in model stg_landing__calls (models/staging/landing/stg_landing__calls.sql)\n"
+             "  The source and target schemas on this incremental model are out of sync!\n"
+             "  They can be reconciled in several ways:")
+    (hint,) = failure_hints([error], Settings.from_env())
+    assert hint.endswith("run `callqa run --full-refresh` once")
+
+
 def test_the_planted_spots_reach_the_warehouse_and_leave_it_for_real_data(tmp_path):
     import json
 
