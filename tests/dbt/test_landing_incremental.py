@@ -125,3 +125,29 @@ def test_incremental_equals_a_full_build_row_for_row(built):
     assert built["incremental"] == built["full"]
     differs = [r["call_id"] for r, f in zip(built["staged"], built["full_staged"]) if r != f]
     assert len(built["staged"]) == len(built["full_staged"]) == 6 and differs == ["K5"]  # K5: the changed text
+
+
+def test_staging_drops_or_replaces_an_adapter_row_the_base_model_no_longer_stages(built, tmp_path):
+    """An adapter folds every copy of a record into one row, which a later export may make rejected or map elsewhere:
+    an adapter row in staging whose key has no staged row in the base model is deleted (post-hook), and one whose
+    key the base model now stages from a contract file is replaced by that row (the table's adapter keys are always
+    in the batch). Planted behind dbt's back on the built warehouse; the next incremental build restores staging to
+    the full build's."""
+    import shutil
+
+    work = tmp_path / "planted"
+    shutil.copytree(built["work"], work, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = work / "warehouse" / "callqa.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("insert into staging.stg_landing__calls select * replace ('Z' as call_id, 'Z' as _rebuild_key, "
+                "'anonymous_bank' as _adapter) from staging.stg_landing__calls where call_id = 'K3'")
+    con.execute("update staging.stg_landing__calls set _adapter = 'anonymous_bank', queue = 'planted' "
+                "where call_id = 'K3'")
+    con.close()
+    with dbt_env(warehouse, TZ):
+        result = run_dbt(["run", "--select", "stg_landing__calls"], work)
+    assert result.success, "\n".join(failures(result))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    staged = query_rows(con, "select * exclude (_loaded_at) from staging.stg_landing__calls order by call_id")
+    con.close()
+    assert staged == built["full_staged"]

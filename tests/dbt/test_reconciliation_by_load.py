@@ -132,3 +132,27 @@ def test_a_row_lost_in_a_new_load_is_found_by_the_incremental_build(built, tmp_p
     assert loads[4]["raw_rows"] == 2 and loads[4]["staged_rows"] == 1
     assert loads[4]["rows_neither_staged_nor_rejected"] == 1
     assert total["is_reconciled"] is False
+
+
+def test_a_load_counted_with_adapter_rows_is_counted_again(built, tmp_path):
+    """An adapter folds every copy of a record into one row carrying the latest load, so an earlier load it counted
+    may have no row left: a load the table counted with adapter rows is counted again by every build (here a row
+    planted to claim adapter rows and wrong counts for load 2 is recounted from the layers, as a full build counts
+    it)."""
+    import shutil
+
+    work = tmp_path / "adapter_load"
+    shutil.copytree(built["work"], work, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = work / "warehouse" / "callqa.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("update audit.layer_reconciliation_loads set adapter_rows = 1, staged_rows = 99 "
+                "where source = 'calls' and load_id = 2")
+    con.close()
+    with dbt_env(warehouse, TZ):
+        append_raw(warehouse, delivery({"calls": [call("G")]}, LOADED_AT, 4))
+        result = run_dbt(BUILD, work)
+        assert result.success, "\n".join(failures(result))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    loads = _loads(con)
+    con.close()
+    assert loads[2] == _row(2, 2, 0) and loads[4] == _row(1, 1, 0)

@@ -100,6 +100,18 @@ def test_without_a_record_of_the_stored_model_every_contact_is_scored(tables, tm
     assert done == {"rescored": 0, "removed": 0, "kept": len(after), "whole": 0}
 
 
+def test_a_change_of_the_scoring_code_scores_every_contact(tables, tmp_path, monkeypatch):
+    before, after, _, _ = tables
+    con = _fitted(tmp_path / "w.duckdb", before)
+    stored = store.read_stored_model(con)
+    _replace_modelling_table(con, after)
+    monkeypatch.setattr(store, "scoring_code_fingerprint", lambda: "another version of store.py")
+    _, done = store.rescore_changed(con, stored, "run-2", "scored")
+    assert done["whole"] == 1 and done["rescored"] == len(after)
+    _, done = store.rescore_changed(con, stored, "run-3", "scored")
+    assert done["whole"] == 0 and done["rescored"] == 0
+
+
 def test_a_refit_on_the_same_data_is_a_new_model_whose_record_is_its_own(tables, tmp_path):
     before, _, _, _ = tables
     con = _fitted(tmp_path / "w.duckdb", before)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -536,16 +537,26 @@ RESCORE_TABLE = "satisfaction_rescore"              # a run's new and changed co
 INPUT_HASH_SQL = "hash(" + ", ".join(f'"{c}"' for c in SCORE_INPUT_COLUMNS) + ")"
 
 
+def scoring_code_fingerprint() -> str:
+    """SHA-256 of this module's source: how a stored model's scores are written (model_scorer, the casts). The
+    fit's own modules are the model's (schedule.MODEL_MODULES: a change refits and so rescores every contact); a
+    change here alone must rescore every contact too."""
+    from dagster_project.lib.build_state import files_fingerprint
+
+    here = Path(__file__)
+    return files_fingerprint(here.parent, [here])
+
+
 def _stored_model_key(con) -> str | None:
     """An identity of the stored model as written (its JSON, its fit run and the instant it was stored: a refit on
-    the same data stores a new key); None without one."""
+    the same data stores a new key) and of the scoring code; None without a stored model."""
     from dagster_project.lib.warehouse import table_exists
 
     if not table_exists(con, MODEL_SCHEMA, MODEL_TABLE):
         return None
     rows = con.execute(f"select md5(concat_ws('|', model, coalesce(fit_run_id, ''), cast(fitted_at as varchar))) "
                        f"from {MODEL_SCHEMA}.{MODEL_TABLE}").fetchall()
-    return rows[0][0] if len(rows) == 1 else None
+    return f"{rows[0][0]}:{scoring_code_fingerprint()}" if len(rows) == 1 else None
 
 
 def _record_scored_inputs(con, model_key: str | None) -> None:

@@ -40,16 +40,33 @@
     warehouse's recorded time zone), and a key's staged version changes only when a load delivers that key (or an
     adapter maps it again), so a build takes the staged rows of the keys loads after the table's newest contract
     load delivered, and of every adapter key (landing_keys_since), and replaces those keys' rows (delete+insert).
-    A key no longer staged at all would keep its old row, but in a base model incremental by load a key once staged
-    keeps a staged version: a later valid version replaces it, an invalid one is rejected beside it (a source whose
-    fates a lookup can change is a full table). -#}
+    A contract key once staged keeps a staged version in a base model incremental by load (a later valid version
+    replaces it, an invalid one is rejected beside it; a source whose fates a lookup can change is a full table).
+    An adapter key need not: an adapter folds every delivered copy of a record into one row (e.g. a Genesys
+    conversation exported again), which may now be rejected or no longer mapped into this source. So the batch also
+    takes every key the table holds from an adapter, and a post-hook deletes the table's adapter rows whose key has
+    no staged row in the base model any more (landing_staging_delete_unstaged). -#}
 {% macro landing_staging_config(table_name, has_lookup) -%}
     {%- set base_config = landing_base_config(table_name, has_lookup) -%}
     {%- if base_config.get('materialized') != 'incremental' -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
-               'on_schema_change': 'fail'}) }}
+               'on_schema_change': 'fail',
+               'post_hook': ["{{ landing_staging_delete_unstaged(this, '" ~ table_name ~ "') }}"]}) }}
+{%- endmacro %}
+
+
+{#- The adapter rows of stg_landing__<table_name> whose key has no staged row in the base model any more. -#}
+{% macro landing_staging_delete_unstaged(relation, table_name) -%}
+    {#- NOT EXISTS, not NOT IN: with no adapter rows DuckDB reads nothing of the base model (1 ms against 0.4-1.8 s
+        for ticket_events at 1 M contacts) -#}
+    delete from {{ relation }} as existing
+    where existing._adapter is not null
+        and not exists (
+            select 1 from {{ ref('base_landing__' ~ table_name) }} as base
+            where base._fate = 'staged' and base._rebuild_key = existing._rebuild_key
+        )
 {%- endmacro %}
 
 

@@ -418,8 +418,12 @@ from landing_fated
     from {{ ref('base_landing__' ~ table_name) }}
     where _fate = 'staged'
     {%- if staging_config.get('materialized') == 'incremental' and not compiling_unit_test() and is_incremental() %}
-        -- incremental (landing_incremental.sql): the staged rows of the keys loads after this table's last delivered
-        and _rebuild_key in ({{ landing_keys_since(table_name, "(select coalesce(max(_load_id), 0) from " ~ this ~ " where _adapter is null)") }})
+        -- incremental (landing_incremental.sql): the staged rows of the keys loads after this table's last delivered,
+        -- of every adapter key, and of every key this table holds from an adapter (one the adapter no longer maps)
+        and (
+            _rebuild_key in ({{ landing_keys_since(table_name, "(select coalesce(max(_load_id), 0) from " ~ this ~ " where _adapter is null)") }})
+            or _rebuild_key in (select _rebuild_key from {{ this }} where _adapter is not null)
+        )
     {%- endif %}
 {%- endmacro %}
 

@@ -16,7 +16,9 @@
       - every load with a row of a key those loads delivered again (their fates may change: a later version
         supersedes an earlier one; landing_versions_since: every version of those keys, and every adapter row);
       - every load of a source whose base model is a full table (a lookup can change old fates:
-        landing_base_config), and every adapter load (adapter exports are mapped again whole each build);
+        landing_base_config), and every adapter load (adapter exports are mapped again whole each build), also one
+        that no longer has a row (an adapter folds every copy of a record into one row carrying the latest load:
+        the row of the earlier load is counted again, as zeros, so the sums equal a full build's);
     and replaces them (delete+insert on source, kind, load_id). A load no build touches keeps its row: its raw
     rows, base rows, staged rows and rejects are the ones that row counted (each layer incremental by the same
     keys). `callqa run --full-refresh` recounts every load. On Spark (tables rebuilt whole) it is a table.
@@ -71,6 +73,11 @@ loads__{{ table_name }} as (
     select _load_id from {{ ref('base_landing__' ~ table_name) }}
     {%- else %}
     select _load_id from ({{ landing_versions_since(table_name, '(select load_id from last_reconciled)') }}) as touched
+    union
+    -- a load counted with adapter rows: an adapter folds every copy of a record into one row carrying the latest
+    -- load, so an earlier load may have no row left (it is counted again, as zeros)
+    select load_id from {{ this }}
+    where source = {{ sql_string(table_name) }} and kind = 'source' and adapter_rows > 0
     {%- endif %}
 ),
 
