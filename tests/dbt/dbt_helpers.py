@@ -156,3 +156,13 @@ def incremental_batch(work_dir: Path, warehouse: Path, model: str) -> list[dict]
         return query_rows(con, f"select * from ({batch_sql}) as batch")
     finally:
         con.close()
+
+
+def copy_built_work(work_dir: Path, target: Path) -> Path:
+    """A copy of a test's dbt work folder (its warehouse and raw layer) without dbt's target and logs, so a test can
+    change the built warehouse behind dbt's back and build again without touching the module's fixture. Returns the
+    copy's warehouse (warehouse/callqa.duckdb)."""
+    import shutil
+
+    shutil.copytree(work_dir, target, ignore=shutil.ignore_patterns("target", "logs"))
+    return target / "warehouse" / "callqa.duckdb"

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from tests.dbt.dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, query_rows, run_dbt
+from tests.dbt.dbt_helpers import (append_raw, copy_built_work, create_raw_layer, dbt_env, delivery, failures,
+                                  query_rows, run_dbt)
 
 TZ = "America/New_York"
 SELECT = ["+stg_landing__calls"]
@@ -133,11 +134,8 @@ def test_staging_drops_or_replaces_an_adapter_row_the_base_model_no_longer_stage
     key the base model now stages from a contract file is replaced by that row (the table's adapter keys are always
     in the batch). Planted behind dbt's back on the built warehouse; the next incremental build restores staging to
     the full build's."""
-    import shutil
-
     work = tmp_path / "planted"
-    shutil.copytree(built["work"], work, ignore=shutil.ignore_patterns("target", "logs"))
-    warehouse = work / "warehouse" / "callqa.duckdb"
+    warehouse = copy_built_work(built["work"], work)
     con = duckdb.connect(str(warehouse))
     con.execute("insert into staging.stg_landing__calls select * replace ('Z' as call_id, 'Z' as _rebuild_key, "
                 "'anonymous_bank' as _adapter) from staging.stg_landing__calls where call_id = 'K3'")

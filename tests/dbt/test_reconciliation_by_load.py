@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from tests.dbt.dbt_helpers import append_raw, create_raw_layer, dbt_env, delivery, failures, query_rows, run_dbt
+from tests.dbt.dbt_helpers import (append_raw, copy_built_work, create_raw_layer, dbt_env, delivery, failures,
+                                  query_rows, run_dbt)
 
 TZ = "America/New_York"
 BUILD = ["build", "--select", "+layer_reconciliation", "--exclude-resource-type", "test", "unit_test"]
@@ -109,11 +110,8 @@ def test_the_incremental_counts_equal_a_full_build(built):
 def test_a_row_lost_in_a_new_load_is_found_by_the_incremental_build(built, tmp_path):
     """A raw row of a new load missing from the base model (as a bug would lose it) is counted in
     rows_neither_staged_nor_rejected of that load, and the source no longer reconciles."""
-    import shutil
-
     work = tmp_path / "lost"
-    shutil.copytree(built["work"], work, ignore=shutil.ignore_patterns("target", "logs"))
-    warehouse = work / "warehouse" / "callqa.duckdb"
+    warehouse = copy_built_work(built["work"], work)
     with dbt_env(warehouse, TZ):
         append_raw(warehouse, delivery({"calls": [call("G"), call("H")]}, LOADED_AT, 4))
         lose = ("delete from staging.base_landing__calls where call_id = 'H'; "
@@ -139,11 +137,8 @@ def test_a_load_counted_with_adapter_rows_is_counted_again(built, tmp_path):
     may have no row left: a load the table counted with adapter rows is counted again by every build (here a row
     planted to claim adapter rows and wrong counts for load 2 is recounted from the layers, as a full build counts
     it)."""
-    import shutil
-
     work = tmp_path / "adapter_load"
-    shutil.copytree(built["work"], work, ignore=shutil.ignore_patterns("target", "logs"))
-    warehouse = work / "warehouse" / "callqa.duckdb"
+    warehouse = copy_built_work(built["work"], work)
     con = duckdb.connect(str(warehouse))
     con.execute("update audit.layer_reconciliation_loads set adapter_rows = 1, staged_rows = 99 "
                 "where source = 'calls' and load_id = 2")

@@ -46,14 +46,21 @@
     conversation exported again), which may now be rejected or no longer mapped into this source. So the batch also
     takes every key the table holds from an adapter, and a post-hook deletes the table's adapter rows whose key has
     no staged row in the base model any more (landing_staging_delete_unstaged). -#}
-{% macro landing_staging_config(table_name, has_lookup) -%}
-    {%- set base_config = landing_base_config(table_name, has_lookup) -%}
-    {%- if base_config.get('materialized') != 'incremental' -%}
+{% macro landing_staging_config(table_name) -%}
+    {%- if not landing_base_is_incremental(table_name) -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
                'on_schema_change': 'fail',
                'post_hook': ["{{ landing_staging_delete_unstaged(this, '" ~ table_name ~ "') }}"]}) }}
+{%- endmacro %}
+
+
+{#- Whether base_landing__<table_name> is built by load on this engine (landing_base_config: not for a source with
+    a lookup, nor where tables cannot delete rows): the one rule staging and the reconciliation by load follow. -#}
+{% macro landing_base_is_incremental(table_name) -%}
+    {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
+    {{ return(landing_base_config(table_name, lookup is not none).get('materialized') == 'incremental') }}
 {%- endmacro %}
 
 

@@ -411,8 +411,7 @@ from landing_fated
 
 {#- The rows staging keeps: the staged rows of the source's base model. -#}
 {% macro landing_staged(table_name) -%}
-    {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
-    {%- set staging_config = landing_staging_config(table_name, lookup is not none) -%}
+    {%- set staging_config = landing_staging_config(table_name) -%}
     {{ config(**staging_config) }}
     select *
     from {{ ref('base_landing__' ~ table_name) }}

@@ -48,8 +48,9 @@ last_reconciled as (
 {%- endif %}
 {% for table_name in tables %}
 {%- set raw_relation = source('landing', table_name) %}
-{%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) %}
-{%- set whole = (not is_incremental_build) or landing_base_config(table_name, lookup is not none).get('materialized') != 'incremental' %}
+{#- called on every parse, not behind is_incremental_build: its lookup's ref() is a dependency of this model -#}
+{%- set base_by_load = landing_base_is_incremental(table_name) %}
+{%- set whole = (not is_incremental_build) or not base_by_load %}
 raw__{{ table_name }} as (
     {%- if execute and load_relation(raw_relation) is none %}
     select cast(null as {{ dbt.type_bigint() }}) as load_id, cast(null as {{ dbt.type_bigint() }}) as line
