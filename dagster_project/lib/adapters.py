@@ -40,6 +40,7 @@ from dagster_project.lib.ingest import (
     FileLoad,
     FileRefused,
     ParsedFile,
+    SourceLedger,
     SourceLoad,
     _check_case_clashes,
     _decode,
@@ -711,8 +712,8 @@ def _retryable(error: str) -> bool:
 
 
 def load_adapter_file(con, landing_dir: Path, path: Path, spec: Adapter, key: bytes,
-                      settings: AdapterSettings | AdapterSettingsError) -> FileLoad:
-    opened = open_delivery(con, landing_dir, path, spec.name, retryable=_retryable)
+                      settings: AdapterSettings | AdapterSettingsError, ledger: SourceLedger | None = None) -> FileLoad:
+    opened = open_delivery(con, landing_dir, path, spec.name, retryable=_retryable, ledger=ledger)
     if isinstance(opened, FileLoad):
         return opened
     delivery = opened
@@ -769,8 +770,9 @@ def ingest_adapter(con, landing_dir: Path, adapter_name: str, key: bytes,
         settings: AdapterSettings | AdapterSettingsError = read_settings(landing_dir, spec.name)
     except AdapterSettingsError as exc:
         settings = exc
+    ledger = SourceLedger(con, spec.name)
     for path in files:
-        result.files.append(load_adapter_file(con, landing_dir, path, spec, key, settings))
+        result.files.append(ledger.note(load_adapter_file(con, landing_dir, path, spec, key, settings, ledger)))
     return result
 
 

@@ -547,6 +547,33 @@ def _ledger_lookup(con, source: str, sha: str) -> list[tuple[str, int, str, str 
     ).fetchall()
 
 
+class SourceLedger:
+    """The ledger entries of one source by the files' SHA-256, read with one query: what `open_delivery` looks up for
+    every landing file of the source. One query per file cost about 1 ms each, 4.7 s for the 4,425 files of a year of
+    daily deliveries, and grew with the history (issue 14). The same rows as `_ledger_lookup` (`retried` entries left
+    out, in load order), kept up to date by `note` as the run records outcomes, so a file whose bytes an earlier file
+    of the same run delivered is still a duplicate."""
+
+    def __init__(self, con, source: str):
+        self.entries: dict[str, list[tuple[str, int, str, str | None]]] = {}
+        for file, load_id, status, error, sha in con.execute(
+                f"SELECT file, load_id, status, error, file_sha256 FROM {LEDGER} WHERE source = ? "
+                "AND status <> 'retried' ORDER BY load_id", [source]).fetchall():
+            self.entries.setdefault(sha, []).append((file, load_id, status, error))
+
+    def lookup(self, sha: str) -> list[tuple[str, int, str, str | None]]:
+        return list(self.entries.get(sha, []))
+
+    def note(self, load: "FileLoad") -> "FileLoad":
+        """The outcome `load` was recorded: its file's earlier entries with the same bytes were marked `retried`
+        (`open_delivery` reads a file again only when every such entry is a refusal it retries) and the new entry
+        follows them. Returns `load`."""
+        if load.status != "already_loaded":
+            kept = [e for e in self.entries.get(load.sha256, []) if e[0] != load.file]
+            self.entries[load.sha256] = [*kept, (load.file, load.load_id, load.status, load.error)]
+        return load
+
+
 def _record(con, load: FileLoad, source: str, size: int, loaded_at: datetime) -> None:
     con.execute(
         f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -590,16 +617,18 @@ class Delivery:
     retries: list[int] = field(default_factory=list)  # load ids of earlier refusals of it that this run retries
 
 
-def open_delivery(con, landing_dir: Path, path: Path, source: str, retryable=None) -> Delivery | FileLoad:
+def open_delivery(con, landing_dir: Path, path: Path, source: str, retryable=None,
+                  ledger: SourceLedger | None = None) -> Delivery | FileLoad:
     """The once-only rule of the ledger, for every kind of source: the same file with the same bytes already in the
     ledger -> `already_loaded` (nothing recorded); the same bytes under another name -> `duplicate` (recorded);
     else a Delivery with a new load id. `retryable(error)`: an earlier refusal of this very file that depended on
     a setting rather than on the bytes (an adapter's date order) is tried again; the new outcome marks it
-    `retried`."""
+    `retried`. `ledger`: the source's entries read once (SourceLedger; the caller notes each outcome in it), else
+    one query for this file."""
     name = path.relative_to(landing_dir).as_posix()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    earlier = _ledger_lookup(con, source, sha)
+    earlier = ledger.lookup(sha) if ledger is not None else _ledger_lookup(con, source, sha)
     same_name = [e for e in earlier if e[0] == name]
     retries: list[int] = []
     if same_name:
@@ -684,8 +713,9 @@ def write_rows(con, delivery: Delivery, source: str, table: str, incoming: pa.Ta
 
 
 def load_file(
-    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes) -> FileLoad:
-    opened = open_delivery(con, landing_dir, path, contract.name)
+    con, landing_dir: Path, path: Path, contract: SourceContract, key: bytes,
+    ledger: SourceLedger | None = None) -> FileLoad:
+    opened = open_delivery(con, landing_dir, path, contract.name, ledger=ledger)
     if isinstance(opened, FileLoad):
         return opened
     delivery, name = opened, opened.name
@@ -728,6 +758,7 @@ def ingest_source(
     landing_dir = Path(landing_dir)
     ensure_raw_table(con, contract)
     result = SourceLoad(contract.name)
+    ledger = SourceLedger(con, contract.name)
     for path in (p for p in landing_files(landing_dir, contract.name) if take is None or take(p)):
-        result.files.append(load_file(con, landing_dir, path, contract, key))
+        result.files.append(ledger.note(load_file(con, landing_dir, path, contract, key, ledger)))
     return result

@@ -3,6 +3,7 @@ import csv
 import gzip
 import json
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -82,6 +83,37 @@ def test_same_bytes_load_once_and_rerun_is_a_no_op(tmp_path, con, contracts):
     assert [f.status for f in second.files] == ["already_loaded", "already_loaded"]
     assert rows(con, "select count(*) from raw.calls")[0][0] == 1
     assert rows(con, "select count(*) from raw._ingest_ledger")[0][0] == before
+
+
+def test_the_ledger_read_once_per_source_decides_as_one_query_per_file(tmp_path, con, contracts):
+    """ingest_source reads the source's ledger once (SourceLedger) and notes each outcome in it: same-run duplicates
+    (of a loaded, an empty and a refused file) and a rerun decide exactly as one ledger query per file does."""
+    landing = tmp_path / "landing"
+    loaded = CALL_HEADER + "1,,,inbound,2026-01-01T00:00:00Z,2026-01-01T00:01:00Z,answered,\n"
+    refused = "call_id,direction\n1,inbound\n"
+    for name, body in [("a.csv", loaded), ("b.csv", loaded), ("c.csv", CALL_HEADER), ("d.csv", refused),
+                       ("e.csv", CALL_HEADER), ("f.csv", refused), ("g.csv", loaded)]:
+        write(landing, f"calls/{name}", body)
+    other = duckdb.connect(str(tmp_path / "other.duckdb"))
+    other.execute("SET TimeZone='UTC'")
+
+    def run_both():
+        indexed = [(f.file, f.status, f.error) for f in ingest_source(con, landing, contracts["calls"], KEY).files]
+        ingest.ensure_raw_table(other, contracts["calls"])
+        queried = [(f.file, f.status, f.error)  # ledger=None: one query per file
+                   for f in (ingest.load_file(other, landing, path, contracts["calls"], KEY)
+                             for path in landing_files(landing, "calls"))]
+        return indexed, queried
+
+    first, first_queried = run_both()
+    assert [s for _, s, _ in first] == ["loaded", "duplicate", "empty", "refused", "duplicate", "duplicate",
+                                        "duplicate"]
+    assert first == first_queried
+    again, again_queried = run_both()
+    assert [s for _, s, _ in again] == ["already_loaded"] * 7 and again == again_queried
+    ledger = ingest.SourceLedger(con, "calls")
+    for (sha,) in rows(con, "select distinct file_sha256 from raw._ingest_ledger"):
+        assert ledger.lookup(sha) == ingest._ledger_lookup(con, "calls", sha)
 
 
 def test_empty_and_unreadable_files(tmp_path, con, contracts):
