@@ -3,6 +3,8 @@
     promised_callback_by. Kept = an outbound call with callback_for_call_id = this call started (dialled,
     arrived_at) at or before promised_callback_by; any outcome of the attempt counts (a dial is the kept promise).
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 with contacts as (
     select * from {{ ref('int_contacts_unioned') }}
 ),

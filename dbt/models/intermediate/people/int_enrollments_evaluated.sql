@@ -9,6 +9,8 @@
       proficient          meeting the performance targets over the window
       below_target        not meeting them
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 with enrollments as (
     select * from {{ ref('stg_landing__training_enrollments') }}
 ),

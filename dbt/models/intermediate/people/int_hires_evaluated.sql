@@ -11,6 +11,8 @@
       performing         retained and meeting the performance targets over days 61-90
       below_target       retained, not meeting them
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 with windows as (
     select * from {{ ref('int_performance_windows_scored') }}
     where window_kind = 'hire_61_90'

@@ -18,6 +18,8 @@
                          takes almost no calls is judged on FCR and QA)
       below_target       otherwise
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 with targets as (
     {{ metric_targets_row([
         ('hiring_performance_window_start_days', 'hire_window_start_day'),

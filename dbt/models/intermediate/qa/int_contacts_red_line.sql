@@ -4,6 +4,8 @@
     English phrases only where a word starts. Only `agent` utterances count (a customer swearing is no agent
     red line). Hits are counted per phrase occurrence, per utterance, then summed per contact.
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 with utterances as (
     select contact_id, seq, speaker, text
     from {{ ref('stg_landing__transcripts') }}

@@ -7,6 +7,8 @@
     handled contacts in fct_contacts (the population N of the sample-size formula). A cell with handled
     contacts and no evaluation is kept with evaluations = 0. The month is the evaluated contact's local month.
 -#}
+{#- A table, not a view: its data tests and several models read it (docs/decisions.md, "Views read many times"). -#}
+{{ config(materialized='table') }}
 {%- set classes = ['customer_critical', 'business_critical', 'compliance_critical'] %}
 
 with evaluations as (
