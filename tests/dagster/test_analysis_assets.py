@@ -258,3 +258,96 @@ def _scored_this_run(result) -> int:
     (event,) = [e for e in result.get_asset_materialization_events()
                 if e.asset_key == dg.AssetKey(["analysis", "contact_satisfaction_scores"])]
     return event.materialization.metadata["contacts_scored_this_run"].value
+
+
+# ---- the survey dimension analysis refits on the same schedule (store.survey_refit_decision) -------------------
+
+def _survey_warehouse(path) -> None:
+    from tests.unit.test_survey_schedule import _dated
+    from tests.unit.test_survey_drivers import _survey
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema marts")
+        con.register("frame", _dated(_survey(n=300)))
+        con.execute("create table marts.fct_survey_answers as select * from frame")
+    finally:
+        con.close()
+
+
+def _survey_run(**kwargs):
+    from dagster_project.defs.analysis.assets import survey_dimension_analysis
+
+    result = dg.materialize([survey_dimension_analysis], resources={"warehouse": WarehouseResource.from_env()},
+                            raise_on_error=False, **kwargs)
+    assert result.success
+    modes = {e.materialization.metadata["analysis_mode"].value for e in result.get_asset_materialization_events()}
+    (mode,) = modes
+    return result, mode
+
+
+def _survey_state(warehouse) -> tuple[dict, dict]:
+    from dagster_project.lib.drivers.store import SURVEY_ANALYSIS_NAME, SURVEY_TABLES, read_status
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return ({t: con.execute(f"select * from analysis.{t} order by all").fetchall() for t in SURVEY_TABLES},
+                read_status(con, SURVEY_ANALYSIS_NAME))
+    finally:
+        con.close()
+
+
+def test_the_survey_analysis_keeps_its_tables_between_refits_and_refits_on_a_full_refresh(isolated_env):
+    """The first run fits; the second, on the same answers, keeps the three tables as they are (tables_run_id the
+    first run's) and says so; a full refresh run (the job's tag) refits."""
+    from dagster_project.defs.location import FULL_REFRESH_TAG
+
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    _survey_warehouse(warehouse)
+    first, mode = _survey_run()
+    assert mode == "refit: no fitted model stored"
+    fitted, status = _survey_state(warehouse)
+    assert status["status"] == "current" and status["reason"] is None and status["tables_run_id"] == first.run_id
+    assert fitted["survey_dimension_drivers"]
+
+    second, mode = _survey_run()
+    tables, status = _survey_state(warehouse)
+    assert tables == fitted
+    assert status["status"] == "current" and status["reason"] == mode
+    assert mode.startswith(f"kept the tables fitted in run {first.run_id[:8]} on responses 2026-03-01 to "
+                           "2026-03-30 (300 responses); next refit when responses <= 285 or >= 315")
+    assert (status["tables_run_id"], status["attempted_run_id"]) == (first.run_id, second.run_id)
+
+    third, mode = _survey_run(tags={FULL_REFRESH_TAG: "true"})
+    _, status = _survey_state(warehouse)
+    assert mode == "refit: full refresh"
+    assert status["reason"] is None and status["tables_run_id"] == third.run_id
+
+
+def test_a_survey_refit_decision_that_fails_refits(isolated_env):
+    """Deciding is an optimisation: when it fails (here the stored fit is unreadable) the run refits, as every run
+    did before the schedule, and stores a good record again; the next run keeps."""
+    warehouse = isolated_env / "warehouse" / "callqa.duckdb"
+    _survey_warehouse(warehouse)
+    _survey_run()
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create or replace table runs.survey_model as select 'unreadable' as something")
+    finally:
+        con.close()
+    second, mode = _survey_run()
+    assert mode.startswith("refit: the refit decision failed (BinderException")
+    _, status = _survey_state(warehouse)
+    assert status["status"] == "current" and status["reason"] is None and status["tables_run_id"] == second.run_id
+    assert _survey_run()[1].startswith(f"kept the tables fitted in run {second.run_id[:8]}")
+
+
+def test_the_survey_analysis_takes_its_thresholds_from_the_satisfaction_steps_config():
+    from dagster_project.defs.analysis.assets import _refit_policy
+    from dagster_project.lib.drivers.schedule import RefitPolicy
+
+    assert _refit_policy(None) == _refit_policy({"ops": {"callqa_dbt": {"config": {}}}}) == RefitPolicy()
+    assert _refit_policy(REFIT).every_run
+    assert _refit_policy({"ops": {"satisfaction_analysis": {"config": {"refit_max_days": 3}}}}) == \
+        RefitPolicy(max_days=3)

@@ -38,13 +38,16 @@ from dagster_project.lib.drivers.store import (
     stored_model,
     write_analysis,
 )
+from dagster_project.lib.drivers.schedule import kept_reason
 from dagster_project.lib.drivers.store import (
     SURVEY_TABLES,
+    keep_survey_analysis,
     mark_survey_analysis_failed,
     read_survey_inputs,
+    survey_refit_decision,
     write_survey_analysis,
 )
-from dagster_project.lib.drivers.surveys import analyse_survey_inputs
+from dagster_project.lib.drivers.surveys import SurveySettings, analyse_survey_inputs
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 
 MODELLING_TABLE = dg.AssetKey(["marts", "fct_contact_drivers"])
@@ -221,24 +224,58 @@ SURVEY_DESCRIPTIONS = {
     pool=WAREHOUSE_POOL,
 )
 def survey_dimension_analysis(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Which survey dimension drives overall satisfaction, per survey kind (lib/drivers/surveys.py). A failure keeps
-    the last good tables, marked stale in analysis.analysis_status, and never blocks publishing."""
+    """Which survey dimension drives overall satisfaction, per survey kind (lib/drivers/surveys.py).
+
+    It refits on the satisfaction analysis's schedule (lib/drivers/schedule.py) and thresholds (that step's
+    SatisfactionAnalysisConfig refit_* run config: one schedule for both analyses), its responses as the rows: a
+    refit when no fit is stored (none is when no segment was fitted) or the last survey analysis is not current, a
+    full refresh run (defs/location.is_full_refresh_run), a change of SurveySettings or of the survey model code
+    (surveys.py, ordinal.py, importance.py), the responses >= 5 % more or fewer than the fit's, the newest response
+    >= 7 days after the fit's last day, >= 2 % of the fit's responses changed, gone or late, or refit_every_run.
+    Between refits the three tables stay as the fit wrote them (tables_run_id the fit's run) and analysis_status says
+    current, with a reason naming the kept fit and when the next refit comes; deciding is one DuckDB pass over the
+    answers (store.survey_data_state). A decision that fails refits (what every run did before the schedule). A
+    failure keeps the last good tables, marked stale in analysis.analysis_status, and never blocks publishing."""
+    run_id = context.run.run_id
+    settings = SurveySettings()
     con = warehouse.connect()
     try:
         try:
-            analysis = analyse_survey_inputs(read_survey_inputs(con))
-            counts = write_survey_analysis(con, analysis, context.run.run_id)
+            try:
+                policy = _refit_policy(context.run.run_config)
+                reasons, record = survey_refit_decision(
+                    con, settings, policy, is_full_refresh_run(context.run.run_config, context.run.tags))
+            except Exception as exc:  # noqa: BLE001 - deciding is an optimisation: refit, as before the schedule
+                context.log.warning(f"survey dimension analysis: could not decide whether to refit, refitting: "
+                                    f"{type(exc).__name__}: {exc}")
+                reasons, record = [f"the refit decision failed ({type(exc).__name__}: {exc})"], None
+            if reasons:
+                context.log.info(f"survey dimension analysis: refit ({'; '.join(reasons)})")
+                analysis = analyse_survey_inputs(read_survey_inputs(con), settings)
+                counts = write_survey_analysis(con, analysis, run_id, settings)
+                mode = "refit: " + "; ".join(reasons)
+            else:
+                mode = kept_reason(record, policy)
+                counts = keep_survey_analysis(con, mode, run_id)
+                context.log.info(f"survey dimension analysis: {mode}")
             status, reason = "current", None
         except Exception as exc:  # degrade, never block
             reason = f"{type(exc).__name__}: {exc}"
             context.log.exception(f"survey dimension analysis failed: {reason}")
-            status = mark_survey_analysis_failed(con, reason, context.run.run_id)
-            counts = {t: 0 for t in SURVEY_KEYS}
+            status = mark_survey_analysis_failed(con, reason, run_id)
+            counts, mode = {t: 0 for t in SURVEY_KEYS}, "failed"
     finally:
         con.close()
     for table, key in SURVEY_KEYS.items():
         yield dg.MaterializeResult(asset_key=key, metadata={
-            "rows": counts.get(table, 0), "analysis_status": status, **({"stale_reason": reason} if reason else {})})
+            "rows": counts.get(table, 0), "analysis_status": status, "analysis_mode": mode,
+            **({"stale_reason": reason} if reason else {})})
+
+
+def _refit_policy(run_config: dict | None) -> RefitPolicy:
+    """The refit thresholds of the run: the satisfaction step's run config (its refit_* fields), defaults without."""
+    ops = (run_config or {}).get("ops") or {}
+    return SatisfactionAnalysisConfig(**((ops.get("satisfaction_analysis") or {}).get("config") or {})).policy()
 
 
 analysis_assets = [satisfaction_analysis, survey_dimension_analysis]

@@ -21,7 +21,16 @@ matrix product. The rule, one function (`refit_reasons`): refit when any of thes
 - `every_run`: refit every run (the schedule off).
 
 A threshold of 0 refits on any movement (a changed or new row, a new day). Changes of the policy itself do not
-refit (they say when to refit, not what is fitted)."""
+refit (they say when to refit, not what is fitted).
+
+The survey dimension analysis (lib/drivers/surveys.py) refits on the same rule and the same thresholds, with its
+responses as the rows (one per survey_id of marts.fct_survey_answers, dated by its local_date, hashed over every
+column the analysis reads of its answers; counted in DuckDB, store.survey_data_state), SurveySettings as the settings
+and SURVEY_MODEL_MODULES as the model code: a refit when no fit is stored (a run that fitted no segment stores none)
+or the last survey analysis is not current, a full refresh, new settings or code, responses >= 5 % more or fewer
+than the fit's, the newest response >= 7 days after the fit's last day, or >= 2 % of the fit's responses changed,
+gone or arrived late within its period. Between refits a run keeps the three survey tables as the fit wrote them
+and says so in analysis_status.reason (`kept_reason`); nothing is scored."""
 from __future__ import annotations
 
 import hashlib
@@ -38,6 +47,8 @@ from dagster_project.lib.drivers.analysis import CHANNEL, OUTCOME, AnalysisSetti
 
 # The modules whose code decides what a fit produces (a change of any of them refits).
 MODEL_MODULES = ("analysis.py", "ordinal.py", "thresholds.py", "importance.py")
+# ... of the survey dimension analysis (its sums, fits, importance and quadrants).
+SURVEY_MODEL_MODULES = ("surveys.py", "ordinal.py", "importance.py")
 
 
 @dataclass(frozen=True)
@@ -71,18 +82,20 @@ class DataState:
     changed_rows: int                 # rows of the fit changed or gone, and new fitting rows dated <= its period_to
 
 
-def settings_fingerprint(settings: AnalysisSettings) -> str:
-    """SHA-256 of every AnalysisSettings field (the csat_* targets of metric_targets included)."""
+def settings_fingerprint(settings) -> str:
+    """SHA-256 of every field of a settings dataclass: AnalysisSettings (the csat_* targets of metric_targets
+    included), or the survey analysis's SurveySettings."""
     values = {k: (list(map(float, v)) if isinstance(v, tuple) else v) for k, v in asdict(settings).items()}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def code_fingerprint(folder: Path | None = None) -> str:
-    """SHA-256 of the source of the modules a fit runs (MODEL_MODULES)."""
+def code_fingerprint(folder: Path | None = None, modules: tuple[str, ...] = MODEL_MODULES) -> str:
+    """SHA-256 of the source of the modules a fit runs (MODEL_MODULES; SURVEY_MODEL_MODULES for the survey
+    analysis)."""
     from dagster_project.lib.build_state import files_fingerprint
 
     folder = folder or Path(__file__).parent
-    return files_fingerprint(folder, [folder / name for name in MODEL_MODULES])
+    return files_fingerprint(folder, [folder / name for name in modules])
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:
@@ -126,9 +139,22 @@ def data_state(frame: pd.DataFrame, fit_rows: pd.DataFrame, period_to: date) -> 
     return DataState(int(usable.sum()), newest, int(gone_or_changed.sum() + new_in_period.sum()))
 
 
+@dataclass(frozen=True)
+class Words:
+    """How the reasons name an analysis's rows and settings."""
+
+    rows: str = "fitting rows"
+    fit_rows: str = "rows of the fit"
+    settings: str = "the analysis settings changed (run config or seeds metric_targets csat_*)"
+
+
+SURVEY_WORDS = Words("responses", "responses of the fit", "the survey analysis settings changed (SurveySettings)")
+
+
 def refit_reasons(stored: FitRecord | None, last_status: str | None, full_refresh: bool, settings_fp: str,
-                  code_fp: str, data: DataState | None, policy: RefitPolicy) -> list[str]:
-    """Why this run refits (empty: score with the stored model). Every trigger that holds is named."""
+                  code_fp: str, data: DataState | None, policy: RefitPolicy, words: Words = Words()) -> list[str]:
+    """Why this run refits (empty: score with the stored model, or keep the survey tables). Every trigger that
+    holds is named."""
     if policy.every_run:
         return ["refit every run (refit_every_run)"]
     if stored is None:
@@ -139,31 +165,31 @@ def refit_reasons(stored: FitRecord | None, last_status: str | None, full_refres
     if full_refresh:
         reasons.append("full refresh")
     if stored.settings_fingerprint != settings_fp:
-        reasons.append("the analysis settings changed (run config or seeds metric_targets csat_*)")
+        reasons.append(words.settings)
     if stored.code_fingerprint != code_fp:
         reasons.append("the model code changed")
     if data is not None:
         change = data.fitting_rows - stored.nobs
         if change != 0 and abs(change) >= policy.max_row_change * stored.nobs:
-            reasons.append(f"fitting rows {stored.nobs:,} -> {data.fitting_rows:,} "
+            reasons.append(f"{words.rows} {stored.nobs:,} -> {data.fitting_rows:,} "
                            f"({change / stored.nobs:+.1%}, threshold {policy.max_row_change:.0%})")
         if data.newest_date is not None and (data.newest_date - stored.period_to).days >= policy.max_days:
             reasons.append(f"data to {data.newest_date}, {(data.newest_date - stored.period_to).days} days after the "
                            f"fit's {stored.period_to} (threshold {policy.max_days})")
         if data.changed_rows > 0 and data.changed_rows >= policy.max_changed_share * stored.nobs:
-            reasons.append(f"{data.changed_rows:,} rows of the fit's period changed, gone or new "
+            reasons.append(f"{data.changed_rows:,} {words.fit_rows}'s period changed, gone or new "
                            f"({data.changed_rows / stored.nobs:.1%} of {stored.nobs:,}, threshold "
                            f"{policy.max_changed_share:.0%})")
     return reasons
 
 
-def next_refit(stored: FitRecord, policy: RefitPolicy) -> str:
+def next_refit(stored: FitRecord, policy: RefitPolicy, words: Words = Words()) -> str:
     """When the data will have moved enough (the other triggers: a full refresh, a change of settings or code)."""
     low = math.floor(stored.nobs * (1 - policy.max_row_change))
     high = math.ceil(stored.nobs * (1 + policy.max_row_change))
     changed = max(1, math.ceil(policy.max_changed_share * stored.nobs))
-    return (f"fitting rows <= {low:,} or >= {high:,}, data to {stored.period_to + timedelta(days=policy.max_days)}, "
-            f"{changed:,} rows of the fit changed, a full refresh, or new settings or model code")
+    return (f"{words.rows} <= {low:,} or >= {high:,}, data to {stored.period_to + timedelta(days=policy.max_days)}, "
+            f"{changed:,} {words.fit_rows} changed, a full refresh, or new settings or model code")
 
 
 def scored_reason(stored: FitRecord, policy: RefitPolicy) -> str:
@@ -171,3 +197,10 @@ def scored_reason(stored: FitRecord, policy: RefitPolicy) -> str:
     run = (stored.run_id or "unknown")[:8]
     return (f"scored with the model fitted in run {run} on data {stored.period_from} to {stored.period_to} "
             f"({stored.nobs:,} surveyed contacts); next refit when {next_refit(stored, policy)}")
+
+
+def kept_reason(stored: FitRecord, policy: RefitPolicy) -> str:
+    """analysis.analysis_status.reason of a run that kept the survey dimension tables of the stored fit."""
+    run = (stored.run_id or "unknown")[:8]
+    return (f"kept the tables fitted in run {run} on responses {stored.period_from} to {stored.period_to} "
+            f"({stored.nobs:,} responses); next refit when {next_refit(stored, policy, SURVEY_WORDS)}")

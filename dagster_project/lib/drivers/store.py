@@ -34,6 +34,9 @@ from dagster_project.lib.drivers.analysis import (
 )
 from dagster_project.lib.drivers.ordinal import OrdinalFit
 from dagster_project.lib.drivers.schedule import (
+    SURVEY_MODEL_MODULES,
+    SURVEY_WORDS,
+    DataState,
     FitRecord,
     RefitPolicy,
     code_fingerprint,
@@ -302,11 +305,12 @@ def _set_status(con, status: str, reason: str | None, run_id: str | None, tables
                 [analysis, status, reason, built_run, built_at, run_id, now])
 
 
-def analysis_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
+def analysis_tables_exist(con: duckdb.DuckDBPyConnection, tables=TABLES) -> bool:
+    """Whether every table of an analysis (TABLES, or SURVEY_TABLES) is in the analysis schema."""
     present = {r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_catalog = current_database() "
         "and table_schema = ?", [SCHEMA]).fetchall()}
-    return set(TABLES) <= present
+    return set(tables) <= present
 
 
 def keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None,
@@ -356,10 +360,11 @@ def _keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id
     return status, counts
 
 
-def read_status(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """This analysis's row of analysis.analysis_status (None before the first run)."""
+def read_status(con: duckdb.DuckDBPyConnection, analysis: str = ANALYSIS_NAME) -> dict | None:
+    """An analysis's row of analysis.analysis_status (None before the first run); by default the satisfaction
+    analysis's."""
     try:
-        cursor = con.execute(f"select * from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [ANALYSIS_NAME])
+        cursor = con.execute(f"select * from {SCHEMA}.{STATUS_TABLE} where analysis = ?", [analysis])
     except duckdb.CatalogException:
         return None
     rows = cursor.fetchall()
@@ -451,18 +456,28 @@ def _store_model(con, model: StoredModel | None) -> None:
     _replace_table(con, MODEL_ROWS_TABLE, rows[list(MODEL_ROWS_COLUMNS)], MODEL_ROWS_COLUMNS, MODEL_SCHEMA)
 
 
-def read_stored_model(con: duckdb.DuckDBPyConnection) -> StoredModel | None:
-    """The stored model (None when there is none)."""
+def _read_fit_record(con, table: str, rows_table: str, columns: dict[str, str] = MODEL_COLUMNS
+                     ) -> tuple[FitRecord, dict] | None:
+    """The one fit stored in runs.`table` (beside its rows in runs.`rows_table`): its FitRecord and the row as read
+    (`columns`); None when there is none. The satisfaction model's and the survey analysis's."""
     from dagster_project.lib.warehouse import table_exists
 
-    if not all(table_exists(con, MODEL_SCHEMA, t) for t in (MODEL_TABLE, MODEL_ROWS_TABLE)):
+    if not all(table_exists(con, MODEL_SCHEMA, t) for t in (table, rows_table)):
         return None
-    found = con.execute(f"select {', '.join(MODEL_COLUMNS)} from {MODEL_SCHEMA}.{MODEL_TABLE}").fetchall()
+    found = con.execute(f"select {', '.join(columns)} from {MODEL_SCHEMA}.{table}").fetchall()
     if len(found) != 1:
         return None
-    row = dict(zip(MODEL_COLUMNS, found[0]))
-    record = FitRecord(row["fit_run_id"], row["settings_fingerprint"], row["code_fingerprint"], int(row["nobs"]),
-                       _as_date(row["period_from"]), _as_date(row["period_to"]))
+    row = dict(zip(columns, found[0]))
+    return FitRecord(row["fit_run_id"], row["settings_fingerprint"], row["code_fingerprint"], int(row["nobs"]),
+                     _as_date(row["period_from"]), _as_date(row["period_to"])), row
+
+
+def read_stored_model(con: duckdb.DuckDBPyConnection) -> StoredModel | None:
+    """The stored model (None when there is none)."""
+    found = _read_fit_record(con, MODEL_TABLE, MODEL_ROWS_TABLE)
+    if found is None:
+        return None
+    record, row = found
     rows = con.execute(f"select contact_id, row_hash, in_holdout from {MODEL_SCHEMA}.{MODEL_ROWS_TABLE}").df()
     rows["row_hash"] = rows["row_hash"].astype(np.uint64)
     return StoredModel(record, model_from_json(row["model"]), rows)
@@ -727,18 +742,20 @@ def read_survey_inputs(con: duckdb.DuckDBPyConnection):
     return survey_inputs(con, SURVEY_INPUT_TABLE)
 
 
-def write_survey_analysis(con: duckdb.DuckDBPyConnection, analysis, run_id: str | None = None) -> dict[str, int]:
-    """Replace the survey analysis tables in one transaction and mark them current in analysis.analysis_status."""
-    return _write_tables(con, SURVEY_TABLES, analysis, run_id, SURVEY_ANALYSIS_NAME)
+def write_survey_analysis(con: duckdb.DuckDBPyConnection, analysis, run_id: str | None = None, settings=None,
+                          relation: str = SURVEY_INPUT_TABLE) -> dict[str, int]:
+    """Replace the survey analysis tables in one transaction and mark them current in analysis.analysis_status; the
+    stored fit (runs.survey_model: what the refit schedule compares the next runs' responses with) is replaced in
+    the same transaction from `relation`, the answers the analysis read with `settings` (default SurveySettings()),
+    or removed when no segment was fitted, so the next run tries again."""
+    return _write_tables(con, SURVEY_TABLES, analysis, run_id, SURVEY_ANALYSIS_NAME,
+                         also=lambda: _store_survey_fit(con, analysis, run_id, settings, relation))
 
 
 def mark_survey_analysis_failed(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None) -> str:
     """After a failed survey analysis: the last good tables stay (stale), or empty tables are written (empty)."""
     con.execute(f"create schema if not exists {SCHEMA}")
-    present = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_catalog = current_database() "
-        "and table_schema = ?", [SCHEMA]).fetchall()}
-    status = "stale" if set(SURVEY_TABLES) <= present else "empty"
+    status = "stale" if analysis_tables_exist(con, SURVEY_TABLES) else "empty"
     con.execute("begin transaction")
     try:
         if status == "empty":
@@ -750,3 +767,108 @@ def mark_survey_analysis_failed(con: duckdb.DuckDBPyConnection, reason: str, run
         con.execute("rollback")
         raise
     return status
+
+
+# ---- the survey analysis's refit schedule (lib/drivers/schedule.py: the satisfaction analysis's rule and thresholds,
+# its responses as the rows). The fit is not scored with, so only what the schedule compares is stored, in `runs`
+# beside the satisfaction model: one row (fit run, time, fingerprints, responses, first and last response date) and a
+# 64-bit hash per response of every column the analysis reads of its answers (surveys.ANSWER_COLUMNS) and its date:
+# a count, a max(date) and a merge on survey_id, all in DuckDB, decide a run. Written in the transaction that
+# replaces the three tables, so the record always belongs to them.
+SURVEY_MODEL_TABLE = "survey_model"            # one row: the fit behind the survey tables
+SURVEY_MODEL_ROWS_TABLE = "survey_model_rows"  # the responses it read: survey_id, row_hash, local_date
+SURVEY_MODEL_COLUMNS = {c: t for c, t in MODEL_COLUMNS.items() if c != "model"}
+
+
+def _response_hashes(con, relation: str) -> str:
+    """SQL: one row per response of `relation` (survey_id as the analysis reads it, its local_date, a hash of its
+    answers: order-free, a sum of the answers' hashes with their count). Without a local_date column (a frame given
+    to run_survey_analysis) the date is NULL, and no fit is stored."""
+    from dagster_project.lib.drivers.surveys import ANSWER_COLUMNS
+
+    present = {d[0] for d in con.execute(f"select * from {relation} limit 0").description}
+    day = '"local_date"' if "local_date" in present else "cast(null as date)"
+    answer = ", ".join(f'"{c}"' for c in ANSWER_COLUMNS)
+    return (f"select cast(survey_id as varchar) as survey_id, max({day}) as local_date, "
+            f"hash(count(*), sum(hash({answer}, {day}))) as row_hash from {relation} group by survey_id")
+
+
+def _store_survey_fit(con, analysis, run_id: str | None, settings, relation: str) -> None:
+    """Inside write_survey_analysis's transaction: store the fit's record and response hashes, or remove them when
+    no segment was fitted or the responses have no date (the schedule cannot measure days then: refit every run)."""
+    from dagster_project.lib.drivers.surveys import SurveySettings
+
+    con.execute(f"create schema if not exists {MODEL_SCHEMA}")
+    rows, record = f"{MODEL_SCHEMA}.{SURVEY_MODEL_ROWS_TABLE}", f"{MODEL_SCHEMA}.{SURVEY_MODEL_TABLE}"
+    fitted = bool((analysis.model_fit["status"] == "fitted").any()) if len(analysis.model_fit) else False
+    if fitted:
+        con.execute(f"create or replace table {rows} as select survey_id, row_hash, local_date "
+                    f"from ({_response_hashes(con, relation)}) order by survey_id")
+        nobs, first, last = con.execute(f"select count(*), min(local_date), max(local_date) from {rows}").fetchall()[0]
+        if last is not None:
+            con.execute(f"create or replace table {record} as select ?::varchar as fit_run_id, ?::timestamp as "
+                        f"fitted_at, ?::varchar as settings_fingerprint, ?::varchar as code_fingerprint, "
+                        f"?::bigint as nobs, ?::date as period_from, ?::date as period_to",
+                        [run_id, datetime.now(timezone.utc).replace(tzinfo=None),
+                         settings_fingerprint(settings or SurveySettings()), survey_code_fingerprint(), nobs, first,
+                         last])
+            return
+    con.execute(f"drop table if exists {record}")
+    con.execute(f"drop table if exists {rows}")
+
+
+def survey_code_fingerprint() -> str:
+    """SHA-256 of the survey analysis's modules (schedule.SURVEY_MODEL_MODULES: surveys.py and the fit's)."""
+    return code_fingerprint(modules=SURVEY_MODEL_MODULES)
+
+
+def read_survey_fit(con: duckdb.DuckDBPyConnection) -> FitRecord | None:
+    """The stored survey fit (None when there is none)."""
+    found = _read_fit_record(con, SURVEY_MODEL_TABLE, SURVEY_MODEL_ROWS_TABLE, SURVEY_MODEL_COLUMNS)
+    return found[0] if found is not None else None
+
+
+def survey_data_state(con: duckdb.DuckDBPyConnection, period_to: date, relation: str = SURVEY_INPUT_TABLE
+                      ) -> DataState:
+    """The responses now against the stored fit's, in one DuckDB query: how many, the newest date, and how many
+    moved (a response of the fit whose answers changed or that is gone, and a new response dated on or before the
+    fit's period_to: a late survey or a correction)."""
+    (rows, newest, changed), = con.execute(f"""
+        with now as ({_response_hashes(con, relation)})
+        select count(now.survey_id), max(now.local_date),
+               count(*) filter (where fit.survey_id is not null
+                                  and (now.survey_id is null or fit.row_hash <> now.row_hash))
+               + count(*) filter (where fit.survey_id is null and now.local_date <= ?)
+        from {MODEL_SCHEMA}.{SURVEY_MODEL_ROWS_TABLE} as fit full join now on fit.survey_id = now.survey_id""",
+        [period_to]).fetchall()
+    return DataState(int(rows), _as_date(newest), int(changed))
+
+
+def survey_refit_decision(con: duckdb.DuckDBPyConnection, settings, policy: RefitPolicy, full_refresh: bool,
+                          relation: str = SURVEY_INPUT_TABLE) -> tuple[list[str], FitRecord | None]:
+    """Whether this run refits the survey analysis (schedule.refit_reasons on the stored fit, its analysis_status
+    row and the responses now): (reasons, empty to keep the tables; the stored fit)."""
+    if policy.every_run:
+        return refit_reasons(None, None, full_refresh, "", "", None, policy, SURVEY_WORDS), None
+    record = read_survey_fit(con)
+    status = read_status(con, SURVEY_ANALYSIS_NAME)
+    data = survey_data_state(con, record.period_to, relation) if record is not None else None
+    reasons = refit_reasons(record, status["status"] if status else None, full_refresh, settings_fingerprint(settings),
+                            survey_code_fingerprint(), data, policy, SURVEY_WORDS)
+    if record is not None and not reasons and not analysis_tables_exist(con, SURVEY_TABLES):
+        reasons.append("a survey analysis table is missing")
+    return reasons, record
+
+
+def keep_survey_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None) -> dict[str, int]:
+    """Between refits: the three survey tables stay as the fit wrote them (tables_run_id and tables_built_at stay
+    the fit's); analysis_status says current with `reason` (kept, and when the next refit comes). Rows per table."""
+    con.execute("begin transaction")
+    try:
+        counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in SURVEY_TABLES}
+        _set_status(con, "current", reason, run_id, tables_built=False, analysis=SURVEY_ANALYSIS_NAME)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return counts

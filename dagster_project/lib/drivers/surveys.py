@@ -3,6 +3,13 @@ does worst, on transactional and relationship surveys. DuckDB sums the answers o
 one row per response and the segments' performance (survey_inputs: memory follows the responses, not the answers);
 the rest are plain functions of those DataFrames; the Dagster asset only reads and writes.
 
+The analysis refits on the satisfaction analysis's schedule (lib/drivers/schedule.py, its thresholds): no fit stored
+or the last survey analysis not current, a full refresh, a change of SurveySettings or of this module (or ordinal.py,
+importance.py: schedule.SURVEY_MODEL_MODULES), the responses >= 5 % more or fewer than the fit's, the newest response
+>= 7 days after the fit's last day, or >= 2 % of the fit's responses changed, gone or late. Between refits a run
+keeps the three tables as the last fit wrote them and says so in analysis.analysis_status.reason; deciding costs a
+DuckDB pass over the answers (store.survey_data_state: one hash per response), not this module's work.
+
 1. Responses: one row per survey response with its overall answer (csat, or the answer to its `overall` question,
    on that question's scale) and its dimension scores (mean of the response's items in each dimension; items on
    their own scales). `overall` and `nps` (likelihood to recommend) are outcomes, never drivers.
@@ -89,6 +96,8 @@ class SurveyInputs:
 
 _RESPONSE_KEYS = ["kind", "channel", "queue", OUTCOME, "overall_scale_min", "overall_scale_max", "overall_source"]
 _NUMERIC = {"score", "scale_min", "scale_max", OUTCOME, "overall_scale_min", "overall_scale_max"}
+# Every column survey_inputs reads of an answer (the refit schedule hashes them: store.survey_data_state).
+ANSWER_COLUMNS = ["survey_id", "question_code", "dimension", *_RESPONSE_KEYS, "score", "scale_min", "scale_max"]
 
 
 def _quote(name: str) -> str:
@@ -108,8 +117,7 @@ def survey_inputs(con, relation: str) -> SurveyInputs:
       dimension; for a question its dimension and scale (first non-NULL in survey order) and mean score.
     """
     num = {c: f"try_cast({_quote(c)} as double)" for c in _NUMERIC}
-    col = {c: num.get(c, f"cast({_quote(c)} as varchar)") for c in
-           ["survey_id", "question_code", "dimension", *_RESPONSE_KEYS, "score", "scale_min", "scale_max"]}
+    col = {c: num.get(c, f"cast({_quote(c)} as varchar)") for c in ANSWER_COLUMNS}
     outcome_dims = ", ".join(f"'{d}'" for d in OUTCOME_DIMENSIONS)
     typed = (f"select {', '.join(f'{e} as {_quote(c)}' for c, e in col.items())} from {relation}")
     keys = ", ".join(f"first({_quote(k)} order by question_code) as {_quote(k)}" for k in _RESPONSE_KEYS)
