@@ -123,7 +123,8 @@ def mart_differences(mart: str, columns: list[str], duck_rows: list[list], other
 
 def table_differences(warehouse, target: PostgresTarget, tables: dict[str, str]) -> list[str]:
     """Row-for-row differences between DuckDB (`warehouse`) and PostgreSQL (`target`) over `tables` (table -> SQL
-    filter), every column but _loaded_at; empty when both targets hold the same rows."""
+    filter), every column but _loaded_at and _lookup_fingerprint (each engine's own hash); empty when both targets
+    hold the same rows."""
     import duckdb
 
     duck = duckdb.connect(str(warehouse), read_only=True)
@@ -136,7 +137,7 @@ def table_differences(warehouse, target: PostgresTarget, tables: dict[str, str])
             columns = [c for (c,) in duck.execute(
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
                 "order by ordinal_position", [schema, name]).fetchall()]
-            columns = [c for c in columns if c != "_loaded_at"]
+            columns = [c for c in columns if c not in ("_loaded_at", "_lookup_fingerprint")]
             column_list = ", ".join(f'"{c}"' for c in columns)
             duck_rows, pg_rows = rows_on_both(duck, pg, f"select {column_list} from {table} where {where}")
             found += differences(table, columns, duck_rows, pg_rows)

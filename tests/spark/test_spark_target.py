@@ -177,7 +177,8 @@ def _compare(both_targets, schema: str, tables: list[str], skip: set[str],
         for table in tables:
             if table in skip:
                 continue
-            columns = [c for c in _duck_columns(duck, schema, table) if c != "_loaded_at"]
+            columns = [c for c in _duck_columns(duck, schema, table)
+                       if c not in ("_loaded_at", "_lookup_fingerprint")]  # the latter: each engine's own hash
             duck_rows = sorted(([normalise(v) for v in r] for r in duck.execute(
                 f'select {", ".join(chr(34) + c + chr(34) for c in columns)} from {schema}."{table}"').fetchall()),
                 key=sort_key)

@@ -7,10 +7,12 @@
     model may fold rows of several loads into one). The batch replaces the rows of its keys: `delete+insert` on
     `_rebuild_key` (the typed primary key as text), a strategy dbt offers on DuckDB and PostgreSQL.
 
-    A full table instead:
-      - a source with a rule that reads another relation (landing_lookups.sql: survey answers against the question
-        catalogue, which a new delivery of questions changes for answers loaded long ago);
-      - on an engine whose tables cannot delete rows (dispatch: an adapter's <adapter>__landing_base_config).
+    A source with a rule that reads another relation (landing_lookups.sql: survey answers against the question
+    catalogue, which a new delivery of questions or a new seed changes for answers loaded long ago) is built by load
+    too, and every row carries the fingerprint of what the rule read (`_lookup_fingerprint`): a build that finds
+    another fingerprint validates every row again (its batch is every delivered row), and staging then replaces all
+    of its rows (landing_staging_lookup_reset). A full table on an engine whose tables cannot delete rows (dispatch:
+    an adapter's <adapter>__landing_base_config).
     A contract change (a column added to raw) fails the incremental build (on_schema_change: fail): rebuild with
     `callqa run --full-refresh`.
 -#}
@@ -20,9 +22,6 @@
 
 
 {% macro default__landing_base_config(table_name, has_lookup) -%}
-    {%- if has_lookup -%}
-        {{ return({'materialized': 'table'}) }}
-    {%- endif -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
                'on_schema_change': 'fail'}) }}
 {%- endmacro %}
@@ -50,9 +49,30 @@
     {%- if not landing_base_is_incremental(table_name) -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
+    {%- set lookup = none if compiling_unit_test() else landing_lookup(table_name) -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
                'on_schema_change': 'fail',
+               'pre_hook': (["{{ landing_staging_lookup_reset(this, '" ~ table_name ~ "') }}"] if lookup else []),
                'post_hook': ["{{ landing_staging_delete_unstaged(this, '" ~ table_name ~ "') }}"]}) }}
+{%- endmacro %}
+
+
+{#- A source with a lookup (landing_lookups.sql): when the base model was validated against another lookup than the
+    staged rows were (its `_lookup_fingerprint` differs), the base model validated every row again and a staged key
+    may now be rejected (an answer outside its question's new scale); staging then starts empty and the build takes
+    every staged row (landing_staged). A statement that changes nothing otherwise (a full build; a table from before
+    the column, which the build then reports as a schema change). -#}
+{% macro landing_staging_lookup_reset(relation, table_name) -%}
+    {#- (is_incremental() is false while a hook renders: the relation and the flag instead) -#}
+    {%- if execute and not should_full_refresh() and load_relation(relation) is not none
+           and '_lookup_fingerprint' in adapter.get_columns_in_relation(relation) | map(attribute='name')
+                                                                                  | map('lower') | list %}
+    delete from {{ relation }}
+    where (select max(_lookup_fingerprint) from {{ relation }})
+        is distinct from (select max(_lookup_fingerprint) from {{ ref('base_landing__' ~ table_name) }})
+    {%- else %}
+    select 0 as nothing_staged_yet
+    {%- endif %}
 {%- endmacro %}
 
 

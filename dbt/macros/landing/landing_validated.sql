@@ -57,6 +57,17 @@
     {%- set base_config = landing_base_config(table_name, lookup is not none) -%}
     {{ config(**base_config) }}
     {%- set incremental = base_config.get('materialized') == 'incremental' and not compiling_unit_test() and is_incremental() -%}
+    {#- A lookup's fingerprint: stored on every row; another one makes an incremental build validate every row. -#}
+    {%- set lookup_fingerprint = ('(select reference_hash from (' ~ reference_fingerprint(lookup.fingerprint)
+                                  ~ ') as lookup_now)') if lookup else none -%}
+    {%- set lookup_changed = ('(select max(_lookup_fingerprint) from ' ~ this ~ ') is distinct from '
+                              ~ lookup_fingerprint) if (lookup and incremental) else none -%}
+    {%- if lookup_changed and execute and '_lookup_fingerprint' not in adapter.get_columns_in_relation(this)
+                                                                   | map(attribute='name') | map('lower') | list -%}
+        {#- a table built before the column existed: SQL that binds, so that dbt reports the schema change
+            (on_schema_change: fail, and `callqa run --full-refresh` as the hint) -#}
+        {%- set lookup_changed = '1 = 1' -%}
+    {%- endif -%}
     {%- if not execute -%}
         select 1 as _not_executed
     {%- else -%}
@@ -204,6 +215,10 @@ with landing_fresh as (
     -- incremental: the contract rows of loads this model has not seen (load ids only grow) ...
     select * from ({{ contract_rows }}) as delivered
     where _load_id > (select coalesce(max(_load_id), 0) from {{ this }} where _adapter is null)
+    {%- if lookup_changed %}
+        -- ... or all of them when the lookup changed since the rows were validated
+        or {{ lookup_changed }}
+    {%- endif %}
     {%- else %}
     {{ contract_rows }}
     {%- endif %}
@@ -268,6 +283,10 @@ landing_trimmed as (
             and built._line = delivered._line
             and built._rebuild_key in (select _rebuild_key from landing_fresh_keys)
     )
+    {%- if lookup_changed %}
+        -- (every row is in landing_fresh already when the lookup changed)
+        and not ({{ lookup_changed }})
+    {%- endif %}
 ),
 {%- else %}
 
@@ -378,6 +397,9 @@ select
             "cast(_winning_line as " ~ dbt.type_string() ~ ")"
         ]) }}
     end as _reject_detail
+    {%- if lookup %},
+    {{ lookup_fingerprint }} as _lookup_fingerprint
+    {%- endif %}
 from landing_fated
     {%- endif -%}
 {%- endmacro %}
@@ -422,6 +444,11 @@ from landing_fated
         and (
             _rebuild_key in ({{ landing_keys_since(table_name, "(select coalesce(max(_load_id), 0) from " ~ this ~ " where _adapter is null)") }})
             or _rebuild_key in (select _rebuild_key from {{ this }} where _adapter is not null)
+            {%- if staging_config.get('pre_hook') %}
+            -- a source with a lookup: every staged row when the table is empty (landing_staging_lookup_reset
+            -- emptied it: the base model validated every row again against another lookup)
+            or not exists (select 1 from {{ this }})
+            {%- endif %}
         )
     {%- endif %}
 {%- endmacro %}

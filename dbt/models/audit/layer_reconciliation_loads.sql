@@ -15,8 +15,8 @@
         committed load);
       - every load with a row of a key those loads delivered again (their fates may change: a later version
         supersedes an earlier one; landing_versions_since: every version of those keys, and every adapter row);
-      - every load of a source whose base model is a full table (a lookup can change old fates:
-        landing_base_config), and every adapter load (adapter exports are mapped again whole each build), also one
+      - every load of a source whose base model is a full table (Spark: landing_base_config) or has a lookup (a new
+        lookup validates every row again: old fates can change), and every adapter load (adapter exports are mapped again whole each build), also one
         that no longer has a row (an adapter folds every copy of a record into one row carrying the latest load:
         the row of the earlier load is counted again, as zeros, so the sums equal a full build's);
     and replaces them (delete+insert on source, kind, load_id). A load no build touches keeps its row: its raw
@@ -50,7 +50,8 @@ last_reconciled as (
 {%- set raw_relation = source('landing', table_name) %}
 {#- called on every parse, not behind is_incremental_build: its lookup's ref() is a dependency of this model -#}
 {%- set base_by_load = landing_base_is_incremental(table_name) %}
-{%- set whole = (not is_incremental_build) or not base_by_load %}
+{%- set has_lookup = not compiling_unit_test() and landing_lookup(table_name) is not none %}
+{%- set whole = (not is_incremental_build) or not base_by_load or has_lookup %}
 raw__{{ table_name }} as (
     {%- if execute and load_relation(raw_relation) is none %}
     select cast(null as {{ dbt.type_bigint() }}) as load_id, cast(null as {{ dbt.type_bigint() }}) as line

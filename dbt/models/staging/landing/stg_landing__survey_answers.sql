@@ -12,5 +12,7 @@ select
     _file,
     _line,
     _loaded_at,
-    _rebuild_key
+    _rebuild_key,
+    -- the question catalogue the row was validated against (landing_staging_lookup_reset)
+    _lookup_fingerprint
 from staged
