@@ -40,7 +40,10 @@ def build_serving_copy_asset(extra_deps: list[dg.AssetKey] | None = None) -> dg.
             record_published(con, context.run.run_id)  # the next run with no new loads skips (lib/build_state.py)
         finally:
             con.close()
-        context.log.info(f"published {len(result.tables)} tables to {result.serving_warehouse}")
+        context.log.info(f"published {len(result.tables)} tables to {result.serving_warehouse}, {result.summary()}")
+        for name, change in result.changes.items():
+            if change.action != "kept":
+                context.log.debug(f"serving copy: {name} {change}")
         checked, compacted = checkpoint_and_compact(settings)
         if compacted:
             context.log.info(f"warehouse compacted: {checked.file_bytes:,} bytes ({checked.free_share:.0%} free "
@@ -52,6 +55,7 @@ def build_serving_copy_asset(extra_deps: list[dg.AssetKey] | None = None) -> dg.
                 "version": result.version,
                 "tables": len(result.tables),
                 "rows": result.total_rows,
+                "serving_copy_built": result.summary(),
                 "warehouse_bytes": (compacted or checked).file_bytes,
                 "warehouse_free_block_share": round((compacted or checked).free_share, 4),
                 "warehouse_compacted": compacted is not None,
