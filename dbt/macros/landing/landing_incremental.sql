@@ -5,7 +5,9 @@
     not seen, plus every row loaded earlier under a primary key they deliver (so a correction or a late duplicate
     competes with every earlier version exactly as in a full build), and maps adapter exports again whole (an adapter
     model may fold rows of several loads into one). The batch replaces the rows of its keys: `delete+insert` on
-    `_rebuild_key` (the typed primary key as text), a strategy dbt offers on DuckDB and PostgreSQL.
+    `_rebuild_key` (the typed primary key as text), a strategy dbt offers on DuckDB and PostgreSQL. An adapter key the
+    table holds that no adapter maps any more (and no contract row has) gets a placeholder row in the batch, which
+    removes the key's rows; a post-hook deletes the placeholders (`_fate = 'vanished'`).
 
     A source with a rule that reads another relation (landing_lookups.sql: survey answers against the question
     catalogue, which a new delivery of questions or a new seed changes for answers loaded long ago) is built by load
@@ -22,8 +24,9 @@
 
 
 {% macro default__landing_base_config(table_name, has_lookup) -%}
+    {#- the post-hook: the placeholder rows of adapter keys no adapter maps any more (landing_validated.sql) -#}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': '_rebuild_key',
-               'on_schema_change': 'fail'}) }}
+               'on_schema_change': 'fail', 'post_hook': ["delete from {{ this }} where _fate = 'vanished'"]}) }}
 {%- endmacro %}
 
 
