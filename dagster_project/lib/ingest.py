@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import METADATA_COLUMNS, SourceContract
 from dagster_project.lib.pii import hash_phone, mask_text, protect_unnamed
-from dagster_project.lib.sql import identifier_key, quote_identifier
+from dagster_project.lib.sql import identifier_key, quote_identifier, transaction
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
 LEDGER = "raw._ingest_ledger"
@@ -659,21 +659,6 @@ def record_outcome(con, delivery: Delivery, source: str, status: str, error: str
 def _mark_retried(con, delivery: Delivery) -> None:
     for load_id in delivery.retries:
         con.execute(f"UPDATE {LEDGER} SET status = 'retried' WHERE load_id = ?", [load_id])
-
-
-class transaction:
-    """`with transaction(con):` BEGIN ... COMMIT, ROLLBACK on any error (the error propagates)."""
-
-    def __init__(self, con):
-        self.con = con
-
-    def __enter__(self):
-        self.con.execute("BEGIN TRANSACTION")
-        return self.con
-
-    def __exit__(self, kind, value, tb):
-        self.con.execute("COMMIT" if kind is None else "ROLLBACK")
-        return False
 
 
 def arrow_rows(parsed: ParsedFile | pa.Table, delivery: Delivery, extra: dict | None = None) -> pa.Table:

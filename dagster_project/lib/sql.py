@@ -43,3 +43,20 @@ def quote_literal(value: str) -> str:
     if "\x00" in value:
         raise ValueError(f"literal {value!r} contains a NUL character")
     return "'" + value.replace("'", "''") + "'"
+
+
+class transaction:
+    """`with transaction(con):` BEGIN ... COMMIT, ROLLBACK on any error (the error propagates). One way for every
+    writer of several statements that must land together (ingestion's rows and ledger entry, the analyses' tables and
+    status)."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, kind, value, tb):
+        self.con.execute("COMMIT" if kind is None else "ROLLBACK")
+        return False

@@ -45,6 +45,7 @@ from dagster_project.lib.drivers.schedule import (
     refit_reasons,
     settings_fingerprint,
 )
+from dagster_project.lib.sql import transaction
 
 SCHEMA = "analysis"
 INPUT_TABLE = "marts.fct_contact_drivers"
@@ -237,8 +238,7 @@ def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, 
     transaction and mark it current; `also()` runs inside the transaction."""
     counts = {}
     con.execute(f"create schema if not exists {SCHEMA}")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table, (attribute, columns) in tables.items():
             if chunks and table in chunks:
                 counts[table] = _replace_table_chunks(con, table, chunks[table], columns)
@@ -247,10 +247,6 @@ def _write_tables(con, tables: dict[str, tuple[str, dict[str, str]]], analysis, 
         if also is not None:
             also()
         _set_status(con, "current", None, run_id, tables_built=True, analysis=analysis_name)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return counts
 
 
@@ -335,8 +331,7 @@ def _keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id
                              fallback: DriverAnalysis | None = None, score_every_contact: bool = False
                              ) -> tuple[str, dict[str, int]]:
     con.execute(f"create schema if not exists {SCHEMA}")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if analysis_tables_exist(con):
             status = "stale"
             counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
@@ -353,10 +348,6 @@ def _keep_last_good_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id
                 counts[table] = _replace_table(con, table, frame, columns)
         _record_scored_inputs(con, None)  # the next run refits (the analysis is not current) and scores everyone
         _set_status(con, status, reason, run_id, tables_built=False)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return status, counts
 
 
@@ -522,17 +513,12 @@ def write_scores(con: duckdb.DuckDBPyConnection, scores, run_id: str | None, rea
     it), in one transaction; the fit tables stay as the last fit wrote them. Rows per table."""
     columns = TABLES["contact_satisfaction_scores"][1]
     frames = [scores] if isinstance(scores, pd.DataFrame) else scores
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
         counts["contact_satisfaction_scores"] = _replace_table_chunks(con, "contact_satisfaction_scores", frames,
                                                                       columns)
         _record_scored_inputs(con, _stored_model_key(con))
         _set_status(con, "current", reason, run_id, tables_built=True)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return counts
 
 
@@ -620,8 +606,7 @@ def rescore_changed(con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id:
         left join {inputs} as recorded on recorded.contact_id = now.contact_id
         where recorded.input_hash is distinct from now.input_hash""")
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in TABLES}
             (removed,) = con.execute(f"select count(*) from {scores} as t where {gone.format(t='t')}").fetchall()[0]
             con.execute(f"delete from {scores} as t where t.contact_id in (select contact_id from {rescore}) "
@@ -635,10 +620,6 @@ def rescore_changed(con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id:
             (total,) = con.execute(f"select count(*) from {scores}").fetchall()[0]
             counts["contact_satisfaction_scores"] = int(total)
             _set_status(con, "current", reason, run_id, tables_built=True)
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
     finally:
         con.execute(f"drop table if exists {rescore}")
     return counts, {"rescored": rescored, "removed": int(removed), "kept": int(total) - rescored, "whole": 0}
@@ -756,16 +737,11 @@ def mark_survey_analysis_failed(con: duckdb.DuckDBPyConnection, reason: str, run
     """After a failed survey analysis: the last good tables stay (stale), or empty tables are written (empty)."""
     con.execute(f"create schema if not exists {SCHEMA}")
     status = "stale" if analysis_tables_exist(con, SURVEY_TABLES) else "empty"
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if status == "empty":
             for table, (_, columns) in SURVEY_TABLES.items():
                 _replace_table(con, table, pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), columns)
         _set_status(con, status, reason, run_id, tables_built=False, analysis=SURVEY_ANALYSIS_NAME)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return status
 
 
@@ -863,12 +839,7 @@ def survey_refit_decision(con: duckdb.DuckDBPyConnection, settings, policy: Refi
 def keep_survey_analysis(con: duckdb.DuckDBPyConnection, reason: str, run_id: str | None) -> dict[str, int]:
     """Between refits: the three survey tables stay as the fit wrote them (tables_run_id and tables_built_at stay
     the fit's); analysis_status says current with `reason` (kept, and when the next refit comes). Rows per table."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         counts = {t: int(con.execute(f'select count(*) from {SCHEMA}."{t}"').fetchall()[0][0]) for t in SURVEY_TABLES}
         _set_status(con, "current", reason, run_id, tables_built=False, analysis=SURVEY_ANALYSIS_NAME)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return counts
