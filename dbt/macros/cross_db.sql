@@ -293,3 +293,10 @@
     {%- endfor -%}
     xxhash64({{ parts | join(', ') }})
 {%- endmacro %}
+
+
+{#- The column names of an existing relation, lower-cased (what a model checks before reading a column an older table
+    may lack, or an adapter export may not have). -#}
+{% macro relation_column_names(relation) -%}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
+{%- endmacro %}

@@ -59,8 +59,7 @@
             where 1 = 0
         )
     {%- else -%}
-        {%- set present = [] -%}
-        {%- for column in adapter.get_columns_in_relation(existing) -%}{%- do present.append(column.name | lower) -%}{%- endfor -%}
+        {%- set present = relation_column_names(existing) -%}
         {%- set missing = [] -%}
         {%- for name in columns + (metadata.keys() | list) -%}
             {%- if (name | lower) not in present -%}{%- do missing.append(name) -%}{%- endif -%}

@@ -68,8 +68,7 @@
 {% macro landing_staging_lookup_reset(relation, table_name) -%}
     {#- (is_incremental() is false while a hook renders: the relation and the flag instead) -#}
     {%- if execute and not should_full_refresh() and load_relation(relation) is not none
-           and '_lookup_fingerprint' in adapter.get_columns_in_relation(relation) | map(attribute='name')
-                                                                                  | map('lower') | list %}
+           and '_lookup_fingerprint' in relation_column_names(relation) %}
     delete from {{ relation }}
     where (select max(_lookup_fingerprint) from {{ relation }})
         is distinct from (select max(_lookup_fingerprint) from {{ ref('base_landing__' ~ table_name) }})

@@ -62,8 +62,7 @@
                                   ~ ') as lookup_now)') if lookup else none -%}
     {%- set lookup_changed = ('(select max(_lookup_fingerprint) from ' ~ this ~ ') is distinct from '
                               ~ lookup_fingerprint) if (lookup and incremental) else none -%}
-    {%- if lookup_changed and execute and '_lookup_fingerprint' not in adapter.get_columns_in_relation(this)
-                                                                   | map(attribute='name') | map('lower') | list -%}
+    {%- if lookup_changed and execute and '_lookup_fingerprint' not in relation_column_names(this) -%}
         {#- a table built before the column existed: SQL that binds, so that dbt reports the schema change
             (on_schema_change: fail, and `callqa run --full-refresh` as the hint) -#}
         {%- set lookup_changed = '1 = 1' -%}
@@ -224,8 +223,7 @@ with landing_fresh as (
     {%- endif %}
     {%- if not compiling_unit_test() %}
     {%- for input in adapter_inputs %}
-    {%- set present = [] -%}
-    {%- for column in adapter.get_columns_in_relation(input.relation) -%}{%- do present.append(column.name | lower) -%}{%- endfor %}
+    {%- set present = relation_column_names(input.relation) %}
 
     union all
 
