@@ -22,6 +22,14 @@ lib/ingest.already_loaded, file by file). Anything it cannot vouch for starts th
 the rule above; when that run skips, it records the code it found equivalent on the last published build, so the
 next run with nothing new skips early.
 
+Rows an incremental model keeps were computed by the dbt project of the build that wrote them; a later build only
+rewrites the rows its scope reaches. So a build whose models differ from those of any build since the last full one
+that finished (`models_fingerprint`: the models, seeds and snapshots with their configs and contracts, every macro
+and dbt_project.yml; not the data tests, which write no rows) would leave rows of the old logic beside rows of the
+new: it is made a full refresh instead (`forced_refresh_reason`), said in the run's log. A warehouse built by a callqa
+that did not record its models is refreshed once the same way. The dbt step records when its build finished
+(`record_dbt_finished`), so that a full refresh that failed half-way is done again by the next run.
+
 `runs` is a schema built by a run, not raw: `callqa run --rebuild` (lib/warehouse.drop_derived_schemas) drops it
 with everything else built from raw, so the next run builds. The dbt step records what it built from (`record_built`,
 status `built`); the publish step marks that row `published` (`record_published`): a build whose publish failed or
@@ -36,6 +44,7 @@ from pathlib import Path
 from typing import Iterable
 
 import duckdb
+import yaml
 
 from dagster_project.lib.warehouse import table_exists
 
@@ -62,6 +71,28 @@ def project_fingerprint(manifest: dict | Path) -> str:
         for uid, node in manifest.get("nodes", {}).items())
     parts += sorted((uid, macro.get("macro_sql", "")) for uid, macro in manifest.get("macros", {}).items())
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+# The node types whose rows a build writes (data tests write none): their checksums, configs and contracts make up
+# models_fingerprint.
+_ROW_NODES = ("model", "seed", "snapshot")
+
+
+def models_fingerprint(manifest: dict | Path, project_file: Path | None = None) -> str:
+    """SHA-256 over what the rows of the warehouse are computed by: every model, seed and snapshot of the manifest
+    (its file's checksum, its configuration as written - materialization, keys, hooks - and its contract's
+    checksum), the text of every macro, and `project_file` (dbt_project.yml, parsed: its vars and configs, not its
+    comments). A data test's change leaves it alone."""
+    if not isinstance(manifest, dict):
+        manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
+    parts = sorted(
+        (uid, (node.get("checksum") or {}).get("checksum", ""), node.get("unrendered_config") or {},
+         (node.get("contract") or {}).get("checksum"))
+        for uid, node in manifest.get("nodes", {}).items() if node.get("resource_type") in _ROW_NODES)
+    parts += sorted((uid, macro.get("macro_sql", "")) for uid, macro in manifest.get("macros", {}).items())
+    if project_file is not None:
+        parts.append(("dbt_project.yml", yaml.safe_load(Path(project_file).read_text(encoding="utf-8"))))
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 # What `dbt parse` reads (dbt_project.yml's paths: seeds are ../seeds) and the Python package (its modules and data
@@ -140,6 +171,9 @@ def _ensure_builds(con: duckdb.DuckDBPyConnection) -> None:
             status VARCHAR NOT NULL, built_at TIMESTAMPTZ NOT NULL, published_at TIMESTAMPTZ)""")
     # the code the build was made from (code_fingerprint), or found equivalent to it by a run that skipped
     con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS code VARCHAR")
+    # the dbt models it built with (models_fingerprint), and when its dbt build finished (NULL: failed or running)
+    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS models VARCHAR")
+    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS dbt_finished_at TIMESTAMPTZ")
 
 
 def last_published(con: duckdb.DuckDBPyConnection) -> tuple[str, BuildState] | None:
@@ -167,14 +201,53 @@ def skip_reason(current: BuildState, last: tuple[str, BuildState] | None, full_r
 
 
 def record_built(con: duckdb.DuckDBPyConnection, run_id: str, state: BuildState, full_refresh: bool,
-                 code: str | None = None) -> None:
+                 code: str | None = None, models: str | None = None) -> None:
     """The state a run's dbt build started from (before it runs: the ledger cannot move under it, ingestion of
-    the same run is done and every writer holds the warehouse pool), and the code it is built from."""
+    the same run is done and every writer holds the warehouse pool), the code and the dbt models it is built from."""
     _ensure_builds(con)
     con.execute(f"DELETE FROM {BUILDS} WHERE run_id = ?", [run_id])
     con.execute(f"INSERT INTO {BUILDS} (run_id, ledger_mark, project, full_refresh, status, built_at, published_at, "
-                "code) VALUES (?, ?, ?, ?, 'built', current_timestamp, NULL, ?)",
-                [run_id, state.ledger_mark, state.project, full_refresh, code])
+                "code, models) VALUES (?, ?, ?, ?, 'built', current_timestamp, NULL, ?, ?)",
+                [run_id, state.ledger_mark, state.project, full_refresh, code, models])
+
+
+def record_dbt_finished(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The run's dbt build finished without an error: every model it selected holds rows of its `models`."""
+    _ensure_builds(con)
+    con.execute(f"UPDATE {BUILDS} SET dbt_finished_at = current_timestamp WHERE run_id = ?", [run_id])
+
+
+def built_as_full_refresh(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """Whether the run's dbt build was a full refresh, asked or forced (`forced_refresh_reason`)."""
+    if not table_exists(con, BUILDS_SCHEMA, "builds"):
+        return False
+    rows = con.execute(f"SELECT full_refresh FROM {BUILDS} WHERE run_id = ?", [run_id]).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def forced_refresh_reason(con: duckdb.DuckDBPyConnection, models: str) -> str | None:
+    """Why a build with dbt models `models` must be a full refresh (one line, for the log), or None: the rows kept
+    by incremental models come from every build since the last full one that finished (a full refresh, or the
+    warehouse's first build), and one of those builds ran other models, or did not record them (an earlier callqa).
+    None for a warehouse without builds (its first build is a full one)."""
+    if not table_exists(con, BUILDS_SCHEMA, "builds"):
+        return None
+    _ensure_builds(con)
+    builds = con.execute(
+        f"""SELECT run_id, models, full_refresh, dbt_finished_at IS NOT NULL OR status = 'published' AS finished,
+                   row_number() OVER (ORDER BY built_at, run_id) = 1 AS is_first
+            FROM {BUILDS} ORDER BY built_at, run_id""").fetchall()
+    full = [i for i, (_, _, full_refresh, finished, is_first) in enumerate(builds)
+            if finished and (full_refresh or is_first)]
+    since = builds[full[-1]:] if full else builds
+    for run_id, built_with, _, _, _ in since:
+        if built_with is None:
+            return (f"the incremental tables were built by a callqa that did not record its dbt models (Dagster run "
+                    f"{run_id[:8]}): a full refresh rebuilds them with these")
+        if built_with != models:
+            return (f"the dbt models changed since the incremental tables were built (Dagster run {run_id[:8]} ran "
+                    "other models, seeds, macros or dbt_project.yml): a full refresh rebuilds them with these")
+    return None
 
 
 def record_equivalent_code(con: duckdb.DuckDBPyConnection, run_id: str, code: str) -> None:

@@ -145,6 +145,19 @@ def daily(tmp_path_factory):
         out["incremental"] = published_rows(serving)
         step("full refresh", full_refresh=True)
         out["full"] = published_rows(serving)
+        # an upgrade of callqa with the same data: the kept rows were built by other dbt models (simulated: the
+        # builds say so), so the next build is made a full refresh (lib/build_state.forced_refresh_reason)
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute("UPDATE runs.builds SET models = 'an earlier callqa', project = 'an earlier project'")
+        finally:
+            con.close()
+        step("after an upgrade", early_skip=False)
+        out["upgraded"] = published_rows(serving)
+        with _connect() as con:
+            out["builds"] = con.execute(
+                "SELECT run_id, full_refresh, models, dbt_finished_at IS NOT NULL FROM runs.builds "
+                "ORDER BY built_at").fetchall()
     return out
 
 
@@ -221,3 +234,18 @@ def test_increments_equal_a_full_refresh_row_for_row(daily):
                              allow_empty=not full_rows)
     assert not found, "\n".join(found)
     assert sum(len(rows) for _, rows in full.values()) > 1000
+
+
+def test_a_build_after_the_dbt_models_changed_is_a_full_refresh(daily):
+    """The run after the upgrade had nothing new to load, yet its kept rows came from other models: it rebuilt them
+    whole (recorded as a full refresh, finished) and published what the asked-for full refresh published."""
+    *before, (run_id, full_refresh, models, finished) = daily["builds"]
+    assert _run(daily, "after an upgrade").skipped is None
+    assert full_refresh and finished and models != "an earlier callqa", daily["builds"]
+    assert len(before) == DAYS + 1 and not any(row[1] for row in before[:-1]) and before[-1][1], daily["builds"]
+    assert daily["upgraded"].keys() == daily["full"].keys()
+    found = []
+    for name, (columns, full_rows) in daily["full"].items():
+        found += differences(name, columns, daily["upgraded"][name][1], full_rows,
+                             sides=("after the upgrade", "after a full refresh"), allow_empty=not full_rows)
+    assert not found, "\n".join(found)

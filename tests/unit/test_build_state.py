@@ -7,7 +7,10 @@ import pytest
 from dagster_project.lib.adapters import RETRY_NOTE
 from dagster_project.lib.build_state import (
     BuildState,
+    built_as_full_refresh,
     code_fingerprint,
+    forced_refresh_reason,
+    models_fingerprint,
     current_state,
     fast_skip_reason,
     last_published,
@@ -15,6 +18,7 @@ from dagster_project.lib.build_state import (
     project_fingerprint,
     published_code,
     record_built,
+    record_dbt_finished,
     record_equivalent_code,
     record_published,
     skip_reason,
@@ -225,3 +229,82 @@ def test_a_warehouse_published_before_the_code_column_starts_the_run(tmp_path):
     assert fast_skip_reason(con, tmp_path, "c1", True) is None
     record_equivalent_code(con, "run-a", "c1")   # the column is added on the way
     assert published_code(con, "run-a") == "c1"
+
+
+def test_models_fingerprint_follows_what_writes_rows_not_the_data_tests(tmp_path):
+    project = tmp_path / "dbt_project.yml"
+    project.write_text("name: callqa\nvars:\n  repeat_windows_hours: [48, 168]\n")
+    model = {"resource_type": "model", "checksum": {"checksum": "x"}, "unrendered_config": {"materialized": "table"},
+             "contract": {"checksum": None}}
+    test = {"resource_type": "test", "checksum": {"checksum": "t"}}
+    manifest = {"nodes": {"model.a": model, "test.a": test}, "macros": {"macro.m": {"macro_sql": "1"}}}
+
+    def fingerprint(nodes=None, macros=None, project_text=None):
+        if project_text is not None:
+            project.write_text(project_text)
+        return models_fingerprint({"nodes": {**manifest["nodes"], **(nodes or {})},
+                                   "macros": {**manifest["macros"], **(macros or {})}}, project)
+
+    base = fingerprint()
+    assert fingerprint(nodes={"test.a": {**test, "checksum": {"checksum": "t2"}}}) == base  # a data test: no rows
+    changed = [
+        fingerprint(nodes={"model.a": {**model, "checksum": {"checksum": "y"}}}),        # the model's SQL
+        fingerprint(nodes={"model.a": {**model, "unrendered_config": {"materialized": "incremental"}}}),
+        fingerprint(nodes={"model.a": {**model, "contract": {"checksum": "c"}}}),       # its enforced columns
+        fingerprint(nodes={"seed.s": {"resource_type": "seed", "checksum": {"checksum": "s"}}}),
+        fingerprint(macros={"macro.m": {"macro_sql": "2"}}),
+    ]
+    assert len({base, *changed}) == 6
+    # dbt_project.yml: its vars count, its comments do not
+    assert fingerprint(project_text="# a comment\nname: callqa\nvars:\n  repeat_windows_hours: [48, 168]\n") == base
+    assert fingerprint(project_text="name: callqa\nvars:\n  repeat_windows_hours: [24, 168]\n") != base
+
+
+def _builds(con, *rows):
+    """rows: (run_id, models, full_refresh, dbt finished, published), oldest first."""
+    for i, (run_id, models, full_refresh, finished, published) in enumerate(rows):
+        record_built(con, run_id, BuildState(i, "p"), full_refresh=full_refresh, models=models)
+        con.execute("UPDATE runs.builds SET built_at = TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_hours(?) "
+                    "WHERE run_id = ?", [i, run_id])
+        if finished:
+            record_dbt_finished(con, run_id)
+        if published:
+            record_published(con, run_id)
+
+
+@pytest.mark.parametrize("rows, forced", [
+    ([], None),                                                                   # no build yet: a full one comes
+    ([("run-a", "m1", False, True, True), ("run-b", "m1", False, True, True)], None),
+    ([("run-a", "m1", False, True, True), ("run-b", "m1", False, True, False)], None),  # publish failed: same rows
+    ([("run-a", "m0", False, True, True), ("run-b", "m1", False, True, True)], "changed"),   # an upgrade
+    ([("run-a", "m0", False, True, True), ("run-b", "m1", True, True, True)], None),       # ... then refreshed
+    ([("run-a", "m0", False, True, True), ("run-b", "m1", True, False, False)], "changed"),  # refresh failed
+    ([("run-a", "m0", False, True, True), ("run-b", "m1", True, True, True),
+      ("run-c", "m1", False, True, True)], None),
+    ([("run-a", "m1", False, True, True), ("run-b", "m0", False, False, False)], "changed"),  # a half-done build
+    ([("run-a", "m1", False, False, False), ("run-b", "m1", False, True, True)], None),  # first build failed
+    ([("run-a", None, False, True, True)], "did not record"),                     # built by an earlier callqa
+])
+def test_a_build_is_a_full_refresh_when_kept_rows_came_from_other_models(rows, forced):
+    con = duckdb.connect()
+    _builds(con, *rows)
+    reason = forced_refresh_reason(con, "m1")
+    if forced is None:
+        assert reason is None, rows
+    else:
+        assert reason is not None and forced in reason and "a full refresh rebuilds them" in reason, (rows, reason)
+
+
+def test_a_warehouse_built_before_the_models_column_is_refreshed_once(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA runs")
+    con.execute("CREATE TABLE runs.builds (run_id VARCHAR NOT NULL, ledger_mark BIGINT, project VARCHAR NOT NULL, "
+                "full_refresh BOOLEAN NOT NULL, status VARCHAR NOT NULL, built_at TIMESTAMPTZ NOT NULL, "
+                "published_at TIMESTAMPTZ, code VARCHAR)")
+    con.execute("INSERT INTO runs.builds VALUES ('run-old', 3, 'p', false, 'published', now(), now(), 'c')")
+    assert "run-old" in forced_refresh_reason(con, "m1")     # the columns are added on the way
+    record_built(con, "run-new", BuildState(4, "p"), full_refresh=True, models="m1")
+    assert built_as_full_refresh(con, "run-new") and not built_as_full_refresh(con, "run-old")
+    assert forced_refresh_reason(con, "m1") is not None       # not finished yet
+    record_dbt_finished(con, "run-new")
+    assert forced_refresh_reason(con, "m1") is None

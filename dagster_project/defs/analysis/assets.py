@@ -19,6 +19,7 @@ fails, and the marts are published; `callqa run` then exits 2 ("published with a
 import dagster as dg
 
 from dagster_project.defs.location import is_full_refresh_run
+from dagster_project.lib.build_state import built_as_full_refresh
 from dagster_project.lib.drivers.analysis import AnalysisSettings, failed_analysis, run_driver_analysis
 from dagster_project.lib.drivers.schedule import RefitPolicy, scored_reason
 from dagster_project.lib.drivers.store import (
@@ -141,7 +142,7 @@ def satisfaction_analysis(context: dg.AssetExecutionContext, config: Satisfactio
             frame = read_fitting_table(con)
             performance = read_performance(con)
             decision = refit_decision(con, frame, settings, config.policy(),
-                                      is_full_refresh_run(context.run.run_config, context.run.tags))
+                                      _full_refresh(context, con))
             if decision.refit:
                 context.log.info(f"satisfaction analysis: refit ({'; '.join(decision.reasons)})")
                 analysis = run_driver_analysis(frame, settings, performance)
@@ -244,7 +245,7 @@ def survey_dimension_analysis(context: dg.AssetExecutionContext, warehouse: Ware
             try:
                 policy = _refit_policy(context.run.run_config)
                 reasons, record = survey_refit_decision(
-                    con, settings, policy, is_full_refresh_run(context.run.run_config, context.run.tags))
+                    con, settings, policy, _full_refresh(context, con))
             except Exception as exc:  # noqa: BLE001 - deciding is an optimisation: refit, as before the schedule
                 context.log.warning(f"survey dimension analysis: could not decide whether to refit, refitting: "
                                     f"{type(exc).__name__}: {exc}")
@@ -270,6 +271,12 @@ def survey_dimension_analysis(context: dg.AssetExecutionContext, warehouse: Ware
         yield dg.MaterializeResult(asset_key=key, metadata={
             "rows": counts.get(table, 0), "analysis_status": status, "analysis_mode": mode,
             **({"stale_reason": reason} if reason else {})})
+
+
+def _full_refresh(context: dg.AssetExecutionContext, con) -> bool:
+    """Whether this run is a full refresh (the analyses refit then): asked by its config or tag, or made one by the
+    dbt step because the dbt models changed (lib/build_state.forced_refresh_reason)."""
+    return is_full_refresh_run(context.run.run_config, context.run.tags) or built_as_full_refresh(con, context.run.run_id)
 
 
 def _refit_policy(run_config: dict | None) -> RefitPolicy:

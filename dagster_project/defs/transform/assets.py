@@ -21,9 +21,12 @@ from dagster_project.defs.transform.project import dbt_project
 from dagster_project.lib.build_state import (
     code_fingerprint,
     current_state,
+    forced_refresh_reason,
     last_published,
+    models_fingerprint,
     project_fingerprint,
     record_built,
+    record_dbt_finished,
     record_equivalent_code,
     skip_reason,
 )
@@ -92,14 +95,22 @@ def callqa_dbt_assets(context: dg.AssetExecutionContext, config: DbtRunConfig, d
     window's vars."""
     config = with_run_tags(config, context.run.tags)
     settings = warehouse.settings()
-    skipped = start_build(context, warehouse, config.full_refresh, settings.serving_warehouse.exists())
+    skipped, forced = start_build(context, warehouse, config.full_refresh, settings.serving_warehouse.exists())
     if skipped:
         yield from skipped
         return
-    args = dbt_args(config, partition_window(context), timezone_var(settings))
-    if config.full_refresh:
+    if forced:  # rows of other dbt models kept in place (lib/build_state.forced_refresh_reason)
+        config = config.model_copy(update={"full_refresh": True})
+        context.log.info(f"full refresh: {forced}")
+    elif config.full_refresh:
         context.log.info("full refresh: every incremental model is rebuilt from raw")
+    args = dbt_args(config, partition_window(context), timezone_var(settings))
     yield from dbt_build(context, dbt, args)
+    con = warehouse.connect()
+    try:
+        record_dbt_finished(con, context.run.run_id)
+    finally:
+        con.close()
 
 
 # The metadata key of the observations a skipped build leaves on the marts (pipeline.py reads it back).
@@ -107,25 +118,29 @@ SKIPPED_METADATA = "skipped"
 
 
 def start_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, full_refresh: bool,
-                serving_copy_exists: bool) -> list[dg.AssetObservation]:
-    """lib/build_state's rule: with nothing new since the last published build, observations of the selected marts
+                serving_copy_exists: bool) -> tuple[list[dg.AssetObservation], str | None]:
+    """lib/build_state's rules. With nothing new since the last published build: observations of the selected marts
     saying why (no materialization, so Dagster skips the analysis, the checks and publishing), after recording the
-    code found equivalent to the published build's (the next such `callqa run` skips before starting); else [] after
-    recording the state and the code this build starts from."""
+    code found equivalent to the published build's (the next such `callqa run` skips before starting). Else no
+    observation and, when the build must be a full refresh though none was asked (the dbt models changed since the
+    kept rows were built), why; after recording the state, the code and the models this build starts from."""
     con = warehouse.connect()
     try:
         current = current_state(con, project_fingerprint(dbt_project.manifest_path))
         last = last_published(con)
         reason = skip_reason(current, last, full_refresh, serving_copy_exists)
         if reason is None:
-            record_built(con, context.run.run_id, current, full_refresh, code=code_fingerprint())
-            return []
+            models = models_fingerprint(dbt_project.manifest_path, Path(dbt_project.project_dir) / "dbt_project.yml")
+            forced = None if full_refresh else forced_refresh_reason(con, models)
+            record_built(con, context.run.run_id, current, full_refresh or forced is not None, code=code_fingerprint(),
+                         models=models)
+            return [], forced
         record_equivalent_code(con, last[0], code_fingerprint())
     finally:
         con.close()
     context.log.info(reason)
     return [dg.AssetObservation(asset_key=key, metadata={SKIPPED_METADATA: reason})
-            for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()) if key.path[0] == "marts"]
+            for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()) if key.path[0] == "marts"], None
 
 
 def after_analysis_nodes(manifest: Mapping[str, Any]) -> set[str]:
