@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, in one lineage graph with ingestion."""
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -126,11 +127,12 @@ def start_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     kept rows were built), why; after recording the state, the code and the models this build starts from."""
     con = warehouse.connect()
     try:
-        current = current_state(con, project_fingerprint(dbt_project.manifest_path))
+        manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+        current = current_state(con, project_fingerprint(manifest))
         last = last_published(con)
         reason = skip_reason(current, last, full_refresh, serving_copy_exists)
         if reason is None:
-            models = models_fingerprint(dbt_project.manifest_path, Path(dbt_project.project_dir) / "dbt_project.yml")
+            models = models_fingerprint(manifest, Path(dbt_project.project_dir) / "dbt_project.yml")
             forced = None if full_refresh else forced_refresh_reason(con, models)
             record_built(con, context.run.run_id, current, full_refresh or forced is not None, code=code_fingerprint(),
                          models=models)
