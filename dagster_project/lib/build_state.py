@@ -25,7 +25,7 @@ next run with nothing new skips early.
 Rows an incremental model keeps were computed by the dbt project of the build that wrote them; a later build only
 rewrites the rows its scope reaches. So a build whose models differ from those of any build since the last full one
 that finished (`models_fingerprint`: the models, seeds and snapshots with their configs and contracts, every macro
-and dbt_project.yml; not the data tests, which write no rows) would leave rows of the old logic beside rows of the
+the landing contract's sources and dbt_project.yml; not the data tests, which write no rows) would leave rows of the old logic beside rows of the
 new: it is made a full refresh instead (`forced_refresh_reason`), said in the run's log. A warehouse built by a callqa
 that did not record its models is refreshed once the same way. The dbt step records when its build finished
 (`record_dbt_finished`), so that a full refresh that failed half-way is done again by the next run.
@@ -81,7 +81,8 @@ _ROW_NODES = ("model", "seed", "snapshot")
 def models_fingerprint(manifest: dict | Path, project_file: Path | None = None) -> str:
     """SHA-256 over what the rows of the warehouse are computed by: every model, seed and snapshot of the manifest
     (its file's checksum, its configuration as written - materialization, keys, hooks - and its contract's
-    checksum), the text of every macro, and `project_file` (dbt_project.yml, parsed: its vars and configs, not its
+    checksum), every source's columns with their meta and its configuration (the landing contract the base models
+    read), the text of every macro, and `project_file` (dbt_project.yml, parsed: its vars and configs, not its
     comments). A data test's change leaves it alone."""
     if not isinstance(manifest, dict):
         manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
@@ -89,6 +90,12 @@ def models_fingerprint(manifest: dict | Path, project_file: Path | None = None) 
         (uid, (node.get("checksum") or {}).get("checksum", ""), node.get("unrendered_config") or {},
          (node.get("contract") or {}).get("checksum"))
         for uid, node in manifest.get("nodes", {}).items() if node.get("resource_type") in _ROW_NODES)
+    # the landing contract (the raw columns and their rules, read by the base models through the graph)
+    parts += sorted(
+        (uid, source.get("identifier"), source.get("unrendered_config") or {},
+         [(name, column.get("meta") or {}, column.get("data_type")) for name, column in
+          (source.get("columns") or {}).items()])
+        for uid, source in manifest.get("sources", {}).items())
     parts += sorted((uid, macro.get("macro_sql", "")) for uid, macro in manifest.get("macros", {}).items())
     if project_file is not None:
         parts.append(("dbt_project.yml", yaml.safe_load(Path(project_file).read_text(encoding="utf-8"))))

@@ -255,6 +255,15 @@ def test_models_fingerprint_follows_what_writes_rows_not_the_data_tests(tmp_path
         fingerprint(macros={"macro.m": {"macro_sql": "2"}}),
     ]
     assert len({base, *changed}) == 6
+    # a source's columns and their rules (the landing contract) count, their descriptions do not
+    source = {"identifier": "calls", "columns": {"call_id": {"meta": {"required": True}, "description": "a"}}}
+
+    def with_source(src):
+        return models_fingerprint({**manifest, "sources": {"source.landing.calls": src}}, project)
+    described = {**source, "columns": {"call_id": {"meta": {"required": True}, "description": "b"}}}
+    added = {**source, "columns": {**source["columns"], "queue": {"meta": {}}}}
+    assert with_source(source) == with_source(described) != base
+    assert with_source(added) != with_source(source)
     # dbt_project.yml: its vars count, its comments do not
     assert fingerprint(project_text="# a comment\nname: callqa\nvars:\n  repeat_windows_hours: [48, 168]\n") == base
     assert fingerprint(project_text="name: callqa\nvars:\n  repeat_windows_hours: [24, 168]\n") != base
