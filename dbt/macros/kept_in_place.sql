@@ -9,14 +9,15 @@
     chain by ticket, int_agent_time_sliced by agent and local date): delete+insert on `unique_key` (a column or a
     list: the rows of every key in a build's batch are replaced) where the engine deletes rows (cross_db.sql
     updated_in_place; a table rebuilt whole on Spark, so no hook there), a contract change failing the build, and
-    `post_hook` (a statement deleting the rows that no longer belong) run after every incremental build. -#}
+    `post_hook` (a statement deleting the rows that no longer belong, or a list of statements) run after every
+    build. -#}
 {% macro kept_in_place_config(unique_key, post_hook) -%}
     {{ return({
         'materialized': updated_in_place(),
         'unique_key': unique_key,
         'incremental_strategy': 'delete+insert',
         'on_schema_change': 'fail',
-        'post_hook': ([post_hook] if updated_in_place() == 'incremental' else [])
+        'post_hook': (([post_hook] if post_hook is string else post_hook) if updated_in_place() == 'incremental' else [])
     }) }}
 {%- endmacro %}
 

@@ -124,7 +124,9 @@ def incremental_batch_sql(model: str, work_dir: Path) -> str:
     run_dbt_passing(["build", "--select", f"+{model}", "--exclude", model,
                      "--exclude-resource-type", "test", "unit_test"], work_dir)
     run_dbt_passing(["compile", "--select", model], work_dir)
-    (path,) = (work_dir / "target" / "compiled" / "callqa" / "models").rglob(f"{model}.sql")
+    # (a unit test's fixtures are compiled under <schema file>.yml/: not the model)
+    (path,) = [p for p in (work_dir / "target" / "compiled" / "callqa" / "models").rglob(f"{model}.sql")
+               if not any(part.endswith(".yml") for part in p.parts)]
     return path.read_text(encoding="utf-8")
 
 

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 TZ = "America/New_York"
 # Models kept up to date in place (delete+insert): built a second time on PostgreSQL, incrementally.
 INCREMENTAL_MODELS = ("int_contacts_repeats", "fct_contacts", "int_agent_time_sliced", "int_ticket_solves_reopened",
-                      "int_tickets_sla_measured")
+                      "int_tickets_sla_measured", "int_wfm_intervals_measured", "fct_forecast_intervals",
+                      "rpt_forecast_accuracy_daily", "rpt_service_level_interval")
 # The models whose unit tests include incremental builds (the rules of the bounded recomputation).
 INCREMENTAL_RULE_MODELS = ("int_contacts_repeats", "int_agent_time_sliced", "int_ticket_solves_reopened",
                            "int_tickets_sla_measured")

@@ -21,7 +21,13 @@
     written (their partitions keep their rows).
 -#}
 {% macro agent_time_recompute_partitions(previous) -%}
-    {%- set after = '(select coalesce(max(last_load_id), 0) from ' ~ previous ~ ')' -%}
+    {{ agent_time_partitions_since('(select coalesce(max(last_load_id), 0) from ' ~ previous ~ ')') }}
+{%- endmacro %}
+
+
+{#- The (agent_id, local_date) of the quarter-hours that every version of a schedule or state row delivered after
+    `after` (SQL) was or is cut into (also read by the interval chain, intervals_recompute_scope.sql). -#}
+{% macro agent_time_partitions_since(after) -%}
     select distinct agent_id, slot_local_date as local_date
     from (
         with changed_spans as (

@@ -19,8 +19,18 @@
         quarter-hours, so at 5, 6 or 10 minutes there is none (no shrinkage actual) rather than a wrong one.
     is_observed: the interval starts no later than the last contact or interval-report row in the data
     (later ones have not happened yet and are never evaluated).
+
+    Incremental by local date (delete+insert on local_date, every queue at once; a table rebuilt whole on Spark,
+    cross_db.sql updated_in_place): a build rewrites only the dates that rows delivered since its rows were
+    written can change, the dates the data range gained or lost, those between the last observed interval and the
+    new end of the data, the dates of the time of every agent whose primary queue moved, and every date when the
+    forecast queues changed (macros/intervals/intervals_recompute_scope.sql, the one rule). built_through_load_id:
+    the newest landing load when the row was written; the primary queues read are kept in
+    intermediate.interval_chain_agent_queues (post-hooks). A date left without a row is emptied by a placeholder row
+    (queue NULL) deleted after the build.
 -#}
-{{ config(materialized='table') }}
+{{ config(**kept_in_place_config('local_date',
+    ['{{ intervals_delete_placeholders(this, "queue is null") }}'] + interval_chain_agent_queues_hooks())) }}
 with forecast_queues as (
     select distinct
         queue,
@@ -49,8 +59,79 @@ local_days as (
     from contacts
 ),
 
+{% if is_incremental() %}
+{%- set agent_queues_seen = execute and load_relation(interval_chain_agent_queues_relation()) is not none %}
+
+-- what the stored rows were computed with
+previous_state as (
+    select
+        count(*) as stored_rows,
+        min(local_date) as first_local_date,
+        max(local_date) as last_local_date,
+        max(case when is_observed then interval_start_utc end) as last_observed_start_utc,
+        coalesce(max(built_through_load_id), 0) as built_through_load_id
+    from {{ this }}
+),
+
+queue_set_changes as (
+    {{ intervals_set_differences('select queue, interval_minutes from forecast_queues',
+        'select distinct queue, interval_minutes from ' ~ this) }}
+),
+
+-- the dates to rewrite, as ranges of local dates
+recompute_ranges as (
+    -- every version of a chain source's rows delivered since the stored rows were written
+    select local_date as range_first, local_date as range_last
+    from ({{ intervals_changed_dates('(select built_through_load_id from previous_state)') }}) as changed
+
+    union all
+
+    -- the data range moved; every date: nothing stored, another set of forecast queues, or no copy of the
+    -- primary queues read
+    {{ intervals_range_moves('previous_state', 'local_days',
+        'p.stored_rows = 0 or (select differences from queue_set_changes) > 0'
+        ~ ('' if agent_queues_seen else ' or true')) }}
+    {%- if agent_queues_seen %}
+
+    union all
+
+    -- the time of the agents whose primary queue moved (new, gone, another queue)
+    select distinct t.local_date, t.local_date
+    from {{ ref('int_agent_time_sliced') }} as t
+    inner join ({{ interval_chain_moved_agents() }}) as moved
+        on moved.agent_id = t.agent_id
+    {%- endif %}
+
+    union all
+
+    -- the end of the data moved: is_observed changes between the last observed interval and the new end (the
+    -- interval holding the old end starts on its local date)
+    select
+        {{ to_local_date('least(p.last_observed_start_utc, d.data_end_at)') }},
+        {{ to_local_date('greatest(p.last_observed_start_utc, d.data_end_at)') }}
+    from previous_state as p
+    cross join local_days as d
+),
+
+recompute_dates as (
+    {{ intervals_dates_of_ranges('recompute_ranges') }}
+),
+
+spine_days as (
+    select r.local_date as first_local_date, r.local_date as last_local_date
+    from recompute_dates as r
+    cross join local_days as d
+    where r.local_date between d.first_local_date and d.last_local_date
+),
+{% else %}
+
+spine_days as (
+    select first_local_date, last_local_date from local_days
+),
+{% endif %}
+
 spine as (
-    {{ intervals_local_spine('forecast_queues', 'local_days') }}
+    {{ intervals_local_spine('forecast_queues', 'spine_days') }}
 ),
 
 offered_contacts as (
@@ -63,6 +144,9 @@ offered_contacts as (
         case when is_answered then handle_seconds end as handle_seconds
     from {{ ref('int_calls_queued') }}
     where entered_queue
+        {%- if is_incremental() %}
+        and cast(queue_interval_start_local as date) in (select local_date from recompute_dates)
+        {%- endif %}
 
     union all
 
@@ -76,6 +160,9 @@ offered_contacts as (
     from {{ ref('int_contacts_unioned') }}
     where contact_source = 'digital_contacts'
         and queue is not null
+        {%- if is_incremental() %}
+        and local_date in (select local_date from recompute_dates)
+        {%- endif %}
 ),
 
 contacts_in_intervals as (
@@ -126,6 +213,9 @@ agent_slots as (
     inner join forecast_queues as q
         on q.queue = a.primary_queue
         and q.interval_minutes % 15 = 0
+    {%- if is_incremental() %}
+    where t.local_date in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 agent_intervals as (
@@ -173,8 +263,9 @@ sourced as (
         on r.queue = spine.queue
         and r.interval_minutes = spine.interval_minutes
         and r.interval_start_utc = spine.interval_start_utc
-)
+),
 
+measured_rows as (
 select
     spine.queue,
     cast(spine.interval_minutes as {{ dbt.type_int() }}) as interval_minutes,
@@ -210,10 +301,20 @@ select
     cast(coalesce(a.scheduled_paid_seconds, 0) as {{ type_double() }}) as scheduled_paid_seconds,
     cast(coalesce(a.scheduled_work_seconds, 0) as {{ type_double() }}) as scheduled_work_seconds,
     cast(coalesce(a.productive_in_paid_seconds, 0) as {{ type_double() }}) as productive_in_paid_seconds,
-    cast(coalesce(a.productive_unscheduled_seconds, 0) as {{ type_double() }}) as productive_unscheduled_seconds
+    cast(coalesce(a.productive_unscheduled_seconds, 0) as {{ type_double() }}) as productive_unscheduled_seconds,
+    cast({{ intervals_newest_load() }} as {{ dbt.type_bigint() }}) as built_through_load_id
 from sourced as spine
 cross join local_days
 left join agent_intervals as a
     on a.queue = spine.queue
     and a.interval_minutes = spine.interval_minutes
     and a.interval_start_utc = spine.interval_start_utc
+)
+
+select * from measured_rows
+{%- if is_incremental() %}
+
+union all
+
+{{ intervals_placeholder_rows('recompute_dates', this) }}
+{%- endif %}

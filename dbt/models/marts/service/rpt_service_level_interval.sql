@@ -6,13 +6,66 @@
     (stg_landing__queue_intervals rolled up to the queue's interval length; call-level rows win where both
     exist, docs/decisions.md): offered = answered + abandoned when both are reported (the definition above,
     abandoned being after the ACD's short-abandon cut), else the ACD's offered; service level from its
-    answered_within_threshold. actuals_source says which source a row's counts come from. -#}
-with spine as (
+    answered_within_threshold. actuals_source says which source a row's counts come from.
+
+    Incremental by local date (delete+insert on local_date, every queue at once; a table rebuilt whole on Spark): a
+    build rewrites the dates of every version of the calls and interval-report rows delivered since its last build
+    (macros/intervals/intervals_recompute_scope.sql, the one rule), the dates the data range gained or lost, and
+    every date when the set of queues changed; its mark in intermediate.interval_chain_build_marks. A date left
+    without a row is emptied by a placeholder row (actuals_source '') deleted after the build. -#}
+{{ config(**kept_in_place_config('local_date',
+    ['{{ intervals_delete_placeholders(this, "length(actuals_source) = 0") }}'] + interval_chain_mark_hooks('newest'))) }}
+{{- intervals_declare_base_models() }}
+with spine_all as (
     select * from {{ ref('int_queue_intervals_spined') }}
+),
+{%- if is_incremental() %}
+
+previous_state as (
+    select count(*) as stored_rows, min(local_date) as first_local_date, max(local_date) as last_local_date
+    from {{ this }}
+),
+
+local_days as (
+    select min(local_date) as first_local_date, max(local_date) as last_local_date from spine_all
+),
+
+queue_set_changes as (
+    {{ intervals_set_differences('select distinct queue from spine_all', 'select distinct queue from ' ~ this) }}
+),
+
+-- the dates to rewrite, as ranges of local dates
+recompute_ranges as (
+    -- every version of the calls and interval reports delivered since the last build
+    select local_date as range_first, local_date as range_last
+    from ({{ intervals_changed_dates(interval_chain_mark(this.identifier), ['calls', 'queue_intervals']) }}) as changed
+
+    union all
+
+    -- the data range moved; every date: nothing stored, or another set of queues (every queue has a row on every
+    -- date)
+    {{ intervals_range_moves('previous_state', 'local_days',
+        'p.stored_rows = 0 or (select differences from queue_set_changes) > 0') }}
+),
+
+recompute_dates as (
+    {{ intervals_dates_of_ranges('recompute_ranges') }}
+),
+{%- endif %}
+
+spine as (
+    select * from spine_all
+    {%- if is_incremental() %}
+    where local_date in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 calls as (
     select * from {{ ref('int_calls_queued') }}
+    {%- if is_incremental() %}
+    where cast(queue_interval_start_local as date) in (select local_date from recompute_dates)
+        or cast(arrival_interval_start_local as date) in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 queue_stats as (
@@ -120,8 +173,9 @@ counted as (
         case when actuals_source = 'queue_intervals' then coalesce(report_answered_with_handle_time, 0)
             else coalesce(calls_handled_with_handle_time, 0) end as handled_with_handle_time
     from joined
-)
+),
 
+interval_rows as (
 select
     cast(queue as {{ dbt.type_string() }}) as queue,
     cast(local_date as date) as local_date,
@@ -162,3 +216,13 @@ select
     cast(case when ivr_entered > 0 then cast(ivr_self_served as {{ type_double() }}) / ivr_entered end as {{ type_double() }})
         as ivr_containment_rate
 from counted
+)
+
+select * from interval_rows
+{%- if is_incremental() %}
+
+union all
+
+{{ intervals_placeholder_rows('recompute_dates', this, {
+    'queue': "''", 'interval_start_utc': 'recompute_dates.local_date', 'actuals_source': "''"}) }}
+{%- endif %}

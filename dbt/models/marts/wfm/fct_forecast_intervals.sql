@@ -6,7 +6,19 @@
     forecast_lock_hours before the interval start; every version also carries its horizon (local calendar days
     from publication to the interval) and bucket, and whether it is the latest of its bucket (accuracy by
     horizon). Percentage errors are NULL when the actual is 0; tolerances are boundary-inclusive.
+
+    Incremental by local date (delete+insert on local_date; a table rebuilt whole on Spark): a build rewrites the
+    dates of the int_wfm_intervals_measured rows written since its last build and those dates plus the naive lag,
+    the dates of the forecast versions delivered since, and the dates it holds that the actuals no longer cover
+    (macros/intervals/intervals_recompute_scope.sql, the one rule; its mark in
+    intermediate.interval_chain_build_marks). Every version of a rewritten date is computed (the locked version and
+    the horizon buckets read only the versions of their interval). A date left without a row is emptied by a
+    placeholder row (interval_minutes 0) deleted after the build.
 -#}
+{{ config(**kept_in_place_config('local_date',
+    ['{{ intervals_delete_placeholders(this, "interval_minutes = 0") }}'] + interval_chain_mark_hooks())) }}
+{#- read by the recompute scope in incremental builds only: declared here for dbt's graph -#}
+{{- intervals_declare_base_models(['wfm_forecasts']) }}
 with targets as (
     {{ metric_targets_row([
         ('forecast_lock_hours', 'lock_hours'),
@@ -16,6 +28,18 @@ with targets as (
         ('shrinkage_tolerance_points', 'shrinkage_tolerance_points'),
     ]) }}
 ),
+
+{%- if is_incremental() %}
+
+recompute_ranges as (
+    {{ wfm_forecast_recompute_ranges(interval_chain_mark(this.identifier), this,
+        '(select naive_lag_days from targets)', 'interval_end_utc is not null') }}
+),
+
+recompute_dates as (
+    {{ intervals_dates_of_ranges('recompute_ranges') }}
+),
+{%- endif %}
 
 forecasts as (
     select
@@ -27,6 +51,9 @@ forecasts as (
         forecast_aht_seconds,
         forecast_shrinkage
     from {{ ref('stg_landing__wfm_forecasts') }}
+    {%- if is_incremental() %}
+    where interval_start_local_date in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 versions as (
@@ -78,6 +105,12 @@ ranked as (
 
 measured as (
     select * from {{ ref('int_wfm_intervals_measured') }}
+    {%- if is_incremental() %}
+    -- a rewritten date's intervals, and those its naive values read
+    where local_date in (select local_date from recompute_dates)
+        or {{ dbt.dateadd('day', '(select naive_lag_days from targets)', 'local_date') }}
+            in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 joined as (
@@ -149,8 +182,9 @@ planned as (
             when schedule_planned_shrinkage is not null then 'schedule'
         end as planned_shrinkage_source
     from valued
-)
+),
 
+forecast_rows as (
 select
     cast(queue as {{ dbt.type_string() }}) as queue,
     cast(interval_minutes as {{ dbt.type_int() }}) as interval_minutes,
@@ -241,3 +275,14 @@ select
     cast(aht_tolerance as {{ type_double() }}) as aht_tolerance,
     cast(shrinkage_tolerance_points as {{ type_double() }}) as shrinkage_tolerance_points
 from planned
+)
+
+select * from forecast_rows
+{%- if is_incremental() %}
+
+union all
+
+{{ intervals_placeholder_rows('recompute_dates', this, {
+    'queue': "''", 'interval_minutes': '0', 'interval_start_utc': 'recompute_dates.local_date',
+    'published_at': 'recompute_dates.local_date', 'is_evaluated': 'false'}) }}
+{%- endif %}

@@ -6,11 +6,40 @@
     Additive parts beside every rate: roll up by summing them (rpt_forecast_accuracy_weekly / _monthly).
     actuals_source says where the day's evaluated actuals came from: calls, queue_intervals (the ACD's interval
     report) or mixed (call-level rows win interval by interval where both exist; docs/decisions.md).
+
+    Incremental by local date, by the rule of fct_forecast_intervals (a day reads that mart's rows and the interval
+    actuals of the same date, macros/intervals/intervals_recompute_scope.sql); its own mark in
+    intermediate.interval_chain_build_marks. A date left without a row is emptied by a placeholder row (measure '')
+    deleted after the build.
 -#}
+{{ config(**kept_in_place_config('local_date',
+    ['{{ intervals_delete_placeholders(this, "length(measure) = 0") }}'] + interval_chain_mark_hooks())) }}
+{#- read by the recompute scope in incremental builds only: declared here for dbt's graph -#}
+{{- intervals_declare_base_models(['wfm_forecasts']) }}
+-- depends_on: {{ ref('metric_targets') }}
 {%- set parts = wfm_accuracy_part_columns() %}
-with evaluated as (
+with
+{%- if is_incremental() %}
+naive_lag as (
+    {{ metric_targets_row([('forecast_naive_lag_days', 'naive_lag_days')]) }}
+),
+
+recompute_ranges as (
+    {{ wfm_forecast_recompute_ranges(interval_chain_mark(this.identifier), this,
+        '(select naive_lag_days from naive_lag)') }}
+),
+
+recompute_dates as (
+    {{ intervals_dates_of_ranges('recompute_ranges') }}
+),
+{%- endif %}
+
+evaluated as (
     select * from {{ ref('fct_forecast_intervals') }}
     where is_evaluated
+    {%- if is_incremental() %}
+        and local_date in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 day_parts as (
@@ -33,6 +62,9 @@ day_sources as (
 
 measured as (
     select * from {{ ref('int_wfm_intervals_measured') }}
+    {%- if is_incremental() %}
+    where local_date in (select local_date from recompute_dates)
+    {%- endif %}
 ),
 
 queue_days as (
@@ -89,8 +121,9 @@ filled as (
     left join day_sources
         on day_sources.queue = queue_days.queue
         and day_sources.local_date = queue_days.local_date
-)
+),
 
+daily_rows as (
 select
     cast(queue as {{ dbt.type_string() }}) as queue,
     cast(local_date as date) as local_date,
@@ -100,3 +133,12 @@ select
     cast(actuals_source as {{ dbt.type_string() }}) as actuals_source,
     cast(intervals_from_queue_intervals as {{ dbt.type_bigint() }}) as intervals_from_queue_intervals
 from filled
+)
+
+select * from daily_rows
+{%- if is_incremental() %}
+
+union all
+
+{{ intervals_placeholder_rows('recompute_dates', this, {'queue': "''", 'measure': "''"}) }}
+{%- endif %}
