@@ -11,6 +11,8 @@ states on Monday 2026-03-02 to Friday 03-06, forecasts of queue `sales` for 09:0
   rpt_service_level_interval the calls' dates and the new last date.
 - load 3: the first call of an agent who worked 03-05 and 03-06: the agent's primary queue moved (none to
   `sales`), so the dates of the agent's time are rewritten with the call's date, and nothing else.
+- load 4: both calls of 03-07 corrected onto 03-06: the data's last date moves back, 03-07 is emptied in the
+  actuals and the service level (placeholder rows), and its forecast rows lose their actuals.
 After each load every table of the chain equals a full refresh, row for row (doubles to 9 decimals).
 """
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from dbt_helpers import (append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch_sql, run_dbt,
+from dbt_helpers import (append_raw, create_raw_layer, dbt_env, delivery, failures, incremental_batch, run_dbt,
                          run_dbt_passing)
 
 TZ = "America/New_York"
@@ -81,6 +83,9 @@ SECOND_LOAD = {
     "wfm_forecasts": [_forecast(_at(12, 9), 5, _at(6, 8))],     # a new version for 03-12, after the data
 }
 THIRD_LOAD = {"calls": [_call("c7-1", _at(7, 9, 40), agent="a2")]}   # a2's first contact
+FOURTH_LOAD = {"calls": [_call("c7-0", _at(6, 9, 50)),                  # both calls of 03-07 corrected onto 03-06:
+                         _call("c7-1", _at(6, 9, 55), agent="a2")]}     # the data's last date moves back a day
+LOADS = ((2, SECOND_LOAD), (3, THIRD_LOAD), (4, FOURTH_LOAD))
 
 
 def _rows(con, model) -> list[tuple]:
@@ -91,14 +96,6 @@ def _rows(con, model) -> list[tuple]:
     select = ", ".join(f'round("{c}", 9)' if types[c] == "DOUBLE" else f'"{c}"' for c in kept)
     return sorted(con.execute(f"select {select} from {TABLES[model]}.{model}").fetchall(),
                   key=lambda r: tuple((v is None, str(v)) for v in r))
-
-
-def _batch_dates(warehouse, sql) -> set[date]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return {d for (d,) in con.execute(f"select distinct local_date from ({sql})").fetchall()}
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -114,17 +111,19 @@ def chain(tmp_path_factory):
             out[step] = {m: _rows(con, m) for m in CHAIN}
             out[step + "_marks"] = dict(con.execute(
                 "select model_name, built_through_load_id from intermediate.interval_chain_build_marks").fetchall())
+            out[step + "_offered"] = dict(con.execute(
+                "select local_date, sum(offered) from intermediate.int_wfm_intervals_measured group by 1").fetchall())
         finally:
             con.close()
 
     with dbt_env(warehouse, TZ):
         run_dbt_passing(RUN, work)
         read("first")
-        for load_id, rows in ((2, SECOND_LOAD), (3, THIRD_LOAD)):
+        for load_id, rows in LOADS:
             append_raw(warehouse, delivery(rows, LOADED_AT + timedelta(days=load_id - 1), load_id))
-            # the batches the incremental builds will write, each compiled against its table of the last build
+            # the dates the incremental builds will write, each compiled against its table of the last build
             out[f"batch{load_id}"] = {
-                model: _batch_dates(warehouse, incremental_batch_sql(model, work))
+                model: {r["local_date"] for r in incremental_batch(work, warehouse, model)}
                 for model in ("int_wfm_intervals_measured", "fct_forecast_intervals", "rpt_service_level_interval")}
             run_dbt_passing(RUN, work)
             out[f"tests{load_id}"] = run_dbt(["test", "--select", *CHAIN], work)
@@ -156,8 +155,29 @@ def test_an_agent_given_a_primary_queue_rewrites_the_dates_of_their_time(chain):
     assert (most_agents("incremental2", 5), most_agents("incremental3", 5), most_agents("incremental3", 6)) == (1, 2, 2)
 
 
+def test_a_date_left_without_data_is_emptied(chain):
+    batch = chain["batch4"]
+    # the calls' old and new date, which are also the range's old and new last date and the data end's move
+    assert batch["int_wfm_intervals_measured"] == batch["rpt_service_level_interval"] == _dates(6, 7)
+    # the actuals rewritten (03-06), a lag later (03-13), and 03-07, whose forecast rows had actuals and now have none
+    assert batch["fct_forecast_intervals"] == _dates(6, 7, 13)
+    assert max(chain["incremental4_offered"]) == date(2026, 3, 6)
+    fct = chain["incremental4"]["fct_forecast_intervals"]
+    on_0307 = [r for r in fct if r[5] == date(2026, 3, 7)]       # local_date: the sixth column
+    assert len(on_0307) == 4 and all(r[3] is None for r in on_0307)  # off the spine: no interval_end_utc
+
+
+def test_offered_contacts_by_date_hand_counted(chain):
+    # two calls a day on 03-02..03-06, the chat on 03-05; load 2: c3-1 moved from 03-03 to 03-04, c7-0 on 03-07;
+    # load 3: c7-1 on 03-07; load 4: both 03-07 calls moved onto 03-06
+    assert chain["incremental2_offered"] == {date(2026, 3, d): n for d, n in ((2, 2), (3, 1), (4, 3), (5, 3), (6, 2),
+                                                                              (7, 1))}
+    assert chain["incremental3_offered"][date(2026, 3, 7)] == 2
+    assert chain["incremental4_offered"] == {date(2026, 3, d): n for d, n in ((2, 2), (3, 1), (4, 3), (5, 3), (6, 4))}
+
+
 def test_incremental_builds_equal_a_full_refresh_row_for_row(chain):
-    for load_id in (2, 3):
+    for load_id, _ in LOADS:
         for model in CHAIN:
             assert chain[f"incremental{load_id}"][model] == chain[f"full{load_id}"][model], (load_id, model)
     assert chain["incremental2"]["fct_forecast_intervals"] != chain["first"]["fct_forecast_intervals"]
@@ -165,7 +185,7 @@ def test_incremental_builds_equal_a_full_refresh_row_for_row(chain):
 
 
 def test_no_placeholder_left_and_the_data_tests_pass(chain):
-    for load_id in (2, 3):
+    for load_id, _ in LOADS:
         result = chain[f"tests{load_id}"]
         assert result.success, "\n".join(failures(result))
         for model in CHAIN:
@@ -175,5 +195,5 @@ def test_no_placeholder_left_and_the_data_tests_pass(chain):
 def test_the_marts_record_the_loads_they_read(chain):
     assert chain["first_marks"] == {"fct_forecast_intervals": 1, "rpt_forecast_accuracy_daily": 1,
                                     "rpt_service_level_interval": 1}
-    assert chain["incremental3_marks"] == {"fct_forecast_intervals": 3, "rpt_forecast_accuracy_daily": 3,
-                                           "rpt_service_level_interval": 3}
+    assert chain["incremental4_marks"] == {"fct_forecast_intervals": 4, "rpt_forecast_accuracy_daily": 4,
+                                           "rpt_service_level_interval": 4}

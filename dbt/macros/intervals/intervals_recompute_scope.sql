@@ -2,7 +2,7 @@
     Bounded recomputation of the interval chain (issue 14 item 3: "interval actuals, forecast accuracy and service
     level only for affected queue x local dates"; docs/decisions.md, "Bounded recomputation of the interval
     chain"): the one rule saying which local dates an incremental build of int_wfm_intervals_measured,
-    fct_forecast_intervals or rpt_forecast_accuracy_daily rewrites. The unit is the local date, every queue at
+    fct_forecast_intervals, rpt_forecast_accuracy_daily or rpt_service_level_interval rewrites. The unit is the local date, every queue at
     once: a day's rows of every queue are few (a queue has 24-96 intervals a day), and a date is what the inputs
     name (a call's instants, a report's interval, an agent's time cut at local quarter-hours).
 
@@ -24,7 +24,9 @@
     seasonal-naive value, of the date forecast_naive_lag_days earlier: they rewrite the dates of the
     int_wfm_intervals_measured rows written since their own last build (each of its rows keeps
     built_through_load_id), those dates plus the lag, the dates of the forecast versions delivered since, and the
-    dates they hold that are no longer in the data range.
+    dates they hold that are no longer in the data range. rpt_service_level_interval (calls and interval reports
+    only, its spine from the queues of both) rewrites the dates of the call and report versions delivered since
+    its last build, the dates the range gained or lost, and every date when the set of queues changed.
 
     Which loads a build has read through: int_wfm_intervals_measured keeps it on every row
     (built_through_load_id: the newest landing load when the row was written); the two marts keep it in
