@@ -113,6 +113,10 @@ def chain(tmp_path_factory):
                 "select model_name, built_through_load_id from intermediate.interval_chain_build_marks").fetchall())
             out[step + "_offered"] = dict(con.execute(
                 "select local_date, sum(offered) from intermediate.int_wfm_intervals_measured group by 1").fetchall())
+            out[step + "_forecast_0307"] = con.execute(
+                "select interval_end_utc, is_observed, is_evaluated, not_evaluated_reason, actual_contacts "
+                "from marts.fct_forecast_intervals where local_date = date '2026-03-07' "
+                "order by interval_start_utc").fetchall()
         finally:
             con.close()
 
@@ -162,9 +166,16 @@ def test_a_date_left_without_data_is_emptied(chain):
     # the actuals rewritten (03-06), a lag later (03-13), and 03-07, whose forecast rows had actuals and now have none
     assert batch["fct_forecast_intervals"] == _dates(6, 7, 13)
     assert max(chain["incremental4_offered"]) == date(2026, 3, 6)
-    fct = chain["incremental4"]["fct_forecast_intervals"]
-    on_0307 = [r for r in fct if r[5] == date(2026, 3, 7)]       # local_date: the sixth column
-    assert len(on_0307) == 4 and all(r[3] is None for r in on_0307)  # off the spine: no interval_end_utc
+    # 03-07's four forecast intervals (09:00-10:00 local, EST): after load 3 c7-0 (09:10) and c7-1 (09:40) are
+    # counted in 09:00 and 09:30, 09:15 had none, 09:45 lies after the data's end; after load 4 all four are off
+    # the spine, with no actuals
+    utc = timezone.utc
+    assert chain["incremental3_forecast_0307"] == [
+        (datetime(2026, 3, 7, 14, 15, tzinfo=utc), True, True, None, 1.0),
+        (datetime(2026, 3, 7, 14, 30, tzinfo=utc), True, True, None, 0.0),
+        (datetime(2026, 3, 7, 14, 45, tzinfo=utc), True, True, None, 1.0),
+        (datetime(2026, 3, 7, 15, 0, tzinfo=utc), False, False, "not_yet_observed", None)]
+    assert chain["incremental4_forecast_0307"] == [(None, False, False, "outside_data_or_off_grid", None)] * 4
 
 
 def test_offered_contacts_by_date_hand_counted(chain):

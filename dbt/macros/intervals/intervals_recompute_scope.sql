@@ -2,9 +2,10 @@
     Bounded recomputation of the interval chain (issue 14 item 3: "interval actuals, forecast accuracy and service
     level only for affected queue x local dates"; docs/decisions.md, "Bounded recomputation of the interval
     chain"): the one rule saying which local dates an incremental build of int_wfm_intervals_measured,
-    fct_forecast_intervals, rpt_forecast_accuracy_daily or rpt_service_level_interval rewrites. The unit is the local date, every queue at
-    once: a day's rows of every queue are few (a queue has 24-96 intervals a day), and a date is what the inputs
-    name (a call's instants, a report's interval, an agent's time cut at local quarter-hours).
+    fct_forecast_intervals, rpt_forecast_accuracy_daily or rpt_service_level_interval rewrites. The unit is the
+    local date, every queue at once: a day's rows of every queue are few (a queue has 24-96 intervals a day), and
+    a date is what the inputs name (a call's instants, a report's interval, an agent's time cut at local
+    quarter-hours).
 
     A row of int_wfm_intervals_measured is a function of the contacts and interval-report rows in its interval,
     of the agent time in it of the agents whose primary queue it is, of the spine (the forecast queues and the
@@ -237,7 +238,9 @@
 {% macro interval_chain_mark_statement(step, model_name=none, through='measured') -%}
     {%- set marks = interval_chain_marks_relation() -%}
     {%- if step == 'create' -%}
-    create table if not exists {{ marks }} (model_name {{ dbt.type_string() }}, built_through_load_id {{ dbt.type_bigint() }})
+    create table if not exists {{ marks }} (
+        model_name {{ dbt.type_string() }}, built_through_load_id {{ dbt.type_bigint() }}
+    )
     {%- elif step == 'delete' -%}
     delete from {{ marks }} where model_name = {{ sql_string(model_name) }}
     {%- elif through == 'measured' -%}
